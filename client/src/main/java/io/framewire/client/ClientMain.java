@@ -1,0 +1,253 @@
+package io.framewire.client;
+
+import io.framewire.codec.ControlMessage;
+import io.framewire.codec.ErrorCode;
+import io.framewire.codec.FileReceiver;
+import io.framewire.codec.FileSender;
+import io.framewire.codec.Handshake;
+import io.framewire.codec.JsonMessages;
+import io.framewire.codec.MessageStream;
+import io.framewire.codec.ProtocolException;
+import io.framewire.codec.RemoteErrorException;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code framewire client}: send a video to a server and receive the processed one. */
+@Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Upload a video to a framewire server, wait for it to be processed, and save the result. " +
+        "The job's metrics are printed on stdout as JSON.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:local I/O error (cannot read the video or write --out)",
+        "2:usage error",
+        "3:cannot connect to the server",
+        "4:the server reported an error (its code is printed)",
+        "5:checksum failure of the returned file",
+        "130:interrupted"})
+public final class ClientMain implements Callable<Integer>
+{
+    enum Processing
+    {
+        blur, faces, edges, motion, custom
+    }
+
+    enum Protocol
+    {
+        file, stream
+    }
+
+    static final class Family
+    {
+        @Option(names = "--ipv4", description = "Connect over IPv4 only") boolean ipv4;
+        @Option(names = "--ipv6", description = "Connect over IPv6 only") boolean ipv6;
+    }
+
+    @Option(names = "--host", description = "Server host name or address (default: ${DEFAULT-VALUE})")
+    String host = "::1";
+
+    @Option(names = "--port", description = "Server port (default: ${DEFAULT-VALUE})")
+    int port = 9090;
+
+    @ArgGroup(exclusive = true)
+    Family family = new Family();
+
+    @Option(names = "--video", required = true, description = "Video file to process")
+    Path video;
+
+    @Option(names = "--processing", description = "One of: ${COMPLETION-CANDIDATES} (default: the server's)")
+    Processing processing;
+
+    @Option(names = "--protocol", description = "file: upload, then process (default: ${DEFAULT-VALUE})")
+    Protocol protocol = Protocol.file;
+
+    @Option(names = "--out", description = "Where to write the processed video (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("output.mp4");
+
+    @Option(names = "--quiet", description = "No progress on stderr")
+    boolean quiet;
+
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    public ClientMain()
+    {
+        this(System.out, System.err);
+    }
+
+    ClientMain(final PrintStream stdout, final PrintStream stderr)
+    {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args));
+    }
+
+    /** Runs the client and returns its exit code; for the launcher and tests. */
+    public static int run(final String... args)
+    {
+        return new CommandLine(new ClientMain())
+            .setExitCodeExceptionMapper(ex -> ExitCode.USAGE)
+            .execute(args);
+    }
+
+    @Override
+    public Integer call()
+    {
+        if (!Files.isRegularFile(video) || !Files.isReadable(video))
+        {
+            return fail(ExitCode.USAGE, "cannot read video " + video);
+        }
+        final InetAddress address;
+        try
+        {
+            address = resolve();
+        }
+        catch (final UnknownHostException ex)
+        {
+            return fail(ExitCode.CANNOT_CONNECT, "cannot resolve " + ex.getMessage());
+        }
+        final Socket socket = new Socket();
+        try
+        {
+            socket.connect(new InetSocketAddress(address, port), 10_000);
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(socket);
+            return fail(ExitCode.CANNOT_CONNECT, "cannot connect to " + hostPort(address) + ": " + ex.getMessage());
+        }
+        final Path partial = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".part");
+        try (socket; MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(),
+            4 * 1024 * 1024))
+        {
+            socket.setTcpNoDelay(true);
+            runJob(stream, partial);
+            return ExitCode.OK;
+        }
+        catch (final RemoteErrorException ex)
+        {
+            return fail(ExitCode.SERVER_ERROR, "server error " + ex.getMessage());
+        }
+        catch (final ProtocolException ex)
+        {
+            return fail(ex.code() == ErrorCode.CHECKSUM_MISMATCH ? ExitCode.CHECKSUM : ExitCode.SERVER_ERROR,
+                ex.code().wireName() + ": " + ex.getMessage());
+        }
+        catch (final EOFException ex)
+        {
+            return fail(ExitCode.SERVER_ERROR, "the server closed the connection");
+        }
+        catch (final IOException ex)
+        {
+            return fail(ExitCode.IO_ERROR, ex.toString());
+        }
+        finally
+        {
+            try
+            {
+                Files.deleteIfExists(partial);
+            }
+            catch (final IOException ignored)
+            {
+                // best effort: the partial file has a dot name beside --out
+            }
+        }
+    }
+
+    private void runJob(final MessageStream stream, final Path partial) throws IOException
+    {
+        final long size = Files.size(video);
+        stream.write(new Handshake(Handshake.PROTOCOL_VERSION, processing == null ? "" : processing.name(),
+            protocol.name(), video.getFileName().toString(), size, Map.of()));
+        stream.flush();
+        stream.read();
+        final ControlMessage reply = stream.json();
+        if (reply instanceof ControlMessage.Error error)
+        {
+            throw new RemoteErrorException(error.code(), error.message());
+        }
+        if (!(reply instanceof ControlMessage.Ready ready))
+        {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected ready, got " + reply);
+        }
+        final boolean terminal = System.console() != null;
+        final Progress upload = new Progress(stderr, "upload  ", size, terminal, quiet);
+        FileSender.send(video, stream, Math.min(FileSender.DEFAULT_CHUNK_BYTES, ready.maxChunkBytes()), upload::update);
+        upload.message("job " + ready.jobId() + ": processing on the server");
+
+        final Progress download = new Progress(stderr, "download", 0, terminal, quiet);
+        new FileReceiver(Long.MAX_VALUE).receive(stream, partial, download::update);
+        stream.read();
+        final ControlMessage result = stream.json();
+        if (result instanceof ControlMessage.Error error)
+        {
+            throw new RemoteErrorException(error.code(), error.message());
+        }
+        if (!(result instanceof ControlMessage.Result metrics))
+        {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected the result, got " + result);
+        }
+        Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        upload.message("saved " + out);
+        stdout.println(new String(JsonMessages.encode(metrics), java.nio.charset.StandardCharsets.UTF_8));
+        stdout.flush();
+    }
+
+    private InetAddress resolve() throws UnknownHostException
+    {
+        final InetAddress[] all = InetAddress.getAllByName(host);
+        for (final InetAddress candidate : all)
+        {
+            if ((!family.ipv4 || candidate instanceof Inet4Address) && (!family.ipv6 || candidate instanceof Inet6Address))
+            {
+                return candidate;
+            }
+        }
+        throw new UnknownHostException(host + " has no " + (family.ipv4 ? "IPv4" : "IPv6") + " address");
+    }
+
+    private String hostPort(final InetAddress address)
+    {
+        return address instanceof Inet6Address ? "[" + address.getHostAddress() + "]:" + port :
+            address.getHostAddress() + ":" + port;
+    }
+
+    private int fail(final int code, final String message)
+    {
+        stderr.println("framewire client: " + message);
+        return code;
+    }
+
+    private static void closeQuietly(final Socket socket)
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ignored)
+        {
+            // already failing
+        }
+    }
+}

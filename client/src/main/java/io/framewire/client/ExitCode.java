@@ -1,0 +1,17 @@
+package io.framewire.client;
+
+/** Exit statuses of {@code framewire client}, listed in its --help and in README.md. */
+public final class ExitCode
+{
+    public static final int OK = 0;
+    public static final int IO_ERROR = 1;
+    public static final int USAGE = 2;
+    public static final int CANNOT_CONNECT = 3;
+    public static final int SERVER_ERROR = 4;
+    public static final int CHECKSUM = 5;
+    public static final int INTERRUPTED = 130;
+
+    private ExitCode()
+    {
+    }
+}

@@ -1,0 +1,43 @@
+package io.framewire.codec;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON messages of the client connection: {@code handshake}, {@code ready}, {@code frame}, {@code eof},
+ * {@code result} and {@code error}. {@link JsonMessages} encodes and decodes them.
+ */
+public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, ControlMessage.DataChunk,
+    ControlMessage.Eof, ControlMessage.Result, ControlMessage.Error
+{
+    /** Server accepted the handshake; the client may upload. */
+    record Ready(String jobId, int maxChunkBytes) implements ControlMessage
+    {
+    }
+
+    /**
+     * JSON form of one file chunk (the original design's {@code frame} message), base64 data. The binary
+     * SBE {@code FileChunk} is the fast form of the same thing.
+     */
+    record DataChunk(long sequence, long crc32c, byte[] data) implements ControlMessage
+    {
+    }
+
+    /** End of a file: its size and SHA-256 in lower-case hex. */
+    record Eof(long size, String sha256) implements ControlMessage
+    {
+    }
+
+    /** A finished job's metrics. */
+    record Result(ObjectNode body) implements ControlMessage
+    {
+    }
+
+    /** A failure, with a stable code. */
+    record Error(String code, String message) implements ControlMessage
+    {
+        public Error(final ErrorCode code, final String message)
+        {
+            this(code.wireName(), message);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.framewire.codec;
+
+/**
+ * Stable error codes carried by the {@code error} message. The wire name never changes once released;
+ * clients may switch on it.
+ */
+public enum ErrorCode
+{
+    BAD_MESSAGE("bad_message"),
+    MESSAGE_TOO_LARGE("message_too_large"),
+    UNKNOWN_TYPE("unknown_type"),
+    UNEXPECTED_MESSAGE("unexpected_message"),
+    UNSUPPORTED_VERSION("unsupported_version"),
+    BAD_HANDSHAKE("bad_handshake"),
+    UNKNOWN_PROCESSING("unknown_processing"),
+    UNSUPPORTED_PROTOCOL("unsupported_protocol"),
+    CHECKSUM_MISMATCH("checksum_mismatch"),
+    UPLOAD_TOO_LARGE("upload_too_large"),
+    NOT_VIDEO("not_video"),
+    PROCESSING_FAILED("processing_failed"),
+    BUSY("busy"),
+    INTERNAL("internal");
+
+    private final String wireName;
+
+    ErrorCode(final String wireName)
+    {
+        this.wireName = wireName;
+    }
+
+    public String wireName()
+    {
+        return wireName;
+    }
+
+    public static ErrorCode fromWireName(final String wireName)
+    {
+        for (final ErrorCode code : values())
+        {
+            if (code.wireName.equals(wireName))
+            {
+                return code;
+            }
+        }
+        return INTERNAL;
+    }
+}

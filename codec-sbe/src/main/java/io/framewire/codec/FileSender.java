@@ -1,0 +1,65 @@
+package io.framewire.codec;
+
+import io.framewire.codec.sbe.FileChunkEncoder;
+import io.framewire.codec.sbe.MessageHeaderEncoder;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.function.LongConsumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Sends a file as SBE {@code FileChunk}s, each with its CRC32C, then an {@code eof} carrying the size and the
+ * SHA-256 of the whole file. One buffer is reused for every chunk.
+ */
+public final class FileSender
+{
+    public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
+
+    private FileSender()
+    {
+    }
+
+    /**
+     * @param progress told the number of bytes sent so far after every chunk.
+     * @return the SHA-256 of the file, lower-case hex.
+     */
+    public static String send(final Path file, final MessageStream stream, final int chunkBytes,
+        final LongConsumer progress) throws IOException
+    {
+        final MessageDigest sha256 = Sha256.newDigest();
+        final CRC32C crc = new CRC32C();
+        final byte[] chunk = new byte[chunkBytes];
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(chunkBytes + 64);
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final FileChunkEncoder encoder = new FileChunkEncoder();
+        long sent = 0;
+        long sequence = 0;
+        try (InputStream in = Files.newInputStream(file))
+        {
+            int read;
+            while ((read = in.readNBytes(chunk, 0, chunkBytes)) > 0)
+            {
+                crc.reset();
+                crc.update(chunk, 0, read);
+                sha256.update(chunk, 0, read);
+                encoder.wrapAndApplyHeader(buffer, 0, header)
+                    .sequence(sequence++)
+                    .crc32c(crc.getValue())
+                    .putData(chunk, 0, read);
+                stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+                sent += read;
+                progress.accept(sent);
+            }
+        }
+        final String hex = HexFormat.of().formatHex(sha256.digest());
+        stream.write(new ControlMessage.Eof(sent, hex));
+        stream.flush();
+        return hex;
+    }
+}

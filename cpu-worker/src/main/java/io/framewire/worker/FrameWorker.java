@@ -1,0 +1,183 @@
+package io.framewire.worker;
+
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.logbuffer.Header;
+import io.framewire.codec.sbe.FrameTaskDecoder;
+import io.framewire.codec.sbe.MessageHeaderDecoder;
+import io.framewire.codec.sbe.TaskStatus;
+import io.framewire.transport.TransportConfig;
+import io.framewire.transport.WorkerEndpoint;
+import io.framewire.worker.filter.FrameFilter;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * The frame task loop of a worker: poll tasks from this worker's stream, copy the pixels into a reused Mat,
+ * filter into a second reused Mat, offer the result from that Mat's memory, and heartbeat every
+ * {@link TransportConfig#HEARTBEAT_INTERVAL_NS}. Nothing is allocated per frame once the Mats fit the frame size.
+ */
+public final class FrameWorker implements Agent
+{
+    private static final Logger LOG = LoggerFactory.getLogger(FrameWorker.class);
+
+    private final WorkerEndpoint endpoint;
+    private final FrameFilter filter;
+    private final int credits;
+    private final IdleStrategy offerIdle;
+    private final Runnable onServerConnected;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final FrameTaskDecoder task = new FrameTaskDecoder();
+    private final UnsafeBuffer inputPixels = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer outputPixels = new UnsafeBuffer(0, 0);
+    private final com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
+    private Mat input = new Mat();
+    private Mat output = new Mat();
+    private int width;
+    private int height;
+    private long nextHeartbeatNs;
+    private long framesDone;
+    private long memoryBytes;
+    private boolean serverConnected;
+
+    /**
+     * @param credits           the most tasks this worker holds at once; the server never sends more.
+     * @param offerIdle         how to wait while the server's result stream is back pressured.
+     * @param onServerConnected told once, when the server has opened this worker's task stream.
+     */
+    public FrameWorker(final WorkerEndpoint endpoint, final FrameFilter filter, final int credits,
+        final IdleStrategy offerIdle, final Runnable onServerConnected)
+    {
+        this.endpoint = endpoint;
+        this.filter = filter;
+        this.credits = credits;
+        this.offerIdle = offerIdle;
+        this.onServerConnected = onServerConnected;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        final long nowNs = System.nanoTime();
+        if (nowNs >= nextHeartbeatNs)
+        {
+            memoryBytes = Pointer.physicalBytes();
+            if (endpoint.offerHeartbeat(credits, framesDone, os.getProcessCpuTime()) > 0)
+            {
+                nextHeartbeatNs = nowNs + TransportConfig.HEARTBEAT_INTERVAL_NS;
+            }
+            work++;
+        }
+        if (!serverConnected && endpoint.serverConnected())
+        {
+            serverConnected = true;
+            onServerConnected.run();
+        }
+        return work + endpoint.tasks().poll(assembler, TransportConfig.FRAGMENT_LIMIT);
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header ignored)
+    {
+        header.wrap(buffer, offset);
+        if (header.templateId() != FrameTaskDecoder.TEMPLATE_ID)
+        {
+            LOG.warn("ignoring message with template {} on the task stream", header.templateId());
+            return;
+        }
+        task.wrapAndApplyHeader(buffer, offset, header);
+        final long jobId = task.jobId();
+        final int frameNumber = task.frameNumber();
+        final int attempt = task.attempt();
+        final int frameWidth = task.width();
+        final int frameHeight = task.height();
+        final long dispatchNanos = task.dispatchNanos();
+        final int pixelsLength = task.pixelsLength();
+        final int pixelsOffset = task.limit() + FrameTaskDecoder.pixelsHeaderLength();
+        final int frameBytes = frameWidth * frameHeight * 3;
+
+        if (pixelsLength != frameBytes || pixelsOffset + pixelsLength > offset + length)
+        {
+            LOG.warn("job {} frame {}: {} pixel bytes for {}x{}", jobId, frameNumber, pixelsLength, frameWidth,
+                frameHeight);
+            offerResult(jobId, frameNumber, attempt, TaskStatus.FAILED, frameWidth, frameHeight, dispatchNanos, 0, 0);
+            return;
+        }
+        fitMats(frameWidth, frameHeight);
+        inputPixels.putBytes(0, buffer, pixelsOffset, pixelsLength);
+
+        final long startNs = System.nanoTime();
+        filter.apply(input, output);
+        final long filterNanos = System.nanoTime() - startNs;
+
+        framesDone++;
+        offerResult(jobId, frameNumber, attempt, TaskStatus.OK, frameWidth, frameHeight, dispatchNanos, filterNanos,
+            frameBytes);
+    }
+
+    private void offerResult(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
+        final int frameWidth, final int frameHeight, final long dispatchNanos, final long filterNanos,
+        final int pixelsLength)
+    {
+        offerIdle.reset();
+        while (true)
+        {
+            final long result = endpoint.offerResult(jobId, frameNumber, attempt, status, filter.id(), frameWidth,
+                frameHeight, dispatchNanos, filterNanos, memoryBytes, outputPixels, 0, pixelsLength);
+            if (result > 0)
+            {
+                return;
+            }
+            if (result == Publication.NOT_CONNECTED || WorkerEndpoint.isFatal(result))
+            {
+                // The server is gone; it re-dispatches or fails the frame, so dropping the result loses nothing.
+                LOG.warn("job {} frame {}: result dropped, server unreachable ({})", jobId, frameNumber, result);
+                return;
+            }
+            offerIdle.idle();
+        }
+    }
+
+    /** Reallocate the Mats only when the frame size changes. */
+    private void fitMats(final int frameWidth, final int frameHeight)
+    {
+        if (frameWidth == width && frameHeight == height)
+        {
+            return;
+        }
+        input.close();
+        output.close();
+        input = new Mat(frameHeight, frameWidth, opencv_core.CV_8UC3);
+        output = new Mat(frameHeight, frameWidth, opencv_core.CV_8UC3);
+        final long bytes = (long)frameWidth * frameHeight * 3;
+        inputPixels.wrap(input.data().address(), (int)bytes);
+        outputPixels.wrap(output.data().address(), (int)bytes);
+        width = frameWidth;
+        height = frameHeight;
+    }
+
+    @Override
+    public void onClose()
+    {
+        input.close();
+        output.close();
+        filter.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "frame-worker-" + endpoint.workerId();
+    }
+}

@@ -1,0 +1,151 @@
+package io.framewire.server;
+
+import io.aeron.Aeron;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.framewire.server.dispatch.FrameDispatcher;
+import io.framewire.server.dispatch.JobTable;
+import io.framewire.server.dispatch.ResultCollector;
+import io.framewire.server.job.JobRunner;
+import io.framewire.server.net.ClientSession;
+import io.framewire.transport.EmbeddedMediaDriver;
+import io.framewire.transport.TransportConfig;
+import io.framewire.transport.WorkerEndpoint;
+import io.framewire.transport.WorkerRegistry;
+import io.framewire.worker.FrameWorker;
+import io.framewire.worker.filter.GaussianBlurFilter;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A running server: media driver, the dispatch thread (dispatcher and result collector), an embedded worker
+ * for when no external worker is attached, and the TCP listener with a virtual thread per client.
+ */
+public final class FramewireServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(FramewireServer.class);
+
+    private final ServerConfig config;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final WorkerRegistry registry;
+    private final AgentRunner dispatchRunner;
+    private final WorkerEndpoint embeddedEndpoint;
+    private final AgentRunner embeddedWorkerRunner;
+    private final ServerSocket serverSocket;
+    private final ExecutorService sessions = Executors.newVirtualThreadPerTaskExecutor();
+    private final Thread acceptor;
+    private final AtomicLong nextJobId = new AtomicLong(1);
+    private final JobRunner jobRunner;
+    private final Semaphore jobPermits;
+
+    private FramewireServer(final ServerConfig config) throws IOException
+    {
+        this.config = config;
+        Files.createDirectories(config.dataDir());
+        driver = config.embeddedDriver() ? EmbeddedMediaDriver.launch(config.aeronDir()) : null;
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDir()));
+
+        final JobTable jobs = new JobTable();
+        registry = new WorkerRegistry(aeron);
+        final Subscription results =
+            aeron.addSubscription(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
+        dispatchRunner = new AgentRunner(agentIdle(), error -> LOG.error("dispatch thread error", error), null,
+            new CompositeAgent(new FrameDispatcher(jobs, registry, TimeUnit.MILLISECONDS.toNanos(
+                config.frameTimeoutMs())), new ResultCollector(results, jobs, registry)));
+        AgentRunner.startOnThread(dispatchRunner);
+
+        embeddedEndpoint = new WorkerEndpoint(aeron);
+        embeddedWorkerRunner = new AgentRunner(agentIdle(), error -> LOG.error("embedded worker error", error),
+            null, new FrameWorker(embeddedEndpoint, new GaussianBlurFilter(), 4, new BackoffIdleStrategy(), () -> { }));
+        AgentRunner.startOnThread(embeddedWorkerRunner);
+
+        jobRunner = new JobRunner(jobs, config.window());
+        jobPermits = new Semaphore(config.maxJobs());
+        serverSocket = new ServerSocket();
+        serverSocket.setReuseAddress(true);
+        serverSocket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
+        acceptor = Thread.ofPlatform().name("tcp-acceptor").start(this::acceptLoop);
+    }
+
+    /** Start a server; on failure nothing it started is left running. */
+    public static FramewireServer start(final ServerConfig config) throws IOException
+    {
+        return new FramewireServer(config);
+    }
+
+    private static IdleStrategy agentIdle()
+    {
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    }
+
+    private void acceptLoop()
+    {
+        while (!serverSocket.isClosed())
+        {
+            try
+            {
+                final Socket socket = serverSocket.accept();
+                sessions.execute(new ClientSession(socket, config, jobRunner, jobPermits, nextJobId.getAndIncrement()));
+            }
+            catch (final IOException ex)
+            {
+                if (!serverSocket.isClosed())
+                {
+                    LOG.warn("accept failed: {}", ex.getMessage());
+                }
+            }
+        }
+    }
+
+    public int port()
+    {
+        return serverSocket.getLocalPort();
+    }
+
+    public ServerConfig config()
+    {
+        return config;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(serverSocket);
+        try
+        {
+            acceptor.join(5_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        sessions.shutdownNow();
+        try
+        {
+            sessions.awaitTermination(15, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        CloseHelper.closeAll(embeddedWorkerRunner, embeddedEndpoint, dispatchRunner, registry, aeron, driver);
+        LOG.info("server stopped");
+    }
+}

@@ -1,0 +1,24 @@
+package io.framewire.server;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+
+/**
+ * Settings of a server instance.
+ *
+ * @param bind              address to listen on; {@code ::} takes IPv4 clients too (dual stack).
+ * @param port              TCP port for clients; 0 picks a free one.
+ * @param aeronDir          Aeron directory, shared with local workers.
+ * @param embeddedDriver    launch the media driver in this process (otherwise use a running one).
+ * @param dataDir           where uploads and outputs live while a job runs.
+ * @param window            frames of one job in flight at once.
+ * @param maxJobs           jobs processed at once; more are refused with {@code busy}.
+ * @param maxUploadBytes    largest upload accepted.
+ * @param readTimeoutMs     a client silent this long is dropped.
+ * @param frameTimeoutMs    a frame not back from its worker in this time is sent to another.
+ * @param defaultProcessing processing used when the handshake names none.
+ */
+public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
+    int window, int maxJobs, long maxUploadBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing)
+{
+}

@@ -1,0 +1,87 @@
+package io.framewire.server;
+
+import io.framewire.transport.TransportConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code framewire server}: accept jobs from clients and process them on workers. */
+@Command(name = "server", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the framewire server: TCP for clients, an Aeron media driver for workers.")
+public final class ServerMain implements Callable<Integer>
+{
+    @Option(names = "--bind", description = "Address to listen on; :: also takes IPv4 clients (default: ${DEFAULT-VALUE})")
+    String bind = "::";
+
+    @Option(names = "--port", description = "TCP port for clients (default: ${DEFAULT-VALUE})")
+    int port = 9090;
+
+    @Option(names = "--default-processing", description = "Processing when a client names none (default: ${DEFAULT-VALUE})")
+    String defaultProcessing = "blur";
+
+    @Option(names = "--aeron-dir", description = "Aeron directory, shared with workers on this host (default: ${DEFAULT-VALUE})")
+    String aeronDir = TransportConfig.aeronDir();
+
+    @Option(names = "--external-driver", description = "Use a media driver already running in --aeron-dir instead of embedding one")
+    boolean externalDriver;
+
+    @Option(names = "--data-dir", description = "Where uploads and outputs live while a job runs (default: ${DEFAULT-VALUE})")
+    Path dataDir = Path.of(System.getProperty("java.io.tmpdir"), "framewire");
+
+    @Option(names = "--window", description = "Frames of one job in flight at once (default: ${DEFAULT-VALUE})")
+    int window = 16;
+
+    @Option(names = "--max-jobs", description = "Jobs processed at once; more are refused as busy (default: ${DEFAULT-VALUE})")
+    int maxJobs = 8;
+
+    @Option(names = "--max-upload-mb", description = "Largest upload accepted, in MiB (default: ${DEFAULT-VALUE})")
+    long maxUploadMb = 4096;
+
+    @Option(names = "--read-timeout-ms", description = "Drop a client silent this long (default: ${DEFAULT-VALUE})")
+    int readTimeoutMs = 30_000;
+
+    @Option(names = "--frame-timeout-ms", description = "Send a frame to another worker after this long (default: ${DEFAULT-VALUE})")
+    long frameTimeoutMs = 30_000;
+
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new ServerMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (window < 2 || maxJobs < 1 || maxUploadMb < 1 || readTimeoutMs < 1 || frameTimeoutMs < 1)
+        {
+            System.err.println("framewire server: --window must be at least 2, other limits at least 1");
+            return 2;
+        }
+        final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
+            dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, readTimeoutMs, frameTimeoutMs, defaultProcessing);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final FramewireServer server;
+        try
+        {
+            server = FramewireServer.start(config);
+        }
+        catch (final Exception ex)
+        {
+            System.err.println("framewire server: cannot start: " + ex.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            server.close();
+            stopped.countDown();
+        }, "server-shutdown"));
+        System.out.println("{\"event\":\"listening\",\"bind\":\"" + bind + "\",\"port\":" + server.port() +
+            ",\"aeron_dir\":\"" + aeronDir + "\"}");
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,179 @@
+package io.framewire.server.dispatch;
+
+import io.aeron.Publication;
+import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.Job;
+import io.framewire.transport.WorkerChannel;
+import io.framewire.transport.WorkerRegistry;
+import org.agrona.collections.IntArrayQueue;
+import org.agrona.concurrent.Agent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends decoded frames to workers. Jobs take turns one frame at a time, so concurrent jobs share the workers
+ * fairly; a frame goes to the worker with the most free credit, and waits when every worker is full. Frames
+ * whose worker died, timed out or failed them are sent again first.
+ */
+public final class FrameDispatcher implements Agent
+{
+    private static final Logger LOG = LoggerFactory.getLogger(FrameDispatcher.class);
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final int MAX_FRAMES_PER_CYCLE = 64;
+
+    private final JobTable jobs;
+    private final WorkerRegistry workers;
+    private final long frameTimeoutNs;
+    private long nextHousekeepingNs;
+    private int roundRobin;
+
+    public FrameDispatcher(final JobTable jobs, final WorkerRegistry workers, final long frameTimeoutNs)
+    {
+        this.jobs = jobs;
+        this.workers = workers;
+        this.frameTimeoutNs = frameTimeoutNs;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = jobs.drainSubmitted();
+        final long nowNs = System.nanoTime();
+        if (nowNs >= nextHousekeepingNs)
+        {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+            work += workers.expire(nowNs, this::onWorkerDeath);
+            work += requeueTimedOut(nowNs);
+            work += jobs.removeFinished();
+        }
+        return work + dispatch(nowNs);
+    }
+
+    private int dispatch(final long nowNs)
+    {
+        final ArrayList<Job> active = jobs.jobs();
+        int sent = 0;
+        boolean progress = true;
+        while (progress && sent < MAX_FRAMES_PER_CYCLE && !active.isEmpty())
+        {
+            progress = false;
+            final int size = active.size();
+            for (int n = 0; n < size; n++)
+            {
+                final Job job = active.get((roundRobin + n) % size);
+                if (job.failure() != null)
+                {
+                    continue;
+                }
+                final long frame = nextFrame(job);
+                if (frame < 0)
+                {
+                    continue;
+                }
+                final WorkerChannel worker = workers.pick();
+                if (worker == null)
+                {
+                    return sent;
+                }
+                final boolean retry = frame < job.dispatched();
+                final FrameRing ring = job.ring();
+                final long result = worker.offerTask(job.id(), (int)frame, retry ? job.attempts(frame) + 1 : 1,
+                    job.width(), job.height(), job.filter(), nowNs, ring.slot(frame), 0, ring.frameBytes());
+                if (result > 0)
+                {
+                    if (retry)
+                    {
+                        job.redispatch().poll();
+                        job.onRedispatch(frame, worker.workerId(), nowNs);
+                    }
+                    else
+                    {
+                        job.onFirstDispatch(worker.workerId(), nowNs);
+                    }
+                    sent++;
+                    progress = true;
+                }
+                else if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+                {
+                    return sent;
+                }
+                else if (result != Publication.NOT_CONNECTED)
+                {
+                    // CLOSED or MAX_POSITION_EXCEEDED: this worker's stream is unusable; heartbeats decide its fate.
+                    LOG.warn("worker {} task stream refused a frame ({})", worker.workerId(), result);
+                    return sent;
+                }
+            }
+            roundRobin = size == 0 ? 0 : (roundRobin + 1) % size;
+        }
+        return sent;
+    }
+
+    /** @return the next frame of this job to send, or -1 for none now. */
+    private static long nextFrame(final Job job)
+    {
+        final IntArrayQueue redispatch = job.redispatch();
+        while (!redispatch.isEmpty())
+        {
+            final int frame = redispatch.peek();
+            if (!job.ring().isCompleted(frame))
+            {
+                return frame;
+            }
+            redispatch.poll(); // a late result arrived meanwhile
+        }
+        return job.dispatched() < job.ring().decoded() ? job.dispatched() : -1;
+    }
+
+    private void onWorkerDeath(final WorkerChannel worker)
+    {
+        final ArrayList<Job> active = jobs.jobs();
+        for (int i = 0, size = active.size(); i < size; i++)
+        {
+            final Job job = active.get(i);
+            for (long frame = job.ring().encoded(); frame < job.dispatched(); frame++)
+            {
+                if (job.inFlight(frame) && job.workerOf(frame) == worker.workerId())
+                {
+                    job.requeue(frame, "worker " + worker.workerId() + " died");
+                }
+            }
+        }
+    }
+
+    private int requeueTimedOut(final long nowNs)
+    {
+        int requeued = 0;
+        final ArrayList<Job> active = jobs.jobs();
+        for (int i = 0, size = active.size(); i < size; i++)
+        {
+            final Job job = active.get(i);
+            for (long frame = job.ring().encoded(); frame < job.dispatched(); frame++)
+            {
+                if (job.inFlight(frame) && job.workerOf(frame) != Job.NO_WORKER &&
+                    nowNs - job.sentAtNs(frame) > frameTimeoutNs)
+                {
+                    job.requeue(frame, "timed out after " + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNs) +
+                        " ms on worker " + job.workerOf(frame));
+                    requeued++;
+                }
+            }
+        }
+        return requeued;
+    }
+
+    @Override
+    public void onClose()
+    {
+        jobs.releaseAll();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "frame-dispatcher";
+    }
+}

@@ -1,0 +1,126 @@
+package io.framewire.server.dispatch;
+
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import io.framewire.codec.sbe.FrameResultDecoder;
+import io.framewire.codec.sbe.MessageHeaderDecoder;
+import io.framewire.codec.sbe.TaskStatus;
+import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
+import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.Job;
+import io.framewire.transport.TransportConfig;
+import io.framewire.transport.WorkerChannel;
+import io.framewire.transport.WorkerRegistry;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads what workers send: heartbeats go to the {@link WorkerRegistry}, results into their job's
+ * {@link FrameRing} slot. The first good result of a frame wins; late and duplicate ones are dropped, so every
+ * frame is taken exactly once. Runs on the dispatch thread, beside {@link FrameDispatcher}.
+ */
+public final class ResultCollector implements Agent
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ResultCollector.class);
+
+    private final Subscription results;
+    private final JobTable jobs;
+    private final WorkerRegistry workers;
+    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final FrameResultDecoder result = new FrameResultDecoder();
+    private final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
+    private long duplicates;
+
+    public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers)
+    {
+        this.results = results;
+        this.jobs = jobs;
+        this.workers = workers;
+    }
+
+    @Override
+    public int doWork()
+    {
+        return results.poll(assembler, TransportConfig.FRAGMENT_LIMIT);
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header ignored)
+    {
+        header.wrap(buffer, offset);
+        switch (header.templateId())
+        {
+            case WorkerHeartbeatDecoder.TEMPLATE_ID ->
+            {
+                heartbeat.wrapAndApplyHeader(buffer, offset, header);
+                workers.onHeartbeat(heartbeat, System.nanoTime());
+            }
+            case FrameResultDecoder.TEMPLATE_ID -> onResult(buffer, offset, length);
+            default -> LOG.warn("ignoring message with template {} on the results stream", header.templateId());
+        }
+    }
+
+    private void onResult(final DirectBuffer buffer, final int offset, final int length)
+    {
+        result.wrapAndApplyHeader(buffer, offset, header);
+        final long jobId = result.jobId();
+        final int frame = result.frameNumber();
+        final int workerId = result.workerId();
+        final TaskStatus status = result.status();
+        final int width = result.width();
+        final int height = result.height();
+        final long filterNanos = result.filterNanos();
+        final long memoryBytes = result.memoryBytes();
+        final int pixelsLength = result.pixelsLength();
+        final int pixelsOffset = result.limit() + FrameResultDecoder.pixelsHeaderLength();
+
+        final WorkerChannel worker = workers.get(workerId);
+        if (worker != null)
+        {
+            worker.onResult();
+        }
+        final Job job = jobs.get(jobId);
+        if (job == null)
+        {
+            return; // the job ended (failed or cancelled) while this frame was out
+        }
+        final FrameRing ring = job.ring();
+        if (frame < ring.encoded() || frame >= job.dispatched() || ring.isCompleted(frame))
+        {
+            duplicates++;
+            LOG.debug("job {} frame {}: late or duplicate result from worker {} dropped", jobId, frame, workerId);
+            return;
+        }
+        if (status != TaskStatus.OK)
+        {
+            job.requeue(frame, "worker " + workerId + " failed the frame");
+            return;
+        }
+        if (width != job.width() || height != job.height() || pixelsLength != ring.frameBytes() ||
+            pixelsOffset + pixelsLength > offset + length)
+        {
+            job.requeue(frame, "worker " + workerId + " returned " + pixelsLength + " bytes for " + width + "x" +
+                height);
+            return;
+        }
+        ring.slot(frame).putBytes(0, buffer, pixelsOffset, pixelsLength);
+        job.onResult(frame, workerId, worker == null ? 0 : worker.processId(), System.nanoTime(), filterNanos,
+            memoryBytes);
+        ring.markCompleted(frame);
+    }
+
+    /** Late or duplicate results dropped since start. */
+    public long duplicates()
+    {
+        return duplicates;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "result-collector";
+    }
+}

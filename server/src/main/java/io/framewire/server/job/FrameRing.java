@@ -1,0 +1,141 @@
+package io.framewire.server.job;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bytedeco.javacpp.BytePointer;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A job's frames in flight: a ring of off-heap slots, frame {@code n} in slot {@code n % capacity}. The decoder
+ * writes a frame's pixels into its slot, the dispatcher sends them from there, the result's pixels overwrite
+ * them, and the encoder takes frames in order and frees the slot. The ring is the job's in-flight window: the
+ * decoder waits while {@code capacity} frames are not yet encoded, so memory stays flat with video length.
+ *
+ * <p>Each counter has one writer: {@link #decoded} the decoder, completion markers the dispatch thread,
+ * {@link #encoded} the encoder.
+ */
+public final class FrameRing implements AutoCloseable
+{
+    private final int capacity;
+    private final int frameBytes;
+    private final BytePointer[] memory;
+    private final UnsafeBuffer[] slots;
+    private final ByteBuffer[] byteBuffers;
+    private final long[] decodedAtNs;
+    private final AtomicLongArray completedMarker;
+    private final AtomicLong decoded = new AtomicLong();
+    private final AtomicLong encoded = new AtomicLong();
+    private volatile long totalFrames = -1;
+
+    public FrameRing(final int capacity, final int frameBytes)
+    {
+        this.capacity = capacity;
+        this.frameBytes = frameBytes;
+        memory = new BytePointer[capacity];
+        slots = new UnsafeBuffer[capacity];
+        byteBuffers = new ByteBuffer[capacity];
+        decodedAtNs = new long[capacity];
+        completedMarker = new AtomicLongArray(capacity);
+        for (int i = 0; i < capacity; i++)
+        {
+            memory[i] = new BytePointer(frameBytes);
+            slots[i] = new UnsafeBuffer(memory[i].address(), frameBytes);
+            byteBuffers[i] = memory[i].asBuffer();
+        }
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    public int frameBytes()
+    {
+        return frameBytes;
+    }
+
+    public int slotOf(final long frameNumber)
+    {
+        return (int)(frameNumber % capacity);
+    }
+
+    public UnsafeBuffer slot(final long frameNumber)
+    {
+        return slots[slotOf(frameNumber)];
+    }
+
+    public ByteBuffer slotByteBuffer(final long frameNumber)
+    {
+        return byteBuffers[slotOf(frameNumber)];
+    }
+
+    /** Decoder: a free slot exists for the next frame. */
+    public boolean hasFreeSlot()
+    {
+        return decoded.get() - encoded.get() < capacity;
+    }
+
+    /** Decoder: frame {@code decoded()} is in its slot and may be dispatched. */
+    public void publishDecoded(final long nowNs)
+    {
+        final long frame = decoded.get();
+        decodedAtNs[slotOf(frame)] = nowNs;
+        decoded.lazySet(frame + 1);
+    }
+
+    /** Frames decoded so far. */
+    public long decoded()
+    {
+        return decoded.get();
+    }
+
+    public long decodedAtNs(final long frameNumber)
+    {
+        return decodedAtNs[slotOf(frameNumber)];
+    }
+
+    /** Decoder: no more frames will come. */
+    public void finishDecoding()
+    {
+        totalFrames = decoded.get();
+    }
+
+    /** Number of frames in the video, or -1 while decoding goes on. */
+    public long totalFrames()
+    {
+        return totalFrames;
+    }
+
+    /** Dispatch thread: the result of this frame is in its slot. */
+    public void markCompleted(final long frameNumber)
+    {
+        completedMarker.lazySet(slotOf(frameNumber), frameNumber + 1);
+    }
+
+    public boolean isCompleted(final long frameNumber)
+    {
+        return completedMarker.get(slotOf(frameNumber)) == frameNumber + 1;
+    }
+
+    /** Encoder: frame {@code encoded()} is written; its slot is free. */
+    public void releaseEncoded()
+    {
+        encoded.lazySet(encoded.get() + 1);
+    }
+
+    public long encoded()
+    {
+        return encoded.get();
+    }
+
+    @Override
+    public void close()
+    {
+        for (final BytePointer pointer : memory)
+        {
+            pointer.close();
+        }
+    }
+}

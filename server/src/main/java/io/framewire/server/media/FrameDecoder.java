@@ -1,0 +1,90 @@
+package io.framewire.server.media;
+
+import io.framewire.codec.ErrorCode;
+import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.Job;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Decodes a job's video into its {@link FrameRing}: one frame per duty cycle while a slot is free. The grabber
+ * converts to BGR24 and reuses its {@link Frame}, so each frame is copied once, from the grabber into its slot.
+ */
+public final class FrameDecoder implements Agent
+{
+    private final Job job;
+    private final FFmpegFrameGrabber grabber;
+    private final FrameRing ring;
+    private final int rowBytes;
+
+    /** @param grabber started by {@link VideoSource}, with BGR24 output; closed by its owner. */
+    public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber)
+    {
+        this.job = job;
+        this.grabber = grabber;
+        this.ring = job.ring();
+        this.rowBytes = job.width() * 3;
+    }
+
+    @Override
+    public int doWork() throws Exception
+    {
+        if (job.failure() != null)
+        {
+            throw new AgentTerminationException();
+        }
+        if (!ring.hasFreeSlot())
+        {
+            return 0;
+        }
+        final Frame frame;
+        try
+        {
+            frame = grabber.grabImage();
+        }
+        catch (final FFmpegFrameGrabber.Exception ex)
+        {
+            job.fail(ErrorCode.PROCESSING_FAILED, "decoding failed after frame " + ring.decoded() + ": " +
+                ex.getMessage());
+            throw new AgentTerminationException(ex);
+        }
+        if (frame == null)
+        {
+            ring.finishDecoding();
+            throw new AgentTerminationException();
+        }
+        if (frame.imageWidth != job.width() || frame.imageHeight != job.height())
+        {
+            job.fail(ErrorCode.PROCESSING_FAILED, "frame " + ring.decoded() + " is " + frame.imageWidth + "x" +
+                frame.imageHeight + ", the video started at " + job.width() + "x" + job.height());
+            throw new AgentTerminationException();
+        }
+        copyInto(ring.slot(ring.decoded()), (ByteBuffer)frame.image[0], frame.imageStride);
+        ring.publishDecoded(System.nanoTime());
+        return 1;
+    }
+
+    private void copyInto(final UnsafeBuffer slot, final ByteBuffer image, final int stride)
+    {
+        if (stride == rowBytes)
+        {
+            slot.putBytes(0, image, 0, ring.frameBytes());
+            return;
+        }
+        for (int row = 0, height = job.height(); row < height; row++)
+        {
+            slot.putBytes(row * rowBytes, image, row * stride, rowBytes);
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "frame-decoder-" + job.id();
+    }
+}

@@ -1,0 +1,94 @@
+package io.framewire.server.media;
+
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Makes test and demo videos without downloading anything: a colour gradient with fine texture, a bright square
+ * moving across it and a frame counter stripe, encoded with FFmpeg's MPEG-4 Part 2 encoder at high quality.
+ */
+public final class SyntheticVideo
+{
+    private SyntheticVideo()
+    {
+    }
+
+    /** {@code SyntheticVideo OUT WIDTH HEIGHT FRAMES FPS}, for the demo. */
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length != 5)
+        {
+            System.err.println("usage: SyntheticVideo OUT WIDTH HEIGHT FRAMES FPS");
+            System.exit(2);
+        }
+        write(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+            Double.parseDouble(args[4]));
+    }
+
+    public static void write(final Path file, final int width, final int height, final int frames,
+        final double frameRate) throws org.bytedeco.javacv.FrameRecorder.Exception
+    {
+        FFmpegLog.quiet();
+        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+            Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3))
+        {
+            recorder.setFormat(file.toString().endsWith(".avi") ? "avi" : "mp4");
+            recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+            recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+            recorder.setFrameRate(frameRate);
+            recorder.setVideoQuality(2);
+            recorder.setGopSize(12);
+            recorder.start();
+            final ByteBuffer pixels = (ByteBuffer)frame.image[0];
+            final int stride = frame.imageStride;
+            for (int n = 0; n < frames; n++)
+            {
+                paint(pixels, stride, width, height, n);
+                recorder.record(frame);
+            }
+            recorder.stop();
+        }
+    }
+
+    private static void paint(final ByteBuffer pixels, final int stride, final int width, final int height,
+        final int n)
+    {
+        final int size = Math.max(8, height / 5);
+        final int squareX = (n * 7) % Math.max(1, width - size);
+        final int squareY = (height - size) / 2 + (int)((height / 4.0) * Math.sin(n / 8.0));
+        for (int y = 0; y < height; y++)
+        {
+            for (int x = 0; x < width; x++)
+            {
+                final int i = y * stride + x * 3;
+                final boolean inSquare = x >= squareX && x < squareX + size && y >= squareY && y < squareY + size;
+                final int texture = ((x / 4 + y / 4) & 1) * 24;
+                if (inSquare)
+                {
+                    pixels.put(i, (byte)40);
+                    pixels.put(i + 1, (byte)220);
+                    pixels.put(i + 2, (byte)240);
+                }
+                else if (y < 12)
+                {
+                    final boolean bit = ((n >> (x * 16 / width)) & 1) == 1;
+                    final byte v = (byte)(bit ? 230 : 20);
+                    pixels.put(i, v);
+                    pixels.put(i + 1, v);
+                    pixels.put(i + 2, v);
+                }
+                else
+                {
+                    pixels.put(i, (byte)(x * 200 / width + texture));
+                    pixels.put(i + 1, (byte)(y * 200 / height + texture));
+                    pixels.put(i + 2, (byte)(((x + y + n * 3) & 255) * 3 / 4));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.framewire.server.media;
+
+import io.framewire.codec.ErrorCode;
+import io.framewire.server.job.JobFailedException;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FrameGrabber;
+
+import java.nio.file.Path;
+
+/** Opens an uploaded file for decoding to BGR24, refusing anything that has no decodable video stream. */
+public final class VideoSource implements AutoCloseable
+{
+    /** Bigger frames need fragmenting beyond one Aeron message; refused until then. */
+    public static final int MAX_PIXELS = 1920 * 1088;
+
+    private final FFmpegFrameGrabber grabber;
+    private final double frameRate;
+
+    private VideoSource(final FFmpegFrameGrabber grabber, final double frameRate)
+    {
+        this.grabber = grabber;
+        this.frameRate = frameRate;
+    }
+
+    public static VideoSource open(final Path file) throws JobFailedException
+    {
+        FFmpegLog.quiet();
+        final FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
+        grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+        try
+        {
+            grabber.start();
+        }
+        catch (final FrameGrabber.Exception | RuntimeException ex)
+        {
+            closeQuietly(grabber);
+            throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload is not a video FFmpeg can read: " +
+                ex.getMessage());
+        }
+        final int width = grabber.getImageWidth();
+        final int height = grabber.getImageHeight();
+        if (!grabber.hasVideo() || width <= 0 || height <= 0)
+        {
+            closeQuietly(grabber);
+            throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload has no video stream");
+        }
+        if ((long)width * height > MAX_PIXELS)
+        {
+            closeQuietly(grabber);
+            throw new JobFailedException(ErrorCode.NOT_VIDEO, "frames of " + width + "x" + height +
+                " are larger than the supported 1920x1080");
+        }
+        final double rate = grabber.getFrameRate();
+        return new VideoSource(grabber, rate > 0 && rate < 1000 ? rate : 25.0);
+    }
+
+    public FFmpegFrameGrabber grabber()
+    {
+        return grabber;
+    }
+
+    public int width()
+    {
+        return grabber.getImageWidth();
+    }
+
+    public int height()
+    {
+        return grabber.getImageHeight();
+    }
+
+    public double frameRate()
+    {
+        return frameRate;
+    }
+
+    @Override
+    public void close()
+    {
+        closeQuietly(grabber);
+    }
+
+    private static void closeQuietly(final FFmpegFrameGrabber grabber)
+    {
+        try
+        {
+            grabber.close();
+        }
+        catch (final Exception ignored)
+        {
+            // nothing left to do with a grabber that fails to close
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.framewire.server.net;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.codec.ControlMessage;
+import io.framewire.codec.ErrorCode;
+import io.framewire.codec.FileReceiver;
+import io.framewire.codec.FileSender;
+import io.framewire.codec.Handshake;
+import io.framewire.codec.HandshakeCodec;
+import io.framewire.codec.MessageStream;
+import io.framewire.codec.ProtocolException;
+import io.framewire.codec.RemoteErrorException;
+import io.framewire.server.ServerConfig;
+import io.framewire.server.job.JobFailedException;
+import io.framewire.server.job.JobRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+
+/**
+ * One client connection: handshake, upload, processing, download, result. Every failure the client can cause
+ * ends in an {@code error} message with a stable code, and the job's temporary files are removed whatever
+ * happens.
+ */
+public final class ClientSession implements Runnable
+{
+    /** Processing types this server runs; the others of the CLI come with their filters. */
+    public static final Set<String> AVAILABLE_PROCESSING = Set.of("blur");
+
+    /** A file chunk of 1 MiB plus framing fits with room to spare; a handshake is far smaller. */
+    private static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+
+    private final Socket socket;
+    private final ServerConfig config;
+    private final JobRunner jobRunner;
+    private final Semaphore jobPermits;
+    private final long jobId;
+
+    public ClientSession(final Socket socket, final ServerConfig config, final JobRunner jobRunner,
+        final Semaphore jobPermits, final long jobId)
+    {
+        this.socket = socket;
+        this.config = config;
+        this.jobRunner = jobRunner;
+        this.jobPermits = jobPermits;
+        this.jobId = jobId;
+    }
+
+    @Override
+    public void run()
+    {
+        final String peer = String.valueOf(socket.getRemoteSocketAddress());
+        final Path upload = config.dataDir().resolve("job-" + jobId + ".upload");
+        final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
+        MessageStream stream = null;
+        try
+        {
+            socket.setSoTimeout(config.readTimeoutMs());
+            socket.setTcpNoDelay(true);
+            stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(), MAX_MESSAGE_BYTES);
+            serve(stream, peer, upload, output);
+        }
+        catch (final ProtocolException ex)
+        {
+            LOG.info("job {} from {}: {} {}", jobId, peer, ex.code().wireName(), ex.getMessage());
+            sendError(stream, ex.code(), ex.getMessage());
+        }
+        catch (final JobFailedException ex)
+        {
+            LOG.warn("job {} from {} failed: {} {}", jobId, peer, ex.code().wireName(), ex.getMessage());
+            sendError(stream, ex.code(), ex.getMessage());
+        }
+        catch (final RemoteErrorException ex)
+        {
+            LOG.info("job {} from {}: client gave up: {}", jobId, peer, ex.getMessage());
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            LOG.info("job {} from {}: client silent for {} ms, dropped", jobId, peer, config.readTimeoutMs());
+            sendError(stream, ErrorCode.BAD_MESSAGE, "no data for " + config.readTimeoutMs() + " ms");
+        }
+        catch (final EOFException | SocketException ex)
+        {
+            LOG.info("job {} from {}: client disconnected", jobId, peer);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            sendError(stream, ErrorCode.INTERNAL, "the server is shutting down");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.error("job {} from {}: internal error", jobId, peer, ex);
+            sendError(stream, ErrorCode.INTERNAL, "internal error: " + ex);
+        }
+        finally
+        {
+            deleteQuietly(upload);
+            deleteQuietly(output);
+            closeQuietly();
+        }
+    }
+
+    private void serve(final MessageStream stream, final String peer, final Path upload, final Path output)
+        throws IOException, JobFailedException, InterruptedException
+    {
+        stream.read();
+        final Handshake handshake = stream.isJson() ? jsonHandshake(stream) :
+            HandshakeCodec.decode(stream.payload(), 0, stream.length());
+        final String processing = validate(handshake);
+        if (!jobPermits.tryAcquire())
+        {
+            throw new JobFailedException(ErrorCode.BUSY, "the server is running its limit of " + config.maxJobs() +
+                " jobs; try again later");
+        }
+        try
+        {
+            LOG.info("job {} from {}: {} '{}' ({} bytes)", jobId, peer, processing, handshake.fileName(),
+                handshake.fileSize());
+            stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES));
+            stream.flush();
+            new FileReceiver(Math.min(handshake.fileSize(), config.maxUploadBytes()))
+                .receive(stream, upload, ignored -> { });
+            final ObjectNode metrics = jobRunner.run(jobId, processing, upload, output);
+            metrics.put("input_bytes", Files.size(upload));
+            metrics.put("output_bytes", Files.size(output));
+            deleteQuietly(upload);
+            metrics.put("output_sha256", FileSender.send(output, stream, FileSender.DEFAULT_CHUNK_BYTES, ignored -> { }));
+            stream.write(new ControlMessage.Result(metrics));
+            stream.flush();
+            LOG.info("job {} from {}: {} frames at {} fps", jobId, peer, metrics.get("frames"), metrics.get("fps"));
+        }
+        finally
+        {
+            jobPermits.release();
+        }
+    }
+
+    private static Handshake jsonHandshake(final MessageStream stream) throws ProtocolException
+    {
+        final ControlMessage message = stream.json();
+        if (!(message instanceof Handshake handshake))
+        {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "the first message must be a handshake");
+        }
+        return handshake;
+    }
+
+    private String validate(final Handshake handshake) throws ProtocolException
+    {
+        if (handshake.version() != Handshake.PROTOCOL_VERSION)
+        {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + handshake.version() +
+                " is not supported; this server speaks " + Handshake.PROTOCOL_VERSION);
+        }
+        final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
+            handshake.processing();
+        if (!AVAILABLE_PROCESSING.contains(processing))
+        {
+            throw new ProtocolException(ErrorCode.UNKNOWN_PROCESSING, "processing '" + processing +
+                "' is not available; available: " + String.join(", ", AVAILABLE_PROCESSING));
+        }
+        if (!handshake.params().isEmpty())
+        {
+            throw new ProtocolException(ErrorCode.BAD_HANDSHAKE, "unknown parameter '" +
+                handshake.params().keySet().iterator().next() + "' for " + processing);
+        }
+        if (!"file".equals(handshake.protocol()))
+        {
+            throw new ProtocolException(ErrorCode.UNSUPPORTED_PROTOCOL, "protocol '" + handshake.protocol() +
+                "' is not supported; use 'file'");
+        }
+        if (handshake.fileSize() <= 0)
+        {
+            throw new ProtocolException(ErrorCode.BAD_HANDSHAKE, "file_size must be positive");
+        }
+        if (handshake.fileSize() > config.maxUploadBytes())
+        {
+            throw new ProtocolException(ErrorCode.UPLOAD_TOO_LARGE, "file of " + handshake.fileSize() +
+                " bytes exceeds the limit of " + config.maxUploadBytes());
+        }
+        return processing;
+    }
+
+    private void sendError(final MessageStream stream, final ErrorCode code, final String message)
+    {
+        if (stream == null || socket.isClosed())
+        {
+            return;
+        }
+        try
+        {
+            stream.write(new ControlMessage.Error(code, message));
+            stream.flush();
+        }
+        catch (final IOException ignored)
+        {
+            // the client is gone; nothing more to tell it
+        }
+    }
+
+    private void closeQuietly()
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ignored)
+        {
+            // closing anyway
+        }
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("cannot delete {}: {}", path, ex.getMessage());
+        }
+    }
+}

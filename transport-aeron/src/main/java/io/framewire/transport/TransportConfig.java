@@ -1,0 +1,52 @@
+package io.framewire.transport;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Transport settings: named constants read once from system properties, defaults in one place.
+ */
+public final class TransportConfig
+{
+    /** Aeron directory shared by the server's embedded driver and the workers on the same host. */
+    public static final String AERON_DIR_PROP = "framewire.aeron.dir";
+    public static final String AERON_DIR_DEFAULT = new File("/dev/shm").isDirectory() ?
+        "/dev/shm/framewire" : new File(System.getProperty("java.io.tmpdir"), "framewire-aeron").getPath();
+
+    /**
+     * Term length of frame-carrying publications. Aeron's largest message is term length / 8, so 64 MiB allows
+     * 8 MiB messages: a 1080p BGR frame (6.2 MB) fits.
+     */
+    public static final String TERM_LENGTH_PROP = "framewire.term.length";
+    public static final int TERM_LENGTH = Integer.getInteger(TERM_LENGTH_PROP, 64 * 1024 * 1024);
+
+    /** Largest MTU Aeron allows: fewer fragments per frame, so fewer poll calls and headers. */
+    public static final int MTU_LENGTH = 65504;
+
+    public static final String IPC_CHANNEL = "aeron:ipc?term-length=" + TERM_LENGTH + "|mtu=" + MTU_LENGTH;
+
+    /** Workers send results and heartbeats to the server on this stream. */
+    public static final int RESULTS_STREAM_ID = 2;
+
+    /** Each worker picks its own task stream id above this one. */
+    public static final int FIRST_TASK_STREAM_ID = 1000;
+
+    public static final long HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong("framewire.heartbeat.interval.ms", 100));
+
+    /** A worker silent for this long is declared dead. */
+    public static final long WORKER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong("framewire.worker.timeout.ms", 3000));
+
+    /** Fragments read per poll: enough for a few large frames, small enough to keep heartbeats on time. */
+    public static final int FRAGMENT_LIMIT = 64;
+
+    private TransportConfig()
+    {
+    }
+
+    public static String aeronDir()
+    {
+        return System.getProperty(AERON_DIR_PROP, AERON_DIR_DEFAULT);
+    }
+}

@@ -1,0 +1,116 @@
+package io.framewire.transport;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.framewire.codec.sbe.FilterId;
+import io.framewire.codec.sbe.FrameResultEncoder;
+import io.framewire.codec.sbe.MessageHeaderEncoder;
+import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.TaskStatus;
+import io.framewire.codec.sbe.WorkerHeartbeatEncoder;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A worker's side of the transport: its own task stream, which only the server publishes to, and an exclusive
+ * publication of results and heartbeats to the server. Used from the worker's thread only.
+ */
+public final class WorkerEndpoint implements AutoCloseable
+{
+    private final int workerId;
+    private final Subscription tasks;
+    private final ExclusivePublication results;
+    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[256]);
+    private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
+    private final FrameResultEncoder resultEncoder = new FrameResultEncoder();
+    private final WorkerHeartbeatEncoder heartbeatEncoder = new WorkerHeartbeatEncoder();
+    private final long processId = ProcessHandle.current().pid();
+
+    public WorkerEndpoint(final Aeron aeron)
+    {
+        // The id doubles as the task stream id: random, so workers that come and go never reuse a live stream.
+        this.workerId = ThreadLocalRandom.current().nextInt(TransportConfig.FIRST_TASK_STREAM_ID, Integer.MAX_VALUE);
+        this.tasks = aeron.addSubscription(TransportConfig.IPC_CHANNEL, workerId);
+        this.results = aeron.addExclusivePublication(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
+    }
+
+    public int workerId()
+    {
+        return workerId;
+    }
+
+    public Subscription tasks()
+    {
+        return tasks;
+    }
+
+    /** True once the server has opened this worker's task stream, i.e. it has seen a heartbeat. */
+    public boolean serverConnected()
+    {
+        return tasks.isConnected();
+    }
+
+    /** @return the offer result; a heartbeat lost to back pressure is simply sent again next interval. */
+    public long offerHeartbeat(final int credits, final long framesDone, final long cpuNanos)
+    {
+        heartbeatEncoder.wrapAndApplyHeader(headerBuffer, 0, messageHeader)
+            .workerId(workerId)
+            .taskStreamId(workerId)
+            .credits(credits)
+            .processId(processId)
+            .framesDone(framesDone)
+            .cpuNanos(cpuNanos);
+        return results.offer(headerBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
+    }
+
+    /**
+     * Offer one result, the pixels sent from where the filter wrote them.
+     *
+     * @return the publication's result; negative codes are the caller's to handle.
+     */
+    public long offerResult(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
+        final FilterId filter, final int width, final int height, final long dispatchNanos, final long filterNanos,
+        final long memoryBytes, final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
+    {
+        resultEncoder.wrapAndApplyHeader(headerBuffer, 0, messageHeader)
+            .jobId(jobId)
+            .frameNumber(frameNumber)
+            .attempt((short)attempt)
+            .workerId(workerId)
+            .status(status)
+            .filter(filter)
+            .width(width)
+            .height(height)
+            .pixelFormat(PixelFormat.BGR24)
+            .dispatchNanos(dispatchNanos)
+            .filterNanos(filterNanos)
+            .memoryBytes(memoryBytes);
+        // Var-data length prefix written by hand; the pixels follow as the second vector, not copied here.
+        final int limit = MessageHeaderEncoder.ENCODED_LENGTH + resultEncoder.encodedLength();
+        headerBuffer.putInt(limit, pixelsLength, ByteOrder.LITTLE_ENDIAN);
+        final int headerLength = limit + FrameResultEncoder.pixelsHeaderLength();
+        if (pixelsLength == 0)
+        {
+            return results.offer(headerBuffer, 0, headerLength);
+        }
+        return results.offer(headerBuffer, 0, headerLength, pixels, pixelsOffset, pixelsLength);
+    }
+
+    /** True for offer results that will not get better by trying again. */
+    public static boolean isFatal(final long offerResult)
+    {
+        return offerResult == Publication.CLOSED || offerResult == Publication.MAX_POSITION_EXCEEDED;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(results, tasks);
+    }
+}

@@ -1,0 +1,118 @@
+package io.framewire.transport;
+
+import io.aeron.Aeron;
+import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The workers the server knows, learnt from their heartbeats. A worker's first heartbeat opens a publication to
+ * its task stream; a worker silent for {@link TransportConfig#WORKER_TIMEOUT_NS} is dropped. Work goes to the
+ * external worker with the most free credit; the server's embedded worker only gets work when no external one
+ * is alive. Used only from the server's dispatch thread.
+ */
+public final class WorkerRegistry implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
+
+    private final Aeron aeron;
+    private final long serverProcessId = ProcessHandle.current().pid();
+    private final Int2ObjectHashMap<WorkerChannel> byId = new Int2ObjectHashMap<>();
+    private final ArrayList<WorkerChannel> workers = new ArrayList<>();
+    private final FrameTaskSender sender = new FrameTaskSender();
+
+    public WorkerRegistry(final Aeron aeron)
+    {
+        this.aeron = aeron;
+    }
+
+    public void onHeartbeat(final WorkerHeartbeatDecoder heartbeat, final long nowNs)
+    {
+        final int workerId = heartbeat.workerId();
+        WorkerChannel worker = byId.get(workerId);
+        if (worker == null)
+        {
+            final long processId = heartbeat.processId();
+            worker = new WorkerChannel(workerId, processId, processId == serverProcessId,
+                aeron.addExclusivePublication(TransportConfig.IPC_CHANNEL, heartbeat.taskStreamId()), sender);
+            byId.put(workerId, worker);
+            workers.add(worker);
+            LOG.info("worker {} joined (pid {}, task stream {}, {} credits{})", workerId, processId,
+                heartbeat.taskStreamId(), heartbeat.credits(), worker.embedded() ? ", embedded" : "");
+        }
+        worker.onHeartbeat(heartbeat.credits(), heartbeat.framesDone(), heartbeat.cpuNanos(), nowNs);
+    }
+
+    /** @return the worker to send the next task to, or null when every worker is out of credit. */
+    public WorkerChannel pick()
+    {
+        WorkerChannel best = null;
+        boolean externalAlive = false;
+        for (int i = 0, size = workers.size(); i < size; i++)
+        {
+            final WorkerChannel worker = workers.get(i);
+            if (!worker.embedded())
+            {
+                externalAlive = true;
+            }
+        }
+        for (int i = 0, size = workers.size(); i < size; i++)
+        {
+            final WorkerChannel worker = workers.get(i);
+            if ((worker.embedded() && externalAlive) || !worker.hasCredit())
+            {
+                continue;
+            }
+            if (best == null || worker.credits() - worker.inFlight() > best.credits() - best.inFlight())
+            {
+                best = worker;
+            }
+        }
+        return best;
+    }
+
+    public WorkerChannel get(final int workerId)
+    {
+        return byId.get(workerId);
+    }
+
+    /** Drops workers whose heartbeats stopped, telling {@code onDeath} about each. */
+    public int expire(final long nowNs, final Consumer<WorkerChannel> onDeath)
+    {
+        int expired = 0;
+        for (int i = workers.size() - 1; i >= 0; i--)
+        {
+            final WorkerChannel worker = workers.get(i);
+            if (nowNs - worker.lastHeartbeatNs() > TransportConfig.WORKER_TIMEOUT_NS)
+            {
+                workers.remove(i);
+                byId.remove(worker.workerId());
+                worker.close();
+                LOG.warn("worker {} (pid {}) declared dead: no heartbeat for {} ms", worker.workerId(),
+                    worker.processId(), (nowNs - worker.lastHeartbeatNs()) / 1_000_000);
+                onDeath.accept(worker);
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    /** The live workers; the list is the registry's own, read it on the dispatch thread only. */
+    public List<WorkerChannel> workers()
+    {
+        return workers;
+    }
+
+    @Override
+    public void close()
+    {
+        workers.forEach(WorkerChannel::close);
+        workers.clear();
+        byId.clear();
+    }
+}
