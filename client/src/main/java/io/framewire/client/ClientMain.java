@@ -103,12 +103,20 @@ public final class ClientMain implements Callable<Integer>
         System.exit(run(args));
     }
 
-    /** Runs the client and returns its exit code; for the launcher and tests. */
+    /** Runs the client and returns its exit code. */
     public static int run(final String... args)
     {
-        return new CommandLine(new ClientMain())
-            .setExitCodeExceptionMapper(ex -> ExitCode.USAGE)
-            .execute(args);
+        return run(System.out, System.err, args);
+    }
+
+    /** Runs the client with the given stdout and stderr, and returns its exit code. */
+    public static int run(final PrintStream stdout, final PrintStream stderr, final String... args)
+    {
+        final CommandLine commandLine = new CommandLine(new ClientMain(stdout, stderr))
+            .setExitCodeExceptionMapper(ex -> ExitCode.USAGE);
+        commandLine.setErr(new java.io.PrintWriter(stderr, true));
+        commandLine.setOut(new java.io.PrintWriter(stdout, true));
+        return commandLine.execute(args);
     }
 
     @Override

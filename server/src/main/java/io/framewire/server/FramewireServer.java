@@ -59,8 +59,24 @@ public final class FramewireServer implements AutoCloseable
     {
         this.config = config;
         Files.createDirectories(config.dataDir());
-        driver = config.embeddedDriver() ? EmbeddedMediaDriver.launch(config.aeronDir()) : null;
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDir()));
+        // Bind first: a port in use fails before anything else has started.
+        serverSocket = new ServerSocket();
+        serverSocket.setReuseAddress(true);
+        MediaDriver startedDriver = null;
+        Aeron startedAeron = null;
+        try
+        {
+            serverSocket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
+            startedDriver = config.embeddedDriver() ? EmbeddedMediaDriver.launch(config.aeronDir()) : null;
+            startedAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDir()));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(startedAeron, startedDriver, serverSocket);
+            throw ex;
+        }
+        driver = startedDriver;
+        aeron = startedAeron;
 
         final JobTable jobs = new JobTable();
         registry = new WorkerRegistry(aeron);
@@ -78,9 +94,6 @@ public final class FramewireServer implements AutoCloseable
 
         jobRunner = new JobRunner(jobs, config.window());
         jobPermits = new Semaphore(config.maxJobs());
-        serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
         acceptor = Thread.ofPlatform().name("tcp-acceptor").start(this::acceptLoop);
     }
 

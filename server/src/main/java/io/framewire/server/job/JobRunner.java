@@ -12,6 +12,7 @@ import io.framewire.server.media.VideoSource;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +91,14 @@ public final class JobRunner
     {
         final AgentRunner runner = new AgentRunner(
             new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200)),
-            error -> job.fail(ErrorCode.INTERNAL, agent.roleName() + " failed: " + error),
+            error ->
+            {
+                // AgentRunner reports the normal end of an agent too; only other errors fail the job.
+                if (!(error instanceof AgentTerminationException))
+                {
+                    job.fail(ErrorCode.INTERNAL, agent.roleName() + " failed: " + error);
+                }
+            },
             null, agent);
         return AgentRunner.startOnThread(runner);
     }
