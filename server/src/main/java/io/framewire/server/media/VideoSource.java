@@ -6,6 +6,9 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FrameGrabber;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
 
 /** Opens an uploaded file for decoding to BGR24, refusing anything that has no decodable video stream. */
@@ -13,6 +16,8 @@ public final class VideoSource implements AutoCloseable
 {
     /** Bigger frames need fragmenting beyond one Aeron message; refused until then. */
     public static final int MAX_PIXELS = 1920 * 1088;
+
+    private static final Logger LOG = LoggerFactory.getLogger(VideoSource.class);
 
     private final FFmpegFrameGrabber grabber;
     private final double frameRate;
@@ -35,8 +40,8 @@ public final class VideoSource implements AutoCloseable
         catch (final FrameGrabber.Exception | RuntimeException ex)
         {
             closeQuietly(grabber);
-            throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload is not a video FFmpeg can read: " +
-                ex.getMessage());
+            LOG.info("{} does not open as a video: {}", file, ex.getMessage());
+            throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload is not a video FFmpeg can read");
         }
         final int width = grabber.getImageWidth();
         final int height = grabber.getImageHeight();

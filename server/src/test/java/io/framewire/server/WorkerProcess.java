@@ -1,0 +1,80 @@
+package io.framewire.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A real worker JVM started the way ./framewire starts one, on the test's classpath. */
+final class WorkerProcess implements AutoCloseable
+{
+    private final Process process;
+    private final CompletableFuture<Void> connected = new CompletableFuture<>();
+
+    private WorkerProcess(final Process process)
+    {
+        this.process = process;
+        Thread.ofPlatform().daemon().start(() ->
+        {
+            try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+            {
+                String line;
+                while ((line = out.readLine()) != null)
+                {
+                    if (line.contains("\"event\":\"worker_connected\""))
+                    {
+                        connected.complete(null);
+                    }
+                }
+            }
+            catch (final IOException ignored)
+            {
+                // the process ended
+            }
+            connected.completeExceptionally(new IllegalStateException("worker exited before connecting"));
+        });
+    }
+
+    static WorkerProcess start(final String aeronDir, final Path log) throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("@" + System.getProperty("framewire.jvm.options"));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.framewire.worker.WorkerMain");
+        command.add("--aeron-dir");
+        command.add(aeronDir);
+        final Process process = new ProcessBuilder(command)
+            .redirectError(log.toFile())
+            .start();
+        return new WorkerProcess(process);
+    }
+
+    /** Wait until the server has opened this worker's task stream. */
+    void awaitConnected() throws Exception
+    {
+        connected.get(60, TimeUnit.SECONDS);
+    }
+
+    long pid()
+    {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
