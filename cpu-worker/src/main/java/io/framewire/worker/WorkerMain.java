@@ -65,7 +65,7 @@ public final class WorkerMain implements Callable<Integer>
             new BackoffIdleStrategy(), () -> System.out.println(
                 "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"));
         final AgentRunner runner = new AgentRunner(
-            new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100)),
+            TransportConfig.pollingIdleStrategy(),
             error -> LoggerFactory.getLogger(WorkerMain.class).error("worker error", error),
             null, worker);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "worker-shutdown"));

@@ -18,7 +18,6 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
-import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,13 +81,14 @@ public final class FramewireServer implements AutoCloseable
         registry = new WorkerRegistry(aeron);
         final Subscription results =
             aeron.addSubscription(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
-        dispatchRunner = new AgentRunner(agentIdle(), error -> LOG.error("dispatch thread error", error), null,
+        dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(), error -> LOG.error("dispatch thread error", error), null,
             new CompositeAgent(new FrameDispatcher(jobs, registry, TimeUnit.MILLISECONDS.toNanos(
                 config.frameTimeoutMs())), new ResultCollector(results, jobs, registry)));
         AgentRunner.startOnThread(dispatchRunner);
 
         embeddedEndpoint = new WorkerEndpoint(aeron);
-        embeddedWorkerRunner = new AgentRunner(agentIdle(), error -> LOG.error("embedded worker error", error),
+        // Idle most of the time (external workers are preferred), so it parks longer than a dedicated worker.
+        embeddedWorkerRunner = new AgentRunner(TransportConfig.stageIdleStrategy(), error -> LOG.error("embedded worker error", error),
             null, new FrameWorker(embeddedEndpoint, new GaussianBlurFilter(), 4, new BackoffIdleStrategy(), () -> { }));
         AgentRunner.startOnThread(embeddedWorkerRunner);
 
@@ -101,11 +101,6 @@ public final class FramewireServer implements AutoCloseable
     public static FramewireServer start(final ServerConfig config) throws IOException
     {
         return new FramewireServer(config);
-    }
-
-    private static IdleStrategy agentIdle()
-    {
-        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     }
 
     private void acceptLoop()

@@ -1,5 +1,8 @@
 package io.framewire.transport;
 
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
 import java.io.File;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +46,22 @@ public final class TransportConfig
 
     private TransportConfig()
     {
+    }
+
+    /**
+     * For threads that poll Aeron on the frame path (dispatcher, workers): spin briefly, then park for at most
+     * 250 µs, so a frame waits at most that long to be picked up. Parking without yielding first matters here:
+     * on a 2-core host, threads that yield or wake every few µs take CPU from the decoder, encoder and filters.
+     */
+    public static IdleStrategy pollingIdleStrategy()
+    {
+        return new BackoffIdleStrategy(10, 1, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(250));
+    }
+
+    /** For threads that wait on another stage or on rare events (decoder, encoder, embedded worker): ≤ 1 ms park. */
+    public static IdleStrategy stageIdleStrategy()
+    {
+        return new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     public static String aeronDir()

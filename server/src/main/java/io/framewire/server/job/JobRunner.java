@@ -9,16 +9,15 @@ import io.framewire.server.media.FrameDecoder;
 import io.framewire.server.media.FrameEncoder;
 import io.framewire.server.media.VideoSink;
 import io.framewire.server.media.VideoSource;
+import io.framewire.transport.TransportConfig;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one job from its uploaded file to its output file: decoder, dispatch, result collection and encoder
@@ -90,7 +89,7 @@ public final class JobRunner
     private static Thread start(final Job job, final Agent agent)
     {
         final AgentRunner runner = new AgentRunner(
-            new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200)),
+            TransportConfig.stageIdleStrategy(),
             error ->
             {
                 // AgentRunner reports the normal end of an agent too; only other errors fail the job.
