@@ -75,6 +75,14 @@ public final class ClientMain implements Callable<Integer>
     @Option(names = "--processing", description = "One of: ${COMPLETION-CANDIDATES} (default: the server's)")
     Processing processing;
 
+    @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
+        description = "A filter parameter, e.g. --param method=median --param ksize=5 (see docs/filters.md)")
+    Map<String, String> params = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--pipeline", paramLabel = "SPEC",
+        description = "A custom filter pipeline, e.g. 'gray|gaussian:ksize=5|canny:low=50,high=150' (implies custom)")
+    String pipeline;
+
     @Option(names = "--protocol", description = "file: upload, then process (default: ${DEFAULT-VALUE})")
     Protocol protocol = Protocol.file;
 
@@ -125,6 +133,10 @@ public final class ClientMain implements Callable<Integer>
         if (!Files.isRegularFile(video) || !Files.isReadable(video))
         {
             return fail(ExitCode.USAGE, "cannot read video " + video);
+        }
+        if (pipeline != null && processing != null && processing != Processing.custom)
+        {
+            return fail(ExitCode.USAGE, "--pipeline makes the processing custom; drop --processing " + processing);
         }
         final InetAddress address;
         try
@@ -186,8 +198,15 @@ public final class ClientMain implements Callable<Integer>
     private void runJob(final MessageStream stream, final Path partial) throws IOException
     {
         final long size = Files.size(video);
-        stream.write(new Handshake(Handshake.PROTOCOL_VERSION, processing == null ? "" : processing.name(),
-            protocol.name(), video.getFileName().toString(), size, Map.of()));
+        final Map<String, String> jobParams = new java.util.TreeMap<>(params);
+        String processingName = processing == null ? "" : processing.name();
+        if (pipeline != null)
+        {
+            processingName = Processing.custom.name();
+            jobParams.put("pipeline", pipeline);
+        }
+        stream.write(new Handshake(Handshake.PROTOCOL_VERSION, processingName, protocol.name(),
+            video.getFileName().toString(), size, jobParams));
         stream.flush();
         stream.read();
         final ControlMessage reply = stream.json();

@@ -13,6 +13,8 @@ public enum ErrorCode
     UNSUPPORTED_VERSION("unsupported_version"),
     BAD_HANDSHAKE("bad_handshake"),
     UNKNOWN_PROCESSING("unknown_processing"),
+    UNKNOWN_FILTER("unknown_filter"),
+    BAD_PARAMETER("bad_parameter"),
     UNSUPPORTED_PROTOCOL("unsupported_protocol"),
     CHECKSUM_MISMATCH("checksum_mismatch"),
     UPLOAD_TOO_LARGE("upload_too_large"),

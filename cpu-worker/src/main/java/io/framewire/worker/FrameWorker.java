@@ -8,7 +8,10 @@ import io.framewire.codec.sbe.MessageHeaderDecoder;
 import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
-import io.framewire.worker.filter.FrameFilter;
+import io.framewire.worker.filter.Detections;
+import io.framewire.worker.filter.FilterChain;
+import io.framewire.worker.filter.FilterSpecException;
+import io.framewire.worker.filter.Pipeline;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;
@@ -22,8 +25,8 @@ import org.slf4j.LoggerFactory;
 import java.lang.management.ManagementFactory;
 
 /**
- * The frame task loop of a worker: poll tasks from this worker's stream, copy the pixels into a reused Mat,
- * filter into a second reused Mat, offer the result from that Mat's memory, and heartbeat every
+ * The frame task loop of a worker: poll tasks from this worker's stream, copy the pixels into reused Mats, run the
+ * task's filter pipeline (built once per job, see {@link PipelineCache}) into a reused output Mat, offer the result from that Mat's memory, and heartbeat every
  * {@link TransportConfig#HEARTBEAT_INTERVAL_NS}. Nothing is allocated per frame once the Mats fit the frame size.
  */
 public final class FrameWorker implements Agent
@@ -31,7 +34,6 @@ public final class FrameWorker implements Agent
     private static final Logger LOG = LoggerFactory.getLogger(FrameWorker.class);
 
     private final WorkerEndpoint endpoint;
-    private final FrameFilter filter;
     private final int credits;
     private final IdleStrategy offerIdle;
     private final Runnable onServerConnected;
@@ -39,10 +41,16 @@ public final class FrameWorker implements Agent
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final FrameTaskDecoder task = new FrameTaskDecoder();
     private final UnsafeBuffer inputPixels = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer previousPixels = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer outputPixels = new UnsafeBuffer(0, 0);
+    private final byte[] pipeline = new byte[Pipeline.MAX_SPEC_LENGTH * 4];
+    private final PipelineCache chains = new PipelineCache();
     private final com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
+    private static final int[] NO_BOXES = new int[0];
+
     private Mat input = new Mat();
+    private Mat previous = new Mat();
     private Mat output = new Mat();
     private int width;
     private int height;
@@ -56,11 +64,10 @@ public final class FrameWorker implements Agent
      * @param offerIdle         how to wait while the server's result stream is back pressured.
      * @param onServerConnected told once, when the server has opened this worker's task stream.
      */
-    public FrameWorker(final WorkerEndpoint endpoint, final FrameFilter filter, final int credits,
-        final IdleStrategy offerIdle, final Runnable onServerConnected)
+    public FrameWorker(final WorkerEndpoint endpoint, final int credits, final IdleStrategy offerIdle,
+        final Runnable onServerConnected)
     {
         this.endpoint = endpoint;
-        this.filter = filter;
         this.credits = credits;
         this.offerIdle = offerIdle;
         this.onServerConnected = onServerConnected;
@@ -102,39 +109,77 @@ public final class FrameWorker implements Agent
         final int attempt = task.attempt();
         final int frameWidth = task.width();
         final int frameHeight = task.height();
+        final int frameCount = task.frameCount();
         final long dispatchNanos = task.dispatchNanos();
+        final int pipelineLength = task.pipelineLength();
+        if (pipelineLength > pipeline.length)
+        {
+            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, "pipeline text too long");
+            return;
+        }
+        task.getPipeline(pipeline, 0, pipelineLength);
         final int pixelsLength = task.pixelsLength();
         final int pixelsOffset = task.limit() + FrameTaskDecoder.pixelsHeaderLength();
         final int frameBytes = frameWidth * frameHeight * 3;
-
-        if (pixelsLength != frameBytes || pixelsOffset + pixelsLength > offset + length)
+        if ((frameCount != 1 && frameCount != 2) || pixelsLength != frameBytes * frameCount ||
+            pixelsOffset + pixelsLength > offset + length)
         {
-            LOG.warn("job {} frame {}: {} pixel bytes for {}x{}", jobId, frameNumber, pixelsLength, frameWidth,
-                frameHeight);
-            offerResult(jobId, frameNumber, attempt, TaskStatus.FAILED, frameWidth, frameHeight, dispatchNanos, 0, 0);
+            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos,
+                pixelsLength + " pixel bytes for " + frameCount + " frames of " + frameWidth + "x" + frameHeight);
+            return;
+        }
+        final FilterChain chain;
+        try
+        {
+            chain = chains.chainFor(jobId, pipeline, pipelineLength);
+        }
+        catch (final FilterSpecException | RuntimeException ex)
+        {
+            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, ex.getMessage());
             return;
         }
         fitMats(frameWidth, frameHeight);
-        inputPixels.putBytes(0, buffer, pixelsOffset, pixelsLength);
+        inputPixels.putBytes(0, buffer, pixelsOffset, frameBytes);
+        if (frameCount == 2)
+        {
+            previousPixels.putBytes(0, buffer, pixelsOffset + frameBytes, frameBytes);
+        }
 
         final long startNs = System.nanoTime();
-        filter.apply(input, output);
+        final Detections detections;
+        try
+        {
+            detections = chain.apply(input, frameCount == 2 ? previous : null, output);
+        }
+        catch (final RuntimeException ex)
+        {
+            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, ex.getMessage());
+            return;
+        }
         final long filterNanos = System.nanoTime() - startNs;
 
         framesDone++;
         offerResult(jobId, frameNumber, attempt, TaskStatus.OK, frameWidth, frameHeight, dispatchNanos, filterNanos,
-            frameBytes);
+            detections.boxes(), detections.count(), frameBytes);
+    }
+
+    private void fail(final long jobId, final int frameNumber, final int attempt, final int frameWidth,
+        final int frameHeight, final long dispatchNanos, final String why)
+    {
+        LOG.warn("job {} frame {}: failed: {}", jobId, frameNumber, why);
+        offerResult(jobId, frameNumber, attempt, TaskStatus.FAILED, frameWidth, frameHeight, dispatchNanos, 0,
+            NO_BOXES, 0, 0);
     }
 
     private void offerResult(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
         final int frameWidth, final int frameHeight, final long dispatchNanos, final long filterNanos,
-        final int pixelsLength)
+        final int[] boxes, final int boxCount, final int pixelsLength)
     {
         offerIdle.reset();
         while (true)
         {
-            final long result = endpoint.offerResult(jobId, frameNumber, attempt, status, filter.id(), frameWidth,
-                frameHeight, dispatchNanos, filterNanos, memoryBytes, outputPixels, 0, pixelsLength);
+            final long result = endpoint.offerResult(jobId, frameNumber, attempt, status, frameWidth, frameHeight,
+                dispatchNanos, filterNanos, memoryBytes, boxes, boxCount, outputPixels, 0, pixelsLength);
             if (result > 0)
             {
                 return;
@@ -157,11 +202,14 @@ public final class FrameWorker implements Agent
             return;
         }
         input.close();
+        previous.close();
         output.close();
         input = new Mat(frameHeight, frameWidth, opencv_core.CV_8UC3);
+        previous = new Mat(frameHeight, frameWidth, opencv_core.CV_8UC3);
         output = new Mat(frameHeight, frameWidth, opencv_core.CV_8UC3);
         final long bytes = (long)frameWidth * frameHeight * 3;
         inputPixels.wrap(input.data().address(), (int)bytes);
+        previousPixels.wrap(previous.data().address(), (int)bytes);
         outputPixels.wrap(output.data().address(), (int)bytes);
         width = frameWidth;
         height = frameHeight;
@@ -171,8 +219,9 @@ public final class FrameWorker implements Agent
     public void onClose()
     {
         input.close();
+        previous.close();
         output.close();
-        filter.close();
+        chains.close();
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.framewire.worker;
 import io.aeron.Aeron;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
-import io.framewire.worker.filter.GaussianBlurFilter;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -61,7 +60,7 @@ public final class WorkerMain implements Callable<Integer>
             return 3;
         }
         final WorkerEndpoint endpoint = new WorkerEndpoint(aeron);
-        final FrameWorker worker = new FrameWorker(endpoint, new GaussianBlurFilter(), credits,
+        final FrameWorker worker = new FrameWorker(endpoint, credits,
             new BackoffIdleStrategy(), () -> System.out.println(
                 "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"));
         final AgentRunner runner = new AgentRunner(

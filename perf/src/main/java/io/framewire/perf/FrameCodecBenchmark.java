@@ -1,6 +1,5 @@
 package io.framewire.perf;
 
-import io.framewire.codec.sbe.FilterId;
 import io.framewire.codec.sbe.FrameTaskDecoder;
 import io.framewire.codec.sbe.FrameTaskEncoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
@@ -29,11 +28,14 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 public class FrameCodecBenchmark
 {
-    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
+    private static final byte[] PIPELINE = "gaussian:ksize=7,sigma=0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final FrameTaskEncoder encoder = new FrameTaskEncoder();
     private final FrameTaskDecoder decoder = new FrameTaskDecoder();
+    private final byte[] pipeline = new byte[64];
     private int frame;
 
     @Benchmark
@@ -46,11 +48,14 @@ public class FrameCodecBenchmark
             .width(1280)
             .height(720)
             .pixelFormat(PixelFormat.BGR24)
-            .filter(FilterId.GAUSSIAN_BLUR)
-            .dispatchNanos(frame);
-        buffer.putInt(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), 1280 * 720 * 3,
+            .frameCount((short)1)
+            .dispatchNanos(frame)
+            .putPipeline(PIPELINE, 0, PIPELINE.length);
+        buffer.putInt(encoder.limit(), 1280 * 720 * 3,
             ByteOrder.LITTLE_ENDIAN);
         decoder.wrapAndApplyHeader(buffer, 0, headerDecoder);
-        return decoder.jobId() + decoder.frameNumber() + decoder.width() + decoder.pixelsLength();
+        final long fields = decoder.jobId() + decoder.frameNumber() + decoder.width();
+        decoder.getPipeline(pipeline, 0, decoder.pipelineLength());
+        return fields + decoder.pixelsLength() + pipeline[0];
     }
 }

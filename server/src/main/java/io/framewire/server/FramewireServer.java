@@ -13,7 +13,6 @@ import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
 import io.framewire.transport.WorkerRegistry;
 import io.framewire.worker.FrameWorker;
-import io.framewire.worker.filter.GaussianBlurFilter;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -89,7 +88,7 @@ public final class FramewireServer implements AutoCloseable
         embeddedEndpoint = new WorkerEndpoint(aeron);
         // Idle most of the time (external workers are preferred), so it parks longer than a dedicated worker.
         embeddedWorkerRunner = new AgentRunner(TransportConfig.stageIdleStrategy(), error -> LOG.error("embedded worker error", error),
-            null, new FrameWorker(embeddedEndpoint, new GaussianBlurFilter(), 4, new BackoffIdleStrategy(), () -> { }));
+            null, new FrameWorker(embeddedEndpoint, 4, new BackoffIdleStrategy(), () -> { }));
         AgentRunner.startOnThread(embeddedWorkerRunner);
 
         jobRunner = new JobRunner(jobs, config.window());

@@ -1,6 +1,8 @@
 package io.framewire.server;
 
 import io.framewire.transport.TransportConfig;
+import io.framewire.worker.filter.FilterSpecException;
+import io.framewire.worker.filter.ProcessingTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +23,8 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--port", description = "TCP port for clients (default: ${DEFAULT-VALUE})")
     int port = 9090;
 
-    @Option(names = "--default-processing", description = "Processing when a client names none (default: ${DEFAULT-VALUE})")
+    @Option(names = "--default-processing",
+        description = "Processing when a client names none: blur, edges, faces or motion (default: ${DEFAULT-VALUE})")
     String defaultProcessing = "blur";
 
     @Option(names = "--aeron-dir", description = "Aeron directory, shared with workers on this host (default: ${DEFAULT-VALUE})")
@@ -59,6 +62,15 @@ public final class ServerMain implements Callable<Integer>
         if (window < 2 || maxJobs < 1 || maxUploadMb < 1 || readTimeoutMs < 1 || frameTimeoutMs < 1)
         {
             System.err.println("framewire server: --window must be at least 2, other limits at least 1");
+            return 2;
+        }
+        try
+        {
+            ProcessingTypes.pipeline(defaultProcessing, java.util.Map.of());
+        }
+        catch (final FilterSpecException ex)
+        {
+            System.err.println("framewire server: --default-processing: " + ex.getMessage());
             return 2;
         }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,

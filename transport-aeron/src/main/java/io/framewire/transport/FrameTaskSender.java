@@ -1,7 +1,6 @@
 package io.framewire.transport;
 
 import io.aeron.Publication;
-import io.framewire.codec.sbe.FilterId;
 import io.framewire.codec.sbe.FrameTaskEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
 import io.framewire.codec.sbe.PixelFormat;
@@ -17,13 +16,13 @@ import java.nio.ByteOrder;
  */
 final class FrameTaskSender
 {
-    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[128]);
+    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[256 + io.framewire.codec.sbe.FrameTaskEncoder.BLOCK_LENGTH + 1024]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
     private final FrameTaskEncoder encoder = new FrameTaskEncoder();
 
     /** @return the result of {@link Publication#offer}: a position, or a negative code for the caller. */
     long offer(final Publication publication, final long jobId, final int frameNumber, final int attempt,
-        final int width, final int height, final FilterId filter, final long dispatchNanos,
+        final int width, final int height, final int frameCount, final long dispatchNanos, final byte[] pipeline,
         final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
     {
         encoder.wrapAndApplyHeader(headerBuffer, 0, messageHeader)
@@ -33,8 +32,9 @@ final class FrameTaskSender
             .width(width)
             .height(height)
             .pixelFormat(PixelFormat.BGR24)
-            .filter(filter)
-            .dispatchNanos(dispatchNanos);
+            .frameCount((short)frameCount)
+            .dispatchNanos(dispatchNanos)
+            .putPipeline(pipeline, 0, pipeline.length);
         // The var-data length prefix of 'pixels', written by hand so the bytes themselves need not be copied here.
         final int limit = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         headerBuffer.putInt(limit, pixelsLength, ByteOrder.LITTLE_ENDIAN);

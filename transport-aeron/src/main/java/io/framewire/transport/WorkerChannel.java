@@ -2,7 +2,6 @@ package io.framewire.transport;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
-import io.framewire.codec.sbe.FilterId;
 import org.agrona.DirectBuffer;
 
 /**
@@ -47,17 +46,18 @@ public final class WorkerChannel
     }
 
     /**
-     * Offer one task. On success the worker's in-flight count goes up until {@link #onResult()}.
+     * Offer one task: {@code frameCount} frames of pixels (the frame, then the previous one when the pipeline
+     * compares with it) and the canonical pipeline to apply. On success the worker's in-flight count goes up until {@link #onResult()}.
      *
      * @return the publication's result; negative values ({@link Publication#BACK_PRESSURED},
      * {@link Publication#NOT_CONNECTED}, ...) are the caller's to handle.
      */
     public long offerTask(final long jobId, final int frameNumber, final int attempt, final int width,
-        final int height, final FilterId filter, final long dispatchNanos, final DirectBuffer pixels,
-        final int pixelsOffset, final int pixelsLength)
+        final int height, final int frameCount, final long dispatchNanos, final byte[] pipeline,
+        final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
     {
-        final long result = sender.offer(publication, jobId, frameNumber, attempt, width, height, filter,
-            dispatchNanos, pixels, pixelsOffset, pixelsLength);
+        final long result = sender.offer(publication, jobId, frameNumber, attempt, width, height, frameCount,
+            dispatchNanos, pipeline, pixels, pixelsOffset, pixelsLength);
         if (result > 0)
         {
             inFlight++;

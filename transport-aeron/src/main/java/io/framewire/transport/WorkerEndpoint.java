@@ -4,7 +4,6 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.framewire.codec.sbe.FilterId;
 import io.framewire.codec.sbe.FrameResultEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
 import io.framewire.codec.sbe.PixelFormat;
@@ -23,10 +22,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class WorkerEndpoint implements AutoCloseable
 {
+    /** Most detections one result carries. */
+    public static final int MAX_DETECTIONS = 256;
+
     private final int workerId;
     private final Subscription tasks;
     private final ExclusivePublication results;
-    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[256]);
+    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[512 + MAX_DETECTIONS * 16]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
     private final FrameResultEncoder resultEncoder = new FrameResultEncoder();
     private final WorkerHeartbeatEncoder heartbeatEncoder = new WorkerHeartbeatEncoder();
@@ -70,13 +72,15 @@ public final class WorkerEndpoint implements AutoCloseable
     }
 
     /**
-     * Offer one result, the pixels sent from where the filter wrote them.
+     * Offer one result, the pixels sent from where the filter wrote them; {@code boxes} holds {@code boxCount}
+     * detections as x, y, width, height (at most {@link #MAX_DETECTIONS}).
      *
      * @return the publication's result; negative codes are the caller's to handle.
      */
     public long offerResult(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
-        final FilterId filter, final int width, final int height, final long dispatchNanos, final long filterNanos,
-        final long memoryBytes, final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
+        final int width, final int height, final long dispatchNanos, final long filterNanos, final long memoryBytes,
+        final int[] boxes, final int boxCount, final DirectBuffer pixels, final int pixelsOffset,
+        final int pixelsLength)
     {
         resultEncoder.wrapAndApplyHeader(headerBuffer, 0, messageHeader)
             .jobId(jobId)
@@ -84,13 +88,17 @@ public final class WorkerEndpoint implements AutoCloseable
             .attempt((short)attempt)
             .workerId(workerId)
             .status(status)
-            .filter(filter)
             .width(width)
             .height(height)
             .pixelFormat(PixelFormat.BGR24)
             .dispatchNanos(dispatchNanos)
             .filterNanos(filterNanos)
             .memoryBytes(memoryBytes);
+        final FrameResultEncoder.DetectionsEncoder detections = resultEncoder.detectionsCount(boxCount);
+        for (int i = 0; i < boxCount; i++)
+        {
+            detections.next().x(boxes[i * 4]).y(boxes[i * 4 + 1]).width(boxes[i * 4 + 2]).height(boxes[i * 4 + 3]);
+        }
         // Var-data length prefix written by hand; the pixels follow as the second vector, not copied here.
         final int limit = MessageHeaderEncoder.ENCODED_LENGTH + resultEncoder.encodedLength();
         headerBuffer.putInt(limit, pixelsLength, ByteOrder.LITTLE_ENDIAN);

@@ -4,7 +4,6 @@ import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
-import io.framewire.codec.sbe.FilterId;
 import io.framewire.codec.sbe.FrameResultDecoder;
 import io.framewire.codec.sbe.FrameTaskDecoder;
 import io.framewire.codec.sbe.FrameTaskEncoder;
@@ -88,8 +87,8 @@ class FrameTransportTest
             pixels[i] = (byte)(i * 31 + i / 4096);
         }
         final UnsafeBuffer source = new UnsafeBuffer(pixels);
-        awaitTrue(() -> worker.offerTask(42L, 7, 1, WIDTH, HEIGHT, FilterId.GAUSSIAN_BLUR, 123L, source, 0,
-            pixels.length) > 0);
+        final byte[] pipeline = "gaussian:ksize=7,sigma=0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        awaitTrue(() -> worker.offerTask(42L, 7, 1, WIDTH, HEIGHT, 1, 123L, pipeline, source, 0, pixels.length) > 0);
         assertEquals(1, worker.inFlight());
 
         final byte[][] received = new byte[1][];
@@ -102,7 +101,8 @@ class FrameTransportTest
         final FrameTaskEncoder encoder = new FrameTaskEncoder()
             .wrapAndApplyHeader(expected, 0, new MessageHeaderEncoder())
             .jobId(42L).frameNumber(7).attempt((short)1).width(WIDTH).height(HEIGHT)
-            .pixelFormat(PixelFormat.BGR24).filter(FilterId.GAUSSIAN_BLUR).dispatchNanos(123L)
+            .pixelFormat(PixelFormat.BGR24).frameCount((short)1).dispatchNanos(123L)
+            .putPipeline(pipeline, 0, pipeline.length)
             .putPixels(pixels, 0, pixels.length);
         assertArrayEquals(copy(expected, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength()),
             received[0]);
@@ -111,9 +111,11 @@ class FrameTransportTest
             .wrapAndApplyHeader(new UnsafeBuffer(received[0]), 0, header);
         assertEquals(42L, task.jobId());
         assertEquals(7, task.frameNumber());
+        assertEquals("gaussian:ksize=7,sigma=0", task.pipeline());
 
-        awaitTrue(() -> endpoint.offerResult(42L, 7, 1, TaskStatus.OK, FilterId.GAUSSIAN_BLUR, WIDTH, HEIGHT, 123L,
-            5_000L, 1L << 20, source, 0, pixels.length) > 0);
+        final int[] boxes = {10, 20, 30, 40, 1, 2, 3, 4};
+        awaitTrue(() -> endpoint.offerResult(42L, 7, 1, TaskStatus.OK, WIDTH, HEIGHT, 123L, 5_000L, 1L << 20,
+            boxes, 2, source, 0, pixels.length) > 0);
         final FrameResultDecoder result = new FrameResultDecoder();
         final byte[][] resultPixels = new byte[1][];
         final FragmentAssembler resultAssembler = new FragmentAssembler((buffer, offset, length, h) ->
@@ -125,6 +127,16 @@ class FrameTransportTest
                 assertEquals(endpoint.workerId(), result.workerId());
                 assertEquals(TaskStatus.OK, result.status());
                 assertEquals(5_000L, result.filterNanos());
+                final int[] receivedBoxes = new int[8];
+                int i = 0;
+                for (final FrameResultDecoder.DetectionsDecoder box : result.detections())
+                {
+                    receivedBoxes[i++] = box.x();
+                    receivedBoxes[i++] = box.y();
+                    receivedBoxes[i++] = box.width();
+                    receivedBoxes[i++] = box.height();
+                }
+                assertArrayEquals(boxes, receivedBoxes);
                 resultPixels[0] = new byte[result.pixelsLength()];
                 result.getPixels(resultPixels[0], 0, resultPixels[0].length);
             }

@@ -1,24 +1,35 @@
 package io.framewire.worker.filter;
 
-import io.framewire.codec.sbe.FilterId;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * One image operation applied to a frame. Implementations allocate their native objects once and reuse
- * them, so {@link #apply} allocates nothing per frame. The GPU worker implements the same interface.
+ * One step of a filter pipeline. Implementations allocate their native objects once and reuse them, so
+ * {@link #apply} allocates nothing per frame once the frame size is known. The GPU worker implements the same
+ * interface.
  */
 public interface FrameFilter extends AutoCloseable
 {
-    FilterId id();
-
-    /** Name reported in a frame's stats, e.g. {@code gaussian_blur}. */
-    String name();
+    /** The step in canonical form, with every parameter, e.g. {@code gaussian:ksize=7,sigma=0}. */
+    String spec();
 
     /**
-     * @param source an 8-bit BGR frame, not modified.
-     * @param target receives an 8-bit BGR frame of the same size; allocated by the caller.
+     * @param source  an 8-bit frame with 1 (grey) or 3 (BGR) channels; not modified.
+     * @param target  receives the result, same size as {@code source}, {@link #outputChannels} channels.
+     * @param context the previous frame at this step and where detections go.
      */
-    void apply(Mat source, Mat target);
+    void apply(Mat source, Mat target, FilterContext context);
+
+    /** Channels of the result for a source with {@code inputChannels} channels. */
+    default int outputChannels(final int inputChannels)
+    {
+        return inputChannels;
+    }
+
+    /** True for filters that compare a frame with the one before it. */
+    default boolean needsPrevious()
+    {
+        return false;
+    }
 
     @Override
     void close();

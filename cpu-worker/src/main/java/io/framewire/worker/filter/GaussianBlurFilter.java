@@ -1,6 +1,5 @@
 package io.framewire.worker.filter;
 
-import io.framewire.codec.sbe.FilterId;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -12,36 +11,23 @@ public final class GaussianBlurFilter implements FrameFilter
 
     private final Size kernel;
     private final double sigma;
+    private final String spec;
 
-    public GaussianBlurFilter()
+    public GaussianBlurFilter(final Params params)
     {
-        this(DEFAULT_KERNEL_SIZE, 0);
-    }
-
-    public GaussianBlurFilter(final int kernelSize, final double sigma)
-    {
-        if (kernelSize < 1 || kernelSize % 2 == 0)
-        {
-            throw new IllegalArgumentException("kernel size must be odd and positive: " + kernelSize);
-        }
-        this.kernel = new Size(kernelSize, kernelSize);
-        this.sigma = sigma;
+        this.kernel = new Size(params.integer("ksize"), params.integer("ksize"));
+        this.sigma = params.real("sigma");
+        this.spec = params.spec();
     }
 
     @Override
-    public FilterId id()
+    public String spec()
     {
-        return FilterId.GAUSSIAN_BLUR;
+        return spec;
     }
 
     @Override
-    public String name()
-    {
-        return "gaussian_blur";
-    }
-
-    @Override
-    public void apply(final Mat source, final Mat target)
+    public void apply(final Mat source, final Mat target, final FilterContext context)
     {
         opencv_imgproc.GaussianBlur(source, target, kernel, sigma);
     }

@@ -80,8 +80,11 @@ public final class FrameDispatcher implements Agent
                 }
                 final boolean retry = frame < job.dispatched();
                 final FrameRing ring = job.ring();
+                // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
+                final int frameCount = frame == 0 ? 1 : ring.framesPerSlot();
                 final long result = worker.offerTask(job.id(), (int)frame, retry ? job.attempts(frame) + 1 : 1,
-                    job.width(), job.height(), job.filter(), nowNs, ring.slot(frame), 0, ring.frameBytes());
+                    job.width(), job.height(), frameCount, nowNs, job.pipelineBytes(), ring.slot(frame), 0,
+                    ring.frameBytes() * frameCount);
                 if (result > 0)
                 {
                     if (retry)

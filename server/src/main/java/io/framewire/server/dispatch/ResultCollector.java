@@ -33,6 +33,9 @@ public final class ResultCollector implements Agent
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final FrameResultDecoder result = new FrameResultDecoder();
     private final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
+    private static final int MAX_BOXES = io.framewire.transport.WorkerEndpoint.MAX_DETECTIONS;
+
+    private final int[] boxes = new int[MAX_BOXES * 4];
     private long duplicates;
 
     public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers)
@@ -74,6 +77,18 @@ public final class ResultCollector implements Agent
         final int height = result.height();
         final long filterNanos = result.filterNanos();
         final long memoryBytes = result.memoryBytes();
+        int boxCount = 0;
+        for (final FrameResultDecoder.DetectionsDecoder box : result.detections())
+        {
+            if (boxCount < MAX_BOXES)
+            {
+                boxes[boxCount * 4] = box.x();
+                boxes[boxCount * 4 + 1] = box.y();
+                boxes[boxCount * 4 + 2] = box.width();
+                boxes[boxCount * 4 + 3] = box.height();
+                boxCount++;
+            }
+        }
         final int pixelsLength = result.pixelsLength();
         final int pixelsOffset = result.limit() + FrameResultDecoder.pixelsHeaderLength();
 
@@ -107,6 +122,10 @@ public final class ResultCollector implements Agent
             return;
         }
         ring.slot(frame).putBytes(0, buffer, pixelsOffset, pixelsLength);
+        for (int i = 0; i < boxCount; i++)
+        {
+            job.onDetection(frame, boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]);
+        }
         job.onResult(frame, workerId, worker == null ? 0 : worker.processId(), System.nanoTime(), filterNanos,
             memoryBytes);
         ring.markCompleted(frame);

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A job's frames in flight: a ring of off-heap slots, frame {@code n} in slot {@code n % capacity}. The decoder
- * writes a frame's pixels into its slot, the dispatcher sends them from there, the result's pixels overwrite
+ * writes a frame's pixels into its slot (followed by the previous frame's when the pipeline compares frames), the dispatcher sends them from there, the result's pixels overwrite
  * them, and the encoder takes frames in order and frees the slot. The ring is the job's in-flight window: the
  * decoder waits while {@code capacity} frames are not yet encoded, so memory stays flat with video length.
  *
@@ -20,6 +20,7 @@ public final class FrameRing implements AutoCloseable
 {
     private final int capacity;
     private final int frameBytes;
+    private final int framesPerSlot;
     private final BytePointer[] memory;
     private final UnsafeBuffer[] slots;
     private final ByteBuffer[] byteBuffers;
@@ -29,10 +30,13 @@ public final class FrameRing implements AutoCloseable
     private final AtomicLong encoded = new AtomicLong();
     private volatile long totalFrames = -1;
 
-    public FrameRing(final int capacity, final int frameBytes)
+    /** @param framesPerSlot 2 when each slot also keeps the previous input frame, else 1. */
+    public FrameRing(final int capacity, final int frameBytes, final int framesPerSlot)
     {
         this.capacity = capacity;
         this.frameBytes = frameBytes;
+        this.framesPerSlot = framesPerSlot;
+        final int slotBytes = frameBytes * framesPerSlot;
         memory = new BytePointer[capacity];
         slots = new UnsafeBuffer[capacity];
         byteBuffers = new ByteBuffer[capacity];
@@ -40,8 +44,8 @@ public final class FrameRing implements AutoCloseable
         completedMarker = new AtomicLongArray(capacity);
         for (int i = 0; i < capacity; i++)
         {
-            memory[i] = new BytePointer(frameBytes);
-            slots[i] = new UnsafeBuffer(memory[i].address(), frameBytes);
+            memory[i] = new BytePointer(slotBytes);
+            slots[i] = new UnsafeBuffer(memory[i].address(), slotBytes);
             byteBuffers[i] = memory[i].asBuffer();
         }
     }
@@ -51,9 +55,16 @@ public final class FrameRing implements AutoCloseable
         return capacity;
     }
 
+    /** Bytes of one BGR frame. */
     public int frameBytes()
     {
         return frameBytes;
+    }
+
+    /** 2 when slots keep the previous input frame after the frame itself. */
+    public int framesPerSlot()
+    {
+        return framesPerSlot;
     }
 
     public int slotOf(final long frameNumber)

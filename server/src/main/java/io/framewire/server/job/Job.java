@@ -1,7 +1,6 @@
 package io.framewire.server.job;
 
 import io.framewire.codec.ErrorCode;
-import io.framewire.codec.sbe.FilterId;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayQueue;
@@ -22,7 +21,8 @@ public final class Job
     public static final int NO_WORKER = -1;
 
     private final long id;
-    private final FilterId filter;
+    private final String pipeline;
+    private final byte[] pipelineBytes;
     private final int width;
     private final int height;
     private final FrameRing ring;
@@ -42,12 +42,16 @@ public final class Job
     private long filterNsMax;
     private long workerMemoryMax;
     private long retries;
+    private final org.agrona.collections.IntArrayList detections = new org.agrona.collections.IntArrayList();
+    private long detectionsTotal;
     private String lastCause = "";
 
-    public Job(final long id, final FilterId filter, final int width, final int height, final FrameRing ring)
+    /** @param pipeline the canonical filter pipeline, sent with every frame. */
+    public Job(final long id, final String pipeline, final int width, final int height, final FrameRing ring)
     {
         this.id = id;
-        this.filter = filter;
+        this.pipeline = pipeline;
+        this.pipelineBytes = pipeline.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.width = width;
         this.height = height;
         this.ring = ring;
@@ -61,9 +65,14 @@ public final class Job
         return id;
     }
 
-    public FilterId filter()
+    public String pipeline()
     {
-        return filter;
+        return pipeline;
+    }
+
+    public byte[] pipelineBytes()
+    {
+        return pipelineBytes;
     }
 
     public int width()
@@ -209,6 +218,33 @@ public final class Job
             workerShares.put(workerId, share);
         }
         share.frames++;
+    }
+
+    /** Most detections kept for the result message; the count goes on past it. */
+    public static final int MAX_REPORTED_DETECTIONS = 10_000;
+
+    public void onDetection(final long frameNumber, final int x, final int y, final int width, final int height)
+    {
+        detectionsTotal++;
+        if (detections.size() < MAX_REPORTED_DETECTIONS * 5)
+        {
+            detections.addInt((int)frameNumber);
+            detections.addInt(x);
+            detections.addInt(y);
+            detections.addInt(width);
+            detections.addInt(height);
+        }
+    }
+
+    /** frame, x, y, width, height of each detection in turn, in the order results arrived. */
+    public org.agrona.collections.IntArrayList detections()
+    {
+        return detections;
+    }
+
+    public long detectionsTotal()
+    {
+        return detectionsTotal;
     }
 
     // ---- encoder thread ----

@@ -3,13 +3,13 @@ package io.framewire.server.job;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framewire.codec.ErrorCode;
 import io.framewire.codec.JsonMessages;
-import io.framewire.codec.sbe.FilterId;
 import io.framewire.server.dispatch.JobTable;
 import io.framewire.server.media.FrameDecoder;
 import io.framewire.server.media.FrameEncoder;
 import io.framewire.server.media.VideoSink;
 import io.framewire.server.media.VideoSource;
 import io.framewire.transport.TransportConfig;
+import io.framewire.worker.filter.Pipeline;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -38,7 +38,8 @@ public final class JobRunner
     }
 
     /** @return the job's metrics, for the {@code result} message. */
-    public ObjectNode run(final long jobId, final String processing, final Path input, final Path output)
+    public ObjectNode run(final long jobId, final String processing, final Pipeline pipeline, final Path input,
+        final Path output)
         throws JobFailedException, InterruptedException
     {
         final long startNs = System.nanoTime();
@@ -46,15 +47,16 @@ public final class JobRunner
         {
             final int width = source.width();
             final int height = source.height();
-            try (FrameRing ring = new FrameRing(window, width * height * 3);
+            try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
                 VideoSink sink = VideoSink.open(output, width, height, source.frameRate()))
             {
-                final Job job = new Job(jobId, FilterId.GAUSSIAN_BLUR, width, height, ring);
+                final Job job = new Job(jobId, pipeline.spec(), width, height, ring);
                 if (!jobs.submit(job))
                 {
                     throw new JobFailedException(ErrorCode.BUSY, "the dispatcher is full; try again later");
                 }
-                LOG.info("job {}: {}x{} at {} fps, {}", jobId, width, height, source.frameRate(), processing);
+                LOG.info("job {}: {}x{} at {} fps, {} ({})", jobId, width, height, source.frameRate(), processing,
+                    pipeline);
                 final Thread decoder = start(job, new FrameDecoder(job, source.grabber()));
                 final Thread encoder = start(job, new FrameEncoder(job, sink.recorder()));
                 try
@@ -110,7 +112,7 @@ public final class JobRunner
         node.put("job", Long.toString(job.id()));
         node.put("status", "ok");
         node.put("processing", processing);
-        node.put("filter", "gaussian_blur");
+        node.put("filter", job.pipeline());
         node.put("codec", "h264");
         node.put("frames", frames);
         node.put("width", job.width());
@@ -126,6 +128,18 @@ public final class JobRunner
         worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.filterNsTotal() / 1e6 / frames));
         worker.put("filter_ms_max", round(job.filterNsMax() / 1e6));
         worker.put("memory_mb_max", round(job.workerMemoryMax() / (1024.0 * 1024.0)));
+        node.put("detections_total", job.detectionsTotal());
+        final var detections = node.putArray("detections");
+        final var boxes = job.detections();
+        for (int i = 0; i + 4 < boxes.size(); i += 5)
+        {
+            detections.addObject()
+                .put("frame", boxes.getInt(i))
+                .put("x", boxes.getInt(i + 1))
+                .put("y", boxes.getInt(i + 2))
+                .put("w", boxes.getInt(i + 3))
+                .put("h", boxes.getInt(i + 4));
+        }
         final var workers = node.putArray("workers");
         job.workerShares().values().forEach(share -> workers.addObject()
             .put("worker_id", share.workerId)

@@ -6,6 +6,7 @@ import io.framewire.server.job.Job;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 
@@ -14,6 +15,8 @@ import java.nio.ByteBuffer;
 /**
  * Decodes a job's video into its {@link FrameRing}: one frame per duty cycle while a slot is free. The grabber
  * converts to BGR24 and reuses its {@link Frame}, so each frame is copied once, from the grabber into its slot.
+ * For pipelines that compare frames, the decoder also keeps the last frame and puts it after the current one in
+ * the slot, so each task carries everything its result depends on.
  */
 public final class FrameDecoder implements Agent
 {
@@ -21,6 +24,8 @@ public final class FrameDecoder implements Agent
     private final FFmpegFrameGrabber grabber;
     private final FrameRing ring;
     private final int rowBytes;
+    private final BytePointer lastMemory;
+    private final UnsafeBuffer last;
 
     /** @param grabber started by {@link VideoSource}, with BGR24 output; closed by its owner. */
     public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber)
@@ -29,6 +34,8 @@ public final class FrameDecoder implements Agent
         this.grabber = grabber;
         this.ring = job.ring();
         this.rowBytes = job.width() * 3;
+        this.lastMemory = ring.framesPerSlot() == 2 ? new BytePointer(ring.frameBytes()) : null;
+        this.last = lastMemory == null ? null : new UnsafeBuffer(lastMemory.address(), ring.frameBytes());
     }
 
     @Override
@@ -64,7 +71,17 @@ public final class FrameDecoder implements Agent
                 frame.imageHeight + ", the video started at " + job.width() + "x" + job.height());
             throw new AgentTerminationException();
         }
-        copyInto(ring.slot(ring.decoded()), (ByteBuffer)frame.image[0], frame.imageStride);
+        final UnsafeBuffer slot = ring.slot(ring.decoded());
+        copyInto(slot, (ByteBuffer)frame.image[0], frame.imageStride);
+        if (last != null)
+        {
+            final int frameBytes = ring.frameBytes();
+            if (ring.decoded() > 0)
+            {
+                slot.putBytes(frameBytes, last, 0, frameBytes);
+            }
+            last.putBytes(0, slot, 0, frameBytes);
+        }
         ring.publishDecoded(System.nanoTime());
         return 1;
     }
@@ -79,6 +96,15 @@ public final class FrameDecoder implements Agent
         for (int row = 0, height = job.height(); row < height; row++)
         {
             slot.putBytes(row * rowBytes, image, row * stride, rowBytes);
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (lastMemory != null)
+        {
+            lastMemory.close();
         }
     }
 

@@ -13,6 +13,9 @@ import io.framewire.codec.RemoteErrorException;
 import io.framewire.server.ServerConfig;
 import io.framewire.server.job.JobFailedException;
 import io.framewire.server.job.JobRunner;
+import io.framewire.worker.filter.FilterSpecException;
+import io.framewire.worker.filter.Pipeline;
+import io.framewire.worker.filter.ProcessingTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +26,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -33,9 +35,6 @@ import java.util.concurrent.Semaphore;
  */
 public final class ClientSession implements Runnable
 {
-    /** Processing types this server runs; the others of the CLI come with their filters. */
-    public static final Set<String> AVAILABLE_PROCESSING = Set.of("blur");
-
     /** A file chunk of 1 MiB plus framing fits with room to spare; a handshake is far smaller. */
     private static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
@@ -118,7 +117,9 @@ public final class ClientSession implements Runnable
         stream.read();
         final Handshake handshake = stream.isJson() ? jsonHandshake(stream) :
             HandshakeCodec.decode(stream.payload(), 0, stream.length());
-        final String processing = validate(handshake);
+        final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
+            handshake.processing();
+        final Pipeline pipeline = validate(handshake, processing);
         if (!jobPermits.tryAcquire())
         {
             throw new JobFailedException(ErrorCode.BUSY, "the server is running its limit of " + config.maxJobs() +
@@ -126,13 +127,13 @@ public final class ClientSession implements Runnable
         }
         try
         {
-            LOG.info("job {} from {}: {} '{}' ({} bytes)", jobId, peer, processing, handshake.fileName(),
+            LOG.info("job {} from {}: {} '{}' ({} bytes)", jobId, peer, pipeline, handshake.fileName(),
                 handshake.fileSize());
             stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES));
             stream.flush();
             new FileReceiver(Math.min(handshake.fileSize(), config.maxUploadBytes()))
                 .receive(stream, upload, ignored -> { });
-            final ObjectNode metrics = jobRunner.run(jobId, processing, upload, output);
+            final ObjectNode metrics = jobRunner.run(jobId, processing, pipeline, upload, output);
             metrics.put("input_bytes", Files.size(upload));
             metrics.put("output_bytes", Files.size(output));
             deleteQuietly(upload);
@@ -157,24 +158,26 @@ public final class ClientSession implements Runnable
         return handshake;
     }
 
-    private String validate(final Handshake handshake) throws ProtocolException
+    private Pipeline validate(final Handshake handshake, final String processing) throws ProtocolException
     {
         if (handshake.version() != Handshake.PROTOCOL_VERSION)
         {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_VERSION, "protocol version " + handshake.version() +
                 " is not supported; this server speaks " + Handshake.PROTOCOL_VERSION);
         }
-        final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
-            handshake.processing();
-        if (!AVAILABLE_PROCESSING.contains(processing))
+        final Pipeline pipeline;
+        try
         {
-            throw new ProtocolException(ErrorCode.UNKNOWN_PROCESSING, "processing '" + processing +
-                "' is not available; available: " + String.join(", ", AVAILABLE_PROCESSING));
+            pipeline = ProcessingTypes.pipeline(processing, handshake.params());
         }
-        if (!handshake.params().isEmpty())
+        catch (final FilterSpecException ex)
         {
-            throw new ProtocolException(ErrorCode.BAD_HANDSHAKE, "unknown parameter '" +
-                handshake.params().keySet().iterator().next() + "' for " + processing);
+            throw new ProtocolException(switch (ex.kind())
+            {
+                case UNKNOWN_PROCESSING -> ErrorCode.UNKNOWN_PROCESSING;
+                case UNKNOWN_FILTER -> ErrorCode.UNKNOWN_FILTER;
+                case BAD_PARAMETER -> ErrorCode.BAD_PARAMETER;
+            }, ex.getMessage());
         }
         if (!"file".equals(handshake.protocol()))
         {
@@ -190,7 +193,7 @@ public final class ClientSession implements Runnable
             throw new ProtocolException(ErrorCode.UPLOAD_TOO_LARGE, "file of " + handshake.fileSize() +
                 " bytes exceeds the limit of " + config.maxUploadBytes());
         }
-        return processing;
+        return pipeline;
     }
 
     private void sendError(final MessageStream stream, final ErrorCode code, final String message)

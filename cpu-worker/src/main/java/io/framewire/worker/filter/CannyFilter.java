@@ -1,0 +1,53 @@
+package io.framewire.worker.filter;
+
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/** Canny edge detector: a binary edge map (0 or 255) with hysteresis thresholds {@code low} and {@code high}. */
+public final class CannyFilter implements FrameFilter
+{
+    private final double low;
+    private final double high;
+    private final int aperture;
+    private final String spec;
+
+    public CannyFilter(final Params params)
+    {
+        this.low = params.real("low");
+        this.high = params.real("high");
+        this.aperture = params.integer("aperture");
+        this.spec = params.spec();
+    }
+
+    static void check(final Params params) throws FilterSpecException
+    {
+        if (params.real("low") > params.real("high"))
+        {
+            throw params.bad("low (" + ParamDef.format(params.real("low")) + ") must not exceed high (" +
+                ParamDef.format(params.real("high")) + ")");
+        }
+    }
+
+    @Override
+    public String spec()
+    {
+        return spec;
+    }
+
+    @Override
+    public void apply(final Mat source, final Mat target, final FilterContext context)
+    {
+        opencv_imgproc.Canny(source, target, low, high, aperture, false);
+    }
+
+    @Override
+    public int outputChannels(final int inputChannels)
+    {
+        return 1;
+    }
+
+    @Override
+    public void close()
+    {
+    }
+}
