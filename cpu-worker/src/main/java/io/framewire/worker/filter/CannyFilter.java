@@ -3,13 +3,17 @@ package io.framewire.worker.filter;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** Canny edge detector: a binary edge map (0 or 255) with hysteresis thresholds {@code low} and {@code high}. */
+/**
+ * Canny edge detector on the grey image: a binary edge map (0 or 255) with hysteresis thresholds {@code low} and
+ * {@code high}. Grey first, as is usual: Canny on BGR finds gradients per channel at three times the cost.
+ */
 public final class CannyFilter implements FrameFilter
 {
     private final double low;
     private final double high;
     private final int aperture;
     private final String spec;
+    private final Mat grey = new Mat();
 
     public CannyFilter(final Params params)
     {
@@ -37,7 +41,7 @@ public final class CannyFilter implements FrameFilter
     @Override
     public void apply(final Mat source, final Mat target, final FilterContext context)
     {
-        opencv_imgproc.Canny(source, target, low, high, aperture, false);
+        opencv_imgproc.Canny(Grey.of(source, grey), target, low, high, aperture, false);
     }
 
     @Override
@@ -49,5 +53,6 @@ public final class CannyFilter implements FrameFilter
     @Override
     public void close()
     {
+        grey.close();
     }
 }
