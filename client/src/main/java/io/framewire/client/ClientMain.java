@@ -89,6 +89,9 @@ public final class ClientMain implements Callable<Integer>
     @Option(names = "--out", description = "Where to write the processed video (default: ${DEFAULT-VALUE})")
     Path out = Path.of("output.mp4");
 
+    @Option(names = "--preview", description = "Print the URL of this job's live preview page on stderr once accepted")
+    boolean preview;
+
     @Option(names = "--quiet", description = "No progress on stderr")
     boolean quiet;
 
@@ -218,6 +221,12 @@ public final class ClientMain implements Callable<Integer>
         {
             throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected ready, got " + reply);
         }
+        if (preview)
+        {
+            stderr.println(ready.previewPort() > 0 ? "preview: http://" + hostPort(host, ready.previewPort()) +
+                "/jobs/" + ready.jobId() + "/" : "preview: the server runs no preview web server");
+            stderr.flush();
+        }
         final boolean terminal = System.console() != null;
         final Progress upload = new Progress(stderr, "upload  ", size, terminal, quiet);
         FileSender.send(video, stream, Math.min(FileSender.DEFAULT_CHUNK_BYTES, ready.maxChunkBytes()), upload::update);
@@ -258,6 +267,11 @@ public final class ClientMain implements Callable<Integer>
     {
         return address instanceof Inet6Address ? "[" + address.getHostAddress() + "]:" + port :
             address.getHostAddress() + ":" + port;
+    }
+
+    private static String hostPort(final String host, final int port)
+    {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private int fail(final int code, final String message)

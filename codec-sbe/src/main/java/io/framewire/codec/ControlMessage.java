@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, ControlMessage.DataChunk,
     ControlMessage.Eof, ControlMessage.Result, ControlMessage.Error
 {
-    /** Server accepted the handshake; the client may upload. */
-    record Ready(String jobId, int maxChunkBytes) implements ControlMessage
+    /**
+     * Server accepted the handshake; the client may upload. {@code previewPort} is the port of the server's preview
+     * web server, where {@code /jobs/<jobId>/} shows this job live; 0 when the server runs none.
+     */
+    record Ready(String jobId, int maxChunkBytes, int previewPort) implements ControlMessage
     {
     }
 

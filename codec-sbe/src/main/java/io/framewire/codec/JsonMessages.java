@@ -43,6 +43,10 @@ public final class JsonMessages
                 node.put("type", "ready");
                 node.put("job", r.jobId());
                 node.put("max_chunk_bytes", r.maxChunkBytes());
+                if (r.previewPort() > 0)
+                {
+                    node.put("preview_port", r.previewPort());
+                }
             }
             case ControlMessage.DataChunk c ->
             {
@@ -99,7 +103,8 @@ public final class JsonMessages
         return switch (type)
         {
             case "handshake" -> decodeHandshake(object);
-            case "ready" -> new ControlMessage.Ready(text(object, "job", true), (int)number(object, "max_chunk_bytes"));
+            case "ready" -> new ControlMessage.Ready(text(object, "job", true), (int)number(object, "max_chunk_bytes"),
+                object.has("preview_port") ? (int)number(object, "preview_port") : 0);
             case "frame" -> decodeChunk(object);
             case "eof" -> new ControlMessage.Eof(number(object, "size"), text(object, "sha256", true));
             case "result" ->

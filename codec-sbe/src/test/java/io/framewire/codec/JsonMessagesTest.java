@@ -29,7 +29,8 @@ class JsonMessagesTest
         final var result = JsonMessages.MAPPER.createObjectNode().put("frames", 50).put("fps", 31.5);
         final ControlMessage[] messages = {
             HANDSHAKE,
-            new ControlMessage.Ready("7", 1 << 20),
+            new ControlMessage.Ready("7", 1 << 20, 8080),
+            new ControlMessage.Ready("8", 1 << 20, 0),
             new ControlMessage.Eof(99, "ab".repeat(32)),
             new ControlMessage.Result(result),
             new ControlMessage.Error(ErrorCode.CHECKSUM_MISMATCH, "chunk 3 is damaged"),

@@ -7,6 +7,9 @@ import io.framewire.server.dispatch.FrameDispatcher;
 import io.framewire.server.dispatch.JobTable;
 import io.framewire.server.dispatch.ResultCollector;
 import io.framewire.server.job.JobRunner;
+import io.framewire.server.metrics.JobHistory;
+import io.framewire.server.metrics.ServerMetrics;
+import io.framewire.server.preview.PreviewServer;
 import io.framewire.server.net.ClientSession;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
@@ -33,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A running server: media driver, the dispatch thread (dispatcher and result collector), an embedded worker
- * for when no external worker is attached, and the TCP listener with a virtual thread per client.
+ * for when no external worker is attached, the TCP listener with a virtual thread per client, and the preview
+ * web server with the live metrics.
  */
 public final class FramewireServer implements AutoCloseable
 {
@@ -52,6 +56,9 @@ public final class FramewireServer implements AutoCloseable
     private final AtomicLong nextJobId = new AtomicLong(1);
     private final JobRunner jobRunner;
     private final Semaphore jobPermits;
+    private final JobHistory history;
+    private final ServerMetrics metrics;
+    private final PreviewServer preview;
 
     private FramewireServer(final ServerConfig config) throws IOException
     {
@@ -91,7 +98,26 @@ public final class FramewireServer implements AutoCloseable
             null, new FrameWorker(embeddedEndpoint, 4, new BackoffIdleStrategy(), () -> { }));
         AgentRunner.startOnThread(embeddedWorkerRunner);
 
-        jobRunner = new JobRunner(jobs, config.window());
+        history = new JobHistory(config.dataDir());
+        metrics = new ServerMetrics(history, registry::statuses);
+        PreviewServer startedPreview = null;
+        if (config.previewPort() >= 0)
+        {
+            try
+            {
+                startedPreview = new PreviewServer(new InetSocketAddress(config.bind(), config.previewPort()), history,
+                    metrics);
+            }
+            catch (final IOException ex)
+            {
+                CloseHelper.quietCloseAll(metrics, embeddedWorkerRunner, embeddedEndpoint, dispatchRunner, registry,
+                    aeron, driver, serverSocket);
+                throw new IOException("cannot start the preview server on port " + config.previewPort() + ": " +
+                    ex.getMessage(), ex);
+            }
+        }
+        preview = startedPreview;
+        jobRunner = new JobRunner(jobs, history, config.window());
         jobPermits = new Semaphore(config.maxJobs());
         acceptor = Thread.ofPlatform().name("tcp-acceptor").start(this::acceptLoop);
     }
@@ -109,7 +135,8 @@ public final class FramewireServer implements AutoCloseable
             try
             {
                 final Socket socket = serverSocket.accept();
-                sessions.execute(new ClientSession(socket, config, jobRunner, jobPermits, nextJobId.getAndIncrement()));
+                sessions.execute(new ClientSession(socket, config, jobRunner, jobPermits, history,
+                    Math.max(0, previewPort()), nextJobId.getAndIncrement()));
             }
             catch (final IOException ex)
             {
@@ -124,6 +151,12 @@ public final class FramewireServer implements AutoCloseable
     public int port()
     {
         return serverSocket.getLocalPort();
+    }
+
+    /** Port of the preview web server, or -1 when it does not run. */
+    public int previewPort()
+    {
+        return preview == null ? -1 : preview.port();
     }
 
     public ServerConfig config()
@@ -152,7 +185,8 @@ public final class FramewireServer implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        CloseHelper.closeAll(embeddedWorkerRunner, embeddedEndpoint, dispatchRunner, registry, aeron, driver);
+        CloseHelper.closeAll(preview, metrics, embeddedWorkerRunner, embeddedEndpoint, dispatchRunner, registry, aeron,
+            driver, history);
         LOG.info("server stopped");
     }
 }

@@ -23,6 +23,10 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--port", description = "TCP port for clients (default: ${DEFAULT-VALUE})")
     int port = 9090;
 
+    @Option(names = "--preview-port",
+        description = "Port of the preview web server (live page, /metrics, frames, GIF); -1 for none (default: ${DEFAULT-VALUE})")
+    int previewPort = 8080;
+
     @Option(names = "--default-processing",
         description = "Processing when a client names none: blur, edges, faces or motion (default: ${DEFAULT-VALUE})")
     String defaultProcessing = "blur";
@@ -74,7 +78,7 @@ public final class ServerMain implements Callable<Integer>
             return 2;
         }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
-            dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, readTimeoutMs, frameTimeoutMs, defaultProcessing);
+            dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort);
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try
@@ -92,7 +96,7 @@ public final class ServerMain implements Callable<Integer>
             stopped.countDown();
         }, "server-shutdown"));
         System.out.println("{\"event\":\"listening\",\"bind\":\"" + bind + "\",\"port\":" + server.port() +
-            ",\"aeron_dir\":\"" + aeronDir + "\"}");
+            ",\"preview_port\":" + server.previewPort() + ",\"aeron_dir\":\"" + aeronDir + "\"}");
         stopped.await();
         return 0;
     }

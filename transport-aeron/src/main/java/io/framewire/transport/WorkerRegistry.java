@@ -19,12 +19,15 @@ import java.util.function.Consumer;
 public final class WorkerRegistry implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
+    private static final long STATUS_INTERVAL_NS = 250_000_000L;
 
     private final Aeron aeron;
     private final long serverProcessId = ProcessHandle.current().pid();
     private final Int2ObjectHashMap<WorkerChannel> byId = new Int2ObjectHashMap<>();
     private final ArrayList<WorkerChannel> workers = new ArrayList<>();
     private final FrameTaskSender sender = new FrameTaskSender();
+    private volatile List<WorkerStatus> statuses = List.of();
+    private long nextStatusNs;
 
     public WorkerRegistry(final Aeron aeron)
     {
@@ -84,6 +87,11 @@ public final class WorkerRegistry implements AutoCloseable
     /** Drops workers whose heartbeats stopped, telling {@code onDeath} about each. */
     public int expire(final long nowNs, final Consumer<WorkerChannel> onDeath)
     {
+        if (nowNs >= nextStatusNs)
+        {
+            nextStatusNs = nowNs + STATUS_INTERVAL_NS;
+            publishStatuses(nowNs);
+        }
         int expired = 0;
         for (int i = workers.size() - 1; i >= 0; i--)
         {
@@ -100,6 +108,23 @@ public final class WorkerRegistry implements AutoCloseable
             }
         }
         return expired;
+    }
+
+    private void publishStatuses(final long nowNs)
+    {
+        final List<WorkerStatus> list = new ArrayList<>(workers.size());
+        for (final WorkerChannel w : workers)
+        {
+            list.add(new WorkerStatus(w.workerId(), w.processId(), w.embedded(), w.credits(), w.inFlight(),
+                w.framesDone(), w.cpuNanos(), (nowNs - w.lastHeartbeatNs()) / 1_000_000));
+        }
+        statuses = List.copyOf(list);
+    }
+
+    /** Any thread: the workers as of at most {@link #STATUS_INTERVAL_NS} ago. */
+    public List<WorkerStatus> statuses()
+    {
+        return statuses;
     }
 
     /** The live workers; the list is the registry's own, read it on the dispatch thread only. */

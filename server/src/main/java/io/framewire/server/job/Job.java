@@ -1,16 +1,21 @@
 package io.framewire.server.job;
 
 import io.framewire.codec.ErrorCode;
-import org.HdrHistogram.Histogram;
+import io.framewire.server.metrics.LatencyStats;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntArrayQueue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client's job while its frames are processed: what to do with them, the {@link FrameRing} they pass
  * through, the dispatch thread's bookkeeping for each frame in flight, and the job's measurements.
  *
- * <p>Fields marked "dispatch thread" are touched by that thread only; the decoder and encoder see the job
- * through the ring and {@link #failure()}.
+ * <p>Fields marked "dispatch thread" are written by that thread only; the decoder and encoder see the job through
+ * the ring and {@link #failure()}. Counters read by the live metrics are volatile.
  */
 public final class Job
 {
@@ -20,40 +25,53 @@ public final class Job
     /** {@link #workerOf} of a frame waiting to be sent again. */
     public static final int NO_WORKER = -1;
 
+    /** Most detections kept for the result message; the count goes on past it. */
+    public static final int MAX_REPORTED_DETECTIONS = 10_000;
+
     private final long id;
+    private final String processing;
     private final String pipeline;
     private final byte[] pipelineBytes;
     private final int width;
     private final int height;
+    private final double frameRate;
     private final FrameRing ring;
+    private final long startNs = System.nanoTime();
+    private final long startedAtMillis = System.currentTimeMillis();
+    private volatile long finishedNs;
     private volatile JobFailedException failure;
-    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+    private final LatencyStats dispatchToResult = new LatencyStats();
+    private final LatencyStats decodeToEncode = new LatencyStats();
 
     // dispatch thread
-    private long dispatched;
+    private volatile long dispatched;
+    private volatile long completed;
+    private volatile long retries;
+    private volatile long detectionsTotal;
+    private final long[] completedAfterAttempts = new long[MAX_ATTEMPTS + 1];
     private final int[] attempts;
     private final int[] workerOf;
     private final long[] sentAtNs;
     private final IntArrayQueue redispatch = new IntArrayQueue();
     private final Int2ObjectHashMap<WorkerShare> workerShares = new Int2ObjectHashMap<>();
-    private final Histogram dispatchToResultNs = new Histogram(3_600_000_000_000L, 3);
-    private final Histogram decodeToEncodeNs = new Histogram(3_600_000_000_000L, 3);
+    private final IntArrayList detections = new IntArrayList();
     private long filterNsTotal;
     private long filterNsMax;
     private long workerMemoryMax;
-    private long retries;
-    private final org.agrona.collections.IntArrayList detections = new org.agrona.collections.IntArrayList();
-    private long detectionsTotal;
     private String lastCause = "";
 
     /** @param pipeline the canonical filter pipeline, sent with every frame. */
-    public Job(final long id, final String pipeline, final int width, final int height, final FrameRing ring)
+    public Job(final long id, final String processing, final String pipeline, final int width, final int height,
+        final double frameRate, final FrameRing ring)
     {
         this.id = id;
+        this.processing = processing;
         this.pipeline = pipeline;
-        this.pipelineBytes = pipeline.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.pipelineBytes = pipeline.getBytes(StandardCharsets.UTF_8);
         this.width = width;
         this.height = height;
+        this.frameRate = frameRate;
         this.ring = ring;
         attempts = new int[ring.capacity()];
         workerOf = new int[ring.capacity()];
@@ -63,6 +81,11 @@ public final class Job
     public long id()
     {
         return id;
+    }
+
+    public String processing()
+    {
+        return processing;
     }
 
     public String pipeline()
@@ -85,9 +108,26 @@ public final class Job
         return height;
     }
 
+    public double frameRate()
+    {
+        return frameRate;
+    }
+
     public FrameRing ring()
     {
         return ring;
+    }
+
+    public long startedAtMillis()
+    {
+        return startedAtMillis;
+    }
+
+    /** Seconds since the job started, until it finished. */
+    public double elapsedSeconds()
+    {
+        final long end = finishedNs == 0 ? System.nanoTime() : finishedNs;
+        return (end - startNs) / 1e9;
     }
 
     /** First failure wins; every stage stops when it sees one. */
@@ -111,6 +151,17 @@ public final class Job
         return failure != null || (total >= 0 && ring.encoded() == total);
     }
 
+    /** Runner: the job's stages have all stopped. */
+    public void markFinished()
+    {
+        finishedNs = System.nanoTime();
+    }
+
+    public boolean running()
+    {
+        return finishedNs == 0;
+    }
+
     /** Dispatch thread: the job left the dispatch table and its ring is no longer read there. */
     public void release()
     {
@@ -120,14 +171,21 @@ public final class Job
     /** Wait until the dispatch thread no longer uses the job; then its ring may be freed. */
     public boolean awaitRelease(final long timeoutMs) throws InterruptedException
     {
-        return released.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return released.await(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     // ---- dispatch thread ----
 
+    /** Frames sent to a worker at least once. */
     public long dispatched()
     {
         return dispatched;
+    }
+
+    /** Frames whose result has arrived. */
+    public long completed()
+    {
+        return completed;
     }
 
     /** A frame left for a worker for the first time. */
@@ -207,7 +265,9 @@ public final class Job
     public void onResult(final long frameNumber, final int workerId, final long workerPid, final long nowNs,
         final long filterNs, final long memoryBytes)
     {
-        dispatchToResultNs.recordValue(Math.max(0, nowNs - sentAtNs(frameNumber)));
+        dispatchToResult.record(nowNs - sentAtNs(frameNumber));
+        completedAfterAttempts[Math.min(MAX_ATTEMPTS, attempts(frameNumber))]++;
+        completed++;
         filterNsTotal += filterNs;
         filterNsMax = Math.max(filterNsMax, filterNs);
         workerMemoryMax = Math.max(workerMemoryMax, memoryBytes);
@@ -219,9 +279,6 @@ public final class Job
         }
         share.frames++;
     }
-
-    /** Most detections kept for the result message; the count goes on past it. */
-    public static final int MAX_REPORTED_DETECTIONS = 10_000;
 
     public void onDetection(final long frameNumber, final int x, final int y, final int width, final int height)
     {
@@ -236,10 +293,34 @@ public final class Job
         }
     }
 
-    /** frame, x, y, width, height of each detection in turn, in the order results arrived. */
-    public org.agrona.collections.IntArrayList detections()
+    // ---- encoder thread ----
+
+    public void onEncoded(final long frameNumber, final long nowNs)
     {
-        return detections;
+        decodeToEncode.record(nowNs - ring.decodedAtNs(frameNumber));
+    }
+
+    // ---- any thread ----
+
+    public LatencyStats dispatchToResult()
+    {
+        return dispatchToResult;
+    }
+
+    public LatencyStats decodeToEncode()
+    {
+        return decodeToEncode;
+    }
+
+    public long retries()
+    {
+        return retries;
+    }
+
+    /** How many frames completed after 1, 2, ... {@link #MAX_ATTEMPTS} attempts (index = attempts). */
+    public long[] completedAfterAttempts()
+    {
+        return completedAfterAttempts.clone();
     }
 
     public long detectionsTotal()
@@ -247,23 +328,12 @@ public final class Job
         return detectionsTotal;
     }
 
-    // ---- encoder thread ----
-
-    public void onEncoded(final long frameNumber, final long nowNs)
-    {
-        decodeToEncodeNs.recordValue(Math.max(0, nowNs - ring.decodedAtNs(frameNumber)));
-    }
-
     // ---- read once the job is finished ----
 
-    public Histogram dispatchToResultNs()
+    /** frame, x, y, width, height of each detection in turn, in the order results arrived. */
+    public IntArrayList detections()
     {
-        return dispatchToResultNs;
-    }
-
-    public Histogram decodeToEncodeNs()
-    {
-        return decodeToEncodeNs;
+        return detections;
     }
 
     public long filterNsTotal()
@@ -279,11 +349,6 @@ public final class Job
     public long workerMemoryMax()
     {
         return workerMemoryMax;
-    }
-
-    public long retries()
-    {
-        return retries;
     }
 
     public Int2ObjectHashMap<WorkerShare> workerShares()

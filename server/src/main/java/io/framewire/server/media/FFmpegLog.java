@@ -2,8 +2,11 @@ package io.framewire.server.media;
 
 import org.bytedeco.ffmpeg.global.avutil;
 
-/** FFmpeg prints every warning to stderr by default; framewire reports failures itself. */
-final class FFmpegLog
+/**
+ * FFmpeg prints every warning and error to stderr by default; framewire reports failures itself, with codes, and
+ * reading a growing output for the preview makes FFmpeg complain of a "partial file" each time.
+ */
+public final class FFmpegLog
 {
     private static volatile boolean quiet;
 
@@ -11,11 +14,11 @@ final class FFmpegLog
     {
     }
 
-    static void quiet()
+    public static void quiet()
     {
         if (!quiet)
         {
-            avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+            avutil.av_log_set_level(avutil.AV_LOG_FATAL);
             quiet = true;
         }
     }

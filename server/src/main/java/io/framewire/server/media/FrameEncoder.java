@@ -7,24 +7,46 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.Frame;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import io.framewire.server.metrics.PreviewGif;
 
 /**
  * Encodes a job's processed frames in order, straight from their {@link FrameRing} slots, and frees each slot
- * for the decoder. Finishes the file when the last frame is written.
+ * for the decoder. Every few frames a downscaled copy goes to the job's preview GIF.
  */
 public final class FrameEncoder implements Agent
 {
     private final Job job;
     private final FFmpegFrameRecorder recorder;
     private final FrameRing ring;
+    private final PreviewGif gif;
+    private final int gifEvery;
+    private final Mat small = new Mat();
+    private final Size gifSize;
 
-    /** @param recorder started by {@link VideoSink}; closed by its owner. */
-    public FrameEncoder(final Job job, final FFmpegFrameRecorder recorder)
+    /**
+     * @param recorder started by {@link VideoSink}; closed by its owner.
+     * @param gif      receives every {@link PreviewGif#every}-th frame, downscaled.
+     */
+    public FrameEncoder(final Job job, final FFmpegFrameRecorder recorder, final PreviewGif gif)
     {
         this.job = job;
         this.recorder = recorder;
         this.ring = job.ring();
+        this.gif = gif;
+        this.gifEvery = PreviewGif.every(job.frameRate());
+        this.gifSize = new Size(PreviewGif.WIDTH, gifHeight(job.width(), job.height()));
+    }
+
+    /** Height of the preview frames: the aspect ratio kept, rounded to even. */
+    public static int gifHeight(final int width, final int height)
+    {
+        return Math.max(2, (int)Math.round(PreviewGif.WIDTH * (double)height / width / 2) * 2);
     }
 
     @Override
@@ -54,8 +76,31 @@ public final class FrameEncoder implements Agent
             throw new AgentTerminationException(ex);
         }
         job.onEncoded(next, System.nanoTime());
+        if (next % gifEvery == 0)
+        {
+            sampleForGif(next);
+        }
         ring.releaseEncoded();
         return 1;
+    }
+
+    private void sampleForGif(final long frame)
+    {
+        try (BytePointer pixels = new BytePointer(ring.slotByteBuffer(frame));
+            Mat view = new Mat(job.height(), job.width(), opencv_core.CV_8UC3, pixels))
+        {
+            opencv_imgproc.resize(view, small, gifSize, 0, 0, opencv_imgproc.INTER_AREA);
+        }
+        final byte[] bytes = new byte[(int)(small.total() * small.channels())];
+        small.data().get(bytes);
+        gif.add(bytes);
+    }
+
+    @Override
+    public void onClose()
+    {
+        small.close();
+        gifSize.close();
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * Opens the output MP4: H.264 by libopenh264 (the encoder of the LGPL FFmpeg build), the input's size and
- * frame rate, YUV 4:2:0 so every player can show it.
+ * frame rate, YUV 4:2:0 so every player can show it, fragmented at each key frame (every 2 s).
  */
 public final class VideoSink implements AutoCloseable
 {
@@ -34,6 +34,9 @@ public final class VideoSink implements AutoCloseable
         recorder.setFrameRate(frameRate);
         recorder.setGopSize((int)Math.max(1, Math.round(frameRate * 2)));
         recorder.setVideoBitrate(bitrate(width, height, frameRate));
+        // Fragmented MP4: every GOP is readable as soon as it is written, so the preview can show frames of a
+        // running job from the file itself, and a crash leaves a playable prefix.
+        recorder.setOption("movflags", "frag_keyframe+empty_moov+default_base_moof");
         try
         {
             recorder.start();

@@ -13,6 +13,7 @@ import io.framewire.codec.RemoteErrorException;
 import io.framewire.server.ServerConfig;
 import io.framewire.server.job.JobFailedException;
 import io.framewire.server.job.JobRunner;
+import io.framewire.server.metrics.JobHistory;
 import io.framewire.worker.filter.FilterSpecException;
 import io.framewire.worker.filter.Pipeline;
 import io.framewire.worker.filter.ProcessingTypes;
@@ -44,11 +45,16 @@ public final class ClientSession implements Runnable
     private final ServerConfig config;
     private final JobRunner jobRunner;
     private final Semaphore jobPermits;
+    private final JobHistory history;
+    private final int previewPort;
     private final long jobId;
 
+    /** @param previewPort the preview web server's port, told to the client; 0 when there is none. */
     public ClientSession(final Socket socket, final ServerConfig config, final JobRunner jobRunner,
-        final Semaphore jobPermits, final long jobId)
+        final Semaphore jobPermits, final JobHistory history, final int previewPort, final long jobId)
     {
+        this.history = history;
+        this.previewPort = previewPort;
         this.socket = socket;
         this.config = config;
         this.jobRunner = jobRunner;
@@ -105,6 +111,7 @@ public final class ClientSession implements Runnable
         }
         finally
         {
+            history.finished(jobId, false); // no-op after a success, which handed the output over already
             deleteQuietly(upload);
             deleteQuietly(output);
             closeQuietly();
@@ -129,7 +136,7 @@ public final class ClientSession implements Runnable
         {
             LOG.info("job {} from {}: {} '{}' ({} bytes)", jobId, peer, pipeline, handshake.fileName(),
                 handshake.fileSize());
-            stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES));
+            stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort));
             stream.flush();
             new FileReceiver(Math.min(handshake.fileSize(), config.maxUploadBytes()))
                 .receive(stream, upload, ignored -> { });
@@ -140,6 +147,7 @@ public final class ClientSession implements Runnable
             metrics.put("output_sha256", FileSender.send(output, stream, FileSender.DEFAULT_CHUNK_BYTES, ignored -> { }));
             stream.write(new ControlMessage.Result(metrics));
             stream.flush();
+            history.finished(jobId, true);
             LOG.info("job {} from {}: {} frames at {} fps", jobId, peer, metrics.get("frames"), metrics.get("fps"));
         }
         finally

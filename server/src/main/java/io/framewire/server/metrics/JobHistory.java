@@ -1,0 +1,181 @@
+package io.framewire.server.metrics;
+
+import io.framewire.server.job.Job;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Running jobs and the most recent finished ones, for the metrics and the preview. A finished job's output is
+ * kept (moved under {@code preview/} in the data directory) so its frames stay viewable, until
+ * {@link #KEEP_FINISHED} newer jobs have finished; then it is deleted. Thread-safe.
+ */
+public final class JobHistory implements AutoCloseable
+{
+    public static final int KEEP_FINISHED = 4;
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobHistory.class);
+
+    private final Path previewDir;
+    private final Map<Long, Entry> entries = new LinkedHashMap<>();
+
+    /** A job with where its output is and its preview GIF. */
+    public static final class Entry
+    {
+        private final Job job;
+        private final PreviewGif gif;
+        private volatile Path output;
+        private volatile boolean finished;
+
+        Entry(final Job job, final Path output, final PreviewGif gif)
+        {
+            this.job = job;
+            this.output = output;
+            this.gif = gif;
+        }
+
+        public Job job()
+        {
+            return job;
+        }
+
+        /** The output file while it is written and after, or null once no longer kept. */
+        public Path output()
+        {
+            return output;
+        }
+
+        public PreviewGif gif()
+        {
+            return gif;
+        }
+
+        public boolean finished()
+        {
+            return finished;
+        }
+    }
+
+    public JobHistory(final Path dataDir) throws IOException
+    {
+        previewDir = dataDir.resolve("preview");
+        Files.createDirectories(previewDir);
+    }
+
+    public synchronized void started(final Job job, final Path output, final PreviewGif gif)
+    {
+        entries.put(job.id(), new Entry(job, output, gif));
+    }
+
+    /**
+     * The job ended. A successful job's output is moved into the preview directory and kept; the caller must
+     * not use {@code output} afterwards.
+     */
+    public void finished(final long jobId, final boolean ok)
+    {
+        final Entry entry;
+        synchronized (this)
+        {
+            entry = entries.get(jobId);
+        }
+        if (entry == null || entry.finished)
+        {
+            return;
+        }
+        final Path output = entry.output;
+        entry.output = null;
+        if (ok && output != null && Files.exists(output))
+        {
+            final Path kept = previewDir.resolve("job-" + jobId + ".mp4");
+            try
+            {
+                Files.move(output, kept, StandardCopyOption.REPLACE_EXISTING);
+                entry.output = kept;
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("job {}: cannot keep the output for the preview: {}", jobId, ex.getMessage());
+            }
+        }
+        entry.finished = true;
+        evict();
+    }
+
+    private void evict()
+    {
+        final List<Entry> dropped = new ArrayList<>();
+        synchronized (this)
+        {
+            int finished = 0;
+            final List<Entry> newestFirst = new ArrayList<>(entries.values()).reversed();
+            for (final Entry entry : newestFirst)
+            {
+                if (entry.finished && ++finished > KEEP_FINISHED)
+                {
+                    entries.remove(entry.job.id());
+                    dropped.add(entry);
+                }
+            }
+        }
+        dropped.forEach(JobHistory::deleteOutput);
+    }
+
+    private static void deleteOutput(final Entry entry)
+    {
+        final Path output = entry.output;
+        entry.output = null;
+        if (output != null)
+        {
+            try
+            {
+                Files.deleteIfExists(output);
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("cannot delete {}: {}", output, ex.getMessage());
+            }
+        }
+    }
+
+    /** Oldest first. */
+    public synchronized List<Entry> entries()
+    {
+        return List.copyOf(entries.values());
+    }
+
+    public synchronized Entry get(final long jobId)
+    {
+        return entries.get(jobId);
+    }
+
+    /** The most recently started job, or null. */
+    public synchronized Entry latest()
+    {
+        Entry latest = null;
+        for (final Entry entry : entries.values())
+        {
+            latest = entry;
+        }
+        return latest;
+    }
+
+    @Override
+    public void close()
+    {
+        final List<Entry> all;
+        synchronized (this)
+        {
+            all = List.copyOf(entries.values());
+            entries.clear();
+        }
+        all.stream().filter(Entry::finished).forEach(JobHistory::deleteOutput);
+    }
+}

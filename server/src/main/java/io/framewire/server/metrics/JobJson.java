@@ -1,0 +1,113 @@
+package io.framewire.server.metrics;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.codec.JsonMessages;
+import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.Job;
+import org.HdrHistogram.Histogram;
+import org.agrona.collections.IntArrayList;
+
+/** A job's figures as JSON: the live view for {@code /metrics} and the final {@code result} message. */
+public final class JobJson
+{
+    private JobJson()
+    {
+    }
+
+    /** What every view of a job has: identity, progress, queues, retries and latencies. */
+    public static ObjectNode progress(final Job job)
+    {
+        final FrameRing ring = job.ring();
+        final long total = ring.totalFrames();
+        final long decoded = ring.decoded();
+        final long dispatched = job.dispatched();
+        final long completed = job.completed();
+        final long encoded = ring.encoded();
+        final ObjectNode node = JsonMessages.MAPPER.createObjectNode();
+        node.put("job", Long.toString(job.id()));
+        node.put("status", job.failure() != null ? "failed" : job.running() ? "running" : "ok");
+        node.put("processing", job.processing());
+        node.put("filter", job.pipeline());
+        node.put("width", job.width());
+        node.put("height", job.height());
+        node.put("frame_rate", job.frameRate());
+        if (total >= 0)
+        {
+            node.put("frames_total", total);
+        }
+        else
+        {
+            node.putNull("frames_total");
+        }
+        node.put("frames_decoded", decoded);
+        node.put("frames_processed", completed);
+        node.put("frames_encoded", encoded);
+        node.put("elapsed_s", round(job.elapsedSeconds()));
+        final ObjectNode queued = node.putObject("queued");
+        queued.put("waiting_dispatch", Math.max(0, decoded - dispatched));
+        queued.put("in_flight", Math.max(0, dispatched - completed));
+        queued.put("waiting_reorder", Math.max(0, completed - encoded));
+        node.put("retries", job.retries());
+        final long[] afterAttempts = job.completedAfterAttempts();
+        final ObjectNode distribution = node.putObject("frames_by_attempts");
+        for (int attempts = 1; attempts < afterAttempts.length; attempts++)
+        {
+            distribution.put(Integer.toString(attempts), afterAttempts[attempts]);
+        }
+        node.put("retries_per_frame", completed == 0 ? 0 : round((double)job.retries() / completed));
+        final ObjectNode latency = node.putObject("latency_ms");
+        percentiles(latency.putObject("dispatch_to_result"), job.dispatchToResult().snapshot());
+        percentiles(latency.putObject("decode_to_encode"), job.decodeToEncode().snapshot());
+        node.put("detections_total", job.detectionsTotal());
+        return node;
+    }
+
+    /** The {@code result} message of a finished job. */
+    public static ObjectNode result(final Job job)
+    {
+        final ObjectNode node = progress(job);
+        node.put("status", "ok");
+        final long frames = job.ring().totalFrames();
+        final double seconds = job.elapsedSeconds();
+        node.put("codec", "h264");
+        node.put("frames", frames);
+        node.put("wall_ms", round(seconds * 1000));
+        node.put("fps", round(frames / seconds));
+        final ObjectNode worker = node.putObject("worker");
+        worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.filterNsTotal() / 1e6 / frames));
+        worker.put("filter_ms_max", round(job.filterNsMax() / 1e6));
+        worker.put("memory_mb_max", round(job.workerMemoryMax() / (1024.0 * 1024.0)));
+        final ArrayNode detections = node.putArray("detections");
+        final IntArrayList boxes = job.detections();
+        for (int i = 0; i + 4 < boxes.size(); i += 5)
+        {
+            detections.addObject()
+                .put("frame", boxes.getInt(i))
+                .put("x", boxes.getInt(i + 1))
+                .put("y", boxes.getInt(i + 2))
+                .put("w", boxes.getInt(i + 3))
+                .put("h", boxes.getInt(i + 4));
+        }
+        final ArrayNode workers = node.putArray("workers");
+        job.workerShares().values().forEach(share -> workers.addObject()
+            .put("worker_id", share.workerId)
+            .put("pid", share.processId)
+            .put("frames", share.frames));
+        return node;
+    }
+
+    static void percentiles(final ObjectNode node, final Histogram histogram)
+    {
+        node.put("p50", round(histogram.getValueAtPercentile(50) / 1e6));
+        node.put("p95", round(histogram.getValueAtPercentile(95) / 1e6));
+        node.put("p99", round(histogram.getValueAtPercentile(99) / 1e6));
+        node.put("max", round(histogram.getMaxValue() / 1e6));
+        node.put("count", histogram.getTotalCount());
+    }
+
+    static double round(final double value)
+    {
+        return Double.isFinite(value) ? Math.round(value * 1000) / 1000.0 : 0;
+    }
+}

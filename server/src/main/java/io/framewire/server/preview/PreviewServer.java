@@ -1,0 +1,227 @@
+package io.framewire.server.preview;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.framewire.codec.JsonMessages;
+import io.framewire.server.media.FrameSnapshot;
+import io.framewire.server.metrics.JobHistory;
+import io.framewire.server.metrics.ServerMetrics;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The preview web server: live metrics as JSON and Prometheus text, processed frames as JPEG, the preview GIF,
+ * and a live page. Every path is matched against a fixed set of routes; nothing is ever read from disk by a
+ * name taken from the request, so junk and traversal paths get 404 or 400.
+ *
+ * <pre>
+ *   GET /                              live page (also /jobs/ID/)
+ *   GET /metrics                       JSON; Prometheus text when the Accept header asks for text/plain
+ *   GET /metrics/prometheus            Prometheus text format
+ *   GET /frame/N, /jobs/ID/frame/N     processed frame N as JPEG (most recent job, or job ID)
+ *   GET /preview.gif, /jobs/ID/preview.gif
+ * </pre>
+ */
+public final class PreviewServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(PreviewServer.class);
+    private static final Pattern JOB_PATH = Pattern.compile("/jobs/([^/]+)(/.*)?");
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final JobHistory history;
+    private final ServerMetrics metrics;
+    private final byte[] page;
+    private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
+
+    public PreviewServer(final InetSocketAddress address, final JobHistory history, final ServerMetrics metrics)
+        throws IOException
+    {
+        this.history = history;
+        this.metrics = metrics;
+        try (InputStream in = PreviewServer.class.getResourceAsStream("/preview/index.html"))
+        {
+            page = in.readAllBytes();
+        }
+        server = HttpServer.create(address, 64);
+        executor = Executors.newFixedThreadPool(2, runnable -> Thread.ofPlatform().daemon().name("preview-http")
+            .unstarted(runnable));
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port()
+    {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(final HttpExchange exchange) throws IOException
+    {
+        try (exchange)
+        {
+            if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod()))
+            {
+                send(exchange, 405, "text/plain", "only GET\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            route(exchange, exchange.getRequestURI().getRawPath());
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("preview request failed: {}", ex.getMessage());
+        }
+        catch (final Exception ex)
+        {
+            LOG.warn("preview request {} failed", exchange.getRequestURI(), ex);
+        }
+    }
+
+    private void route(final HttpExchange exchange, final String path) throws Exception
+    {
+        switch (path)
+        {
+            case "/", "/index.html" -> send(exchange, 200, "text/html; charset=utf-8", page);
+            case "/metrics" -> metrics(exchange, wantsPrometheus(exchange));
+            case "/metrics/prometheus" -> metrics(exchange, true);
+            case "/preview.gif" -> gif(exchange, history.latest());
+            default ->
+            {
+                if (path.startsWith("/frame/"))
+                {
+                    frame(exchange, history.latest(), path.substring("/frame/".length()));
+                    return;
+                }
+                final Matcher job = JOB_PATH.matcher(path);
+                if (!job.matches())
+                {
+                    notFound(exchange, "no such page");
+                    return;
+                }
+                if (!NUMBER.matcher(job.group(1)).matches())
+                {
+                    send(exchange, 400, "text/plain", "job id must be a number\n".getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                final JobHistory.Entry entry = history.get(Long.parseLong(job.group(1)));
+                final String rest = job.group(2) == null ? "/" : job.group(2);
+                if (entry == null)
+                {
+                    notFound(exchange, "no such job (the server keeps the running jobs and the last " +
+                        JobHistory.KEEP_FINISHED + " finished ones)");
+                }
+                else if (rest.equals("/"))
+                {
+                    send(exchange, 200, "text/html; charset=utf-8", page);
+                }
+                else if (rest.equals("/preview.gif"))
+                {
+                    gif(exchange, entry);
+                }
+                else if (rest.startsWith("/frame/"))
+                {
+                    frame(exchange, entry, rest.substring("/frame/".length()));
+                }
+                else
+                {
+                    notFound(exchange, "no such page");
+                }
+            }
+        }
+    }
+
+    private static boolean wantsPrometheus(final HttpExchange exchange)
+    {
+        final String accept = exchange.getRequestHeaders().getFirst("Accept");
+        return accept != null && (accept.contains("text/plain") || accept.contains("openmetrics")) &&
+            !accept.contains("application/json");
+    }
+
+    private void metrics(final HttpExchange exchange, final boolean prometheusText) throws IOException
+    {
+        if (prometheusText)
+        {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            prometheus.write(out, metrics.prometheus());
+            send(exchange, 200, prometheus.getContentType(), out.toByteArray());
+        }
+        else
+        {
+            send(exchange, 200, "application/json", JsonMessages.MAPPER.writeValueAsBytes(metrics.json()));
+        }
+    }
+
+    private void frame(final HttpExchange exchange, final JobHistory.Entry entry, final String number)
+        throws Exception
+    {
+        if (!NUMBER.matcher(number).matches())
+        {
+            send(exchange, 400, "text/plain", ("frame number must be a non-negative integer, got '" +
+                number.replaceAll("[^ -~]", "?") + "'\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        final int n = Integer.parseInt(number);
+        final Path output = entry == null ? null : entry.output();
+        final byte[] jpeg = output == null || n >= entry.job().ring().encoded() ? null : FrameSnapshot.jpeg(output, n);
+        if (jpeg == null)
+        {
+            notFound(exchange, "frame " + n + " is not processed yet (frames show once their 2 s group is written)");
+            return;
+        }
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        send(exchange, 200, "image/jpeg", jpeg);
+    }
+
+    private void gif(final HttpExchange exchange, final JobHistory.Entry entry) throws IOException
+    {
+        final byte[] gif = entry == null ? null : entry.gif().gif();
+        if (gif == null)
+        {
+            notFound(exchange, "no preview yet");
+            return;
+        }
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        send(exchange, 200, "image/gif", gif);
+    }
+
+    private static void notFound(final HttpExchange exchange, final String why) throws IOException
+    {
+        send(exchange, 404, "text/plain", (why + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(final HttpExchange exchange, final int status, final String type, final byte[] body)
+        throws IOException
+    {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        final boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head)
+        {
+            try (OutputStream out = exchange.getResponseBody())
+            {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

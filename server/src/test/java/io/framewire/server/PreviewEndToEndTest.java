@@ -1,0 +1,226 @@
+package io.framewire.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.client.ClientMain;
+import io.framewire.client.ExitCode;
+import io.framewire.codec.JsonMessages;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every preview endpoint over real HTTP while a real job runs, then after it. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PreviewEndToEndTest
+{
+    private static final int FRAMES = 250;
+
+    @TempDir
+    static Path dir;
+
+    private FramewireServer server;
+    private Path video;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    void start() throws Exception
+    {
+        video = dir.resolve("input.mp4");
+        SyntheticVideo.write(video, 640, 360, FRAMES, 25);
+        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8, 1L << 30,
+            10_000, 30_000, "blur", 0));
+    }
+
+    @AfterAll
+    void stop()
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void everyEndpointDuringAndAfterARealJob() throws Exception
+    {
+        final ByteArrayOutputStream clientOut = new ByteArrayOutputStream();
+        final ByteArrayOutputStream clientErr = new ByteArrayOutputStream();
+        final CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> ClientMain.run(
+            new PrintStream(clientOut, true, StandardCharsets.UTF_8), new PrintStream(clientErr, true, StandardCharsets.UTF_8),
+            "--port", Integer.toString(server.port()), "--video", video.toString(), "--out",
+            dir.resolve("out.mp4").toString(), "--quiet", "--preview"));
+
+        // Live metrics: the job shows up running, its counters only ever grow.
+        final List<Long> encoded = new ArrayList<>();
+        JsonNode running = null;
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !job.isDone())
+        {
+            final JsonNode metrics = JsonMessages.MAPPER.readTree(get("/metrics").body());
+            if (metrics.get("jobs").size() > 0 && "running".equals(metrics.get("jobs").get(0).get("status").asText()))
+            {
+                running = metrics;
+                encoded.add(metrics.get("jobs").get(0).get("frames_encoded").asLong());
+                if (encoded.getLast() > 60)
+                {
+                    break;
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertNotNull(running, "saw the job running in /metrics");
+        for (int i = 1; i < encoded.size(); i++)
+        {
+            assertTrue(encoded.get(i) >= encoded.get(i - 1), "frames_encoded never goes back: " + encoded);
+        }
+        final JsonNode live = running.get("jobs").get(0);
+        assertEquals(640, live.get("width").asInt());
+        assertEquals("gaussian:ksize=7,sigma=0", live.get("filter").asText());
+        assertTrue(live.get("frames_decoded").asLong() >= live.get("frames_encoded").asLong());
+        assertTrue(live.get("progress").asDouble() >= 0 && live.get("progress").asDouble() <= 1);
+        for (final String field : new String[] {"fps_in", "fps_out", "frames_processed_per_s", "retries_per_frame"})
+        {
+            assertTrue(live.get(field).asDouble() >= 0, field);
+        }
+        assertTrue(live.get("latency_ms").get("dispatch_to_result").get("p50").asDouble() > 0);
+        assertTrue(live.get("queued").has("waiting_reorder"));
+        assertTrue(running.get("server").get("cpu_percent").asDouble() >= 0);
+        assertFalse(running.get("workers").isEmpty(), "the embedded worker is listed");
+        assertTrue(running.get("overall").get("latency_ms").get("decode_to_encode").has("p99"));
+
+        // A processed frame as JPEG while the job runs, at the video's size.
+        final BufferedImage frame = ImageIO.read(new ByteArrayInputStream(await("/frame/3", 200, 30).body()));
+        assertEquals(640, frame.getWidth());
+        assertEquals(360, frame.getHeight());
+
+        // The GIF, animated, during the job.
+        final byte[] gif = await("/preview.gif", 200, 30).body();
+        assertTrue(gifFrames(gif) > 1, "the preview GIF is animated");
+
+        final HttpResponse<byte[]> prometheus = get("/metrics/prometheus");
+        assertEquals(200, prometheus.statusCode());
+        assertTrue(prometheus.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        final String text = new String(prometheus.body(), StandardCharsets.UTF_8);
+        assertTrue(text.contains("framewire_job_frames_encoded_total{job=\"1\""), text);
+        assertTrue(text.contains("framewire_worker_cpu_percent"), text);
+        final HttpResponse<byte[]> negotiated = http.send(HttpRequest.newBuilder(uri("/metrics"))
+            .header("Accept", "text/plain;version=0.0.4").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertTrue(new String(negotiated.body(), StandardCharsets.UTF_8).contains("# TYPE framewire_job_fps_out gauge"));
+
+        assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS), clientErr.toString(StandardCharsets.UTF_8));
+        final String stderr = clientErr.toString(StandardCharsets.UTF_8);
+        assertTrue(stderr.contains("preview: http://[::1]:" + server.previewPort() + "/jobs/1/"), stderr);
+
+        // After the job: its last frame, its page, the final GIF.
+        assertEquals(200, get("/jobs/1/frame/" + (FRAMES - 1)).statusCode());
+        assertEquals(200, get("/jobs/1/").statusCode());
+        assertTrue(gifFrames(get("/jobs/1/preview.gif").body()) > 1);
+        final JsonNode after = JsonMessages.MAPPER.readTree(get("/metrics").body()).get("jobs").get(0);
+        assertEquals("ok", after.get("status").asText());
+        assertEquals(FRAMES, after.get("frames_total").asInt());
+        assertEquals(1.0, after.get("progress").asDouble());
+    }
+
+    @Test
+    void badAndHostilePathsGet400Or404AndNeverAFile() throws Exception
+    {
+        assertEquals(400, get("/frame/abc").statusCode());
+        assertEquals(400, get("/frame/-1").statusCode());
+        assertEquals(404, get("/frame/99999999").statusCode());
+        assertEquals(400, get("/jobs/x/frame/1").statusCode());
+        assertEquals(404, get("/jobs/424242/frame/1").statusCode());
+        assertEquals(404, get("/nothing-here").statusCode());
+        assertEquals(200, get("/").statusCode());
+        for (final String path : new String[] {"/../../../../etc/passwd", "/frame/../../../../etc/passwd",
+            "/frame/..%2F..%2F..%2Fetc%2Fpasswd", "/jobs/1/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd",
+            "/preview.gif/../../../etc/passwd"})
+        {
+            final String response = raw(path);
+            final int status = Integer.parseInt(response.substring(9, 12));
+            assertTrue(status == 400 || status == 404, path + " -> " + response.lines().findFirst().orElse(""));
+            assertFalse(response.contains("root:"), path + " leaked a file");
+        }
+    }
+
+    private HttpResponse<byte[]> await(final String path, final int status, final int seconds) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        HttpResponse<byte[]> response = get(path);
+        while (response.statusCode() != status && System.nanoTime() < deadline)
+        {
+            Thread.sleep(200);
+            response = get(path);
+        }
+        assertEquals(status, response.statusCode(), path + ": " + new String(response.body(), StandardCharsets.UTF_8));
+        return response;
+    }
+
+    private HttpResponse<byte[]> get(final String path) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private URI uri(final String path)
+    {
+        return URI.create("http://127.0.0.1:" + server.previewPort() + path);
+    }
+
+    /** Sends the path exactly as given, without any client normalising it. */
+    private String raw(final String path) throws Exception
+    {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.previewPort()))
+        {
+            socket.setSoTimeout(10_000);
+            final OutputStream out = socket.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static int gifFrames(final byte[] gif) throws Exception
+    {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(gif)))
+        {
+            final ImageReader reader = ImageIO.getImageReadersByFormatName("gif").next();
+            reader.setInput(in);
+            return reader.getNumImages(true);
+        }
+    }
+}
