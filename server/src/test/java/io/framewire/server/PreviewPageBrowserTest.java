@@ -1,0 +1,93 @@
+package io.framewire.server;
+
+import io.framewire.client.ClientMain;
+import io.framewire.client.ExitCode;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The live page in a real headless Chromium during a real job: progress advances and the frame image loads. */
+class PreviewPageBrowserTest
+{
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void livePageShowsProgressAndFrames() throws Exception
+    {
+        Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+            "SKIPPED: the browser test needs Debian's chromium and chromium-driver (.ci/run installs them)");
+        final Path video = dir.resolve("input.mp4");
+        SyntheticVideo.write(video, 640, 360, 400, 25);
+        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
+            1L << 30, 10_000, 30_000, "blur", 0)))
+        {
+            final ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM)
+                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                    "--user-data-dir=" + dir.resolve("chromium-profile"));
+            final ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
+            final WebDriver browser = new ChromeDriver(service, options);
+            try
+            {
+                browser.get("http://127.0.0.1:" + server.previewPort() + "/");
+                final CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> ClientMain.run(
+                    new PrintStream(OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()),
+                    "--port", Integer.toString(server.port()), "--video", video.toString(), "--out",
+                    dir.resolve("out.mp4").toString(), "--quiet"));
+
+                final WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+                final String first = wait.until(b ->
+                {
+                    final var progress = b.findElements(By.cssSelector(".progress-text"));
+                    return progress.isEmpty() || progress.getFirst().getText().startsWith("0 ") ? null :
+                        progress.getFirst().getText();
+                });
+                final String later = wait.until(b ->
+                {
+                    final String text = b.findElement(By.cssSelector(".progress-text")).getText();
+                    return text.equals(first) ? null : text;
+                });
+                assertNotEquals(first, later, "the progress advances without a reload");
+                final Boolean frameLoaded = wait.until(b -> (Boolean)((JavascriptExecutor)b).executeScript(
+                    "const img = document.querySelector('img.frame');" +
+                    "return img !== null && img.complete && img.naturalWidth === 640 ? true : null;"));
+                assertTrue(frameLoaded, "the frame image loads");
+                assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS));
+            }
+            finally
+            {
+                browser.quit();
+            }
+        }
+    }
+}
