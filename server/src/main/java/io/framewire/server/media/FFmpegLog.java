@@ -8,18 +8,13 @@ import org.bytedeco.ffmpeg.global.avutil;
  */
 public final class FFmpegLog
 {
-    private static volatile boolean quiet;
-
     private FFmpegLog()
     {
     }
 
+    /** Call after a grabber or recorder is made: JavaCV's class set-up sets its own level. */
     public static void quiet()
     {
-        if (!quiet)
-        {
-            avutil.av_log_set_level(avutil.AV_LOG_FATAL);
-            quiet = true;
-        }
+        avutil.av_log_set_level(avutil.AV_LOG_FATAL);
     }
 }

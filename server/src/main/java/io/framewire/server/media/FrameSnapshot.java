@@ -28,11 +28,11 @@ public final class FrameSnapshot
         {
             return null;
         }
-        FFmpegLog.quiet();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(output.toFile());
             OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
             BytePointer jpeg = new BytePointer())
         {
+            FFmpegLog.quiet();
             grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
             grabber.start();
             if (n > 0)

@@ -33,10 +33,10 @@ public final class SyntheticVideo
     public static void write(final Path file, final int width, final int height, final int frames,
         final double frameRate) throws org.bytedeco.javacv.FrameRecorder.Exception
     {
-        FFmpegLog.quiet();
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
             Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3))
         {
+            FFmpegLog.quiet();
             recorder.setFormat(file.toString().endsWith(".avi") ? "avi" : "mp4");
             recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
             recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);

@@ -25,8 +25,8 @@ public final class VideoSink implements AutoCloseable
     public static VideoSink open(final Path file, final int width, final int height, final double frameRate)
         throws JobFailedException
     {
-        FFmpegLog.quiet();
         final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+        FFmpegLog.quiet();
         recorder.setFormat("mp4");
         recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
         recorder.setVideoCodecName("libopenh264");

@@ -30,8 +30,8 @@ public final class VideoSource implements AutoCloseable
 
     public static VideoSource open(final Path file) throws JobFailedException
     {
-        FFmpegLog.quiet();
         final FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
+        FFmpegLog.quiet();
         grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
         try
         {
