@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code result} and {@code error}. {@link JsonMessages} encodes and decodes them.
  */
 public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, ControlMessage.DataChunk,
-    ControlMessage.Eof, ControlMessage.Result, ControlMessage.Error
+    ControlMessage.Eof, ControlMessage.Progress, ControlMessage.Result, ControlMessage.Error
 {
     /**
      * Server accepted the handshake; the client may upload. {@code previewPort} is the port of the server's preview
@@ -27,6 +27,11 @@ public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, 
 
     /** End of a file: its size and SHA-256 in lower-case hex. */
     record Eof(long size, String sha256) implements ControlMessage
+    {
+    }
+
+    /** Processing progress, sent by the server about twice a second; {@code framesTotal} is -1 while unknown. */
+    record Progress(long framesDone, long framesTotal, double fps) implements ControlMessage
     {
     }
 

@@ -24,12 +24,20 @@ public final class FileReceiver
     private final FileChunkDecoder decoder = new FileChunkDecoder();
     private final CRC32C crc = new CRC32C();
     private final long maxBytes;
+    private final java.util.function.Consumer<ControlMessage.Progress> onProgress;
     private byte[] scratch = new byte[64 * 1024];
 
     /** @param maxBytes the most bytes accepted; more fails with {@link ErrorCode#UPLOAD_TOO_LARGE}. */
     public FileReceiver(final long maxBytes)
     {
+        this(maxBytes, progress -> { });
+    }
+
+    /** @param onProgress told of {@code progress} messages that arrive between the chunks. */
+    public FileReceiver(final long maxBytes, final java.util.function.Consumer<ControlMessage.Progress> onProgress)
+    {
         this.maxBytes = maxBytes;
+        this.onProgress = onProgress;
     }
 
     /** @return the file's SHA-256, lower-case hex. */
@@ -39,7 +47,7 @@ public final class FileReceiver
         boolean complete = false;
         try (OutputStream out = Files.newOutputStream(target))
         {
-            final String sha = receiveChunks(stream, out, progress);
+            final String sha = receive(stream, out, progress);
             complete = true;
             return sha;
         }
@@ -52,7 +60,8 @@ public final class FileReceiver
         }
     }
 
-    private String receiveChunks(final MessageStream stream, final OutputStream out, final LongConsumer progress)
+    /** Receives into {@code out}, which the caller owns. @return the file's SHA-256, lower-case hex. */
+    public String receive(final MessageStream stream, final OutputStream out, final LongConsumer progress)
         throws IOException
     {
         final MessageDigest sha256 = Sha256.newDigest();
@@ -85,6 +94,11 @@ public final class FileReceiver
                 if (message instanceof ControlMessage.Error error)
                 {
                     throw new RemoteErrorException(error.code(), error.message());
+                }
+                if (message instanceof ControlMessage.Progress update)
+                {
+                    onProgress.accept(update);
+                    continue;
                 }
                 if (!(message instanceof ControlMessage.DataChunk chunk))
                 {

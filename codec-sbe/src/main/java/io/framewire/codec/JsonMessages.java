@@ -61,6 +61,20 @@ public final class JsonMessages
                 node.put("size", e.size());
                 node.put("sha256", e.sha256());
             }
+            case ControlMessage.Progress p ->
+            {
+                node.put("type", "progress");
+                node.put("frames_done", p.framesDone());
+                if (p.framesTotal() >= 0)
+                {
+                    node.put("frames_total", p.framesTotal());
+                }
+                else
+                {
+                    node.putNull("frames_total");
+                }
+                node.put("fps", p.fps());
+            }
             case ControlMessage.Result r ->
             {
                 node.put("type", "result");
@@ -107,6 +121,9 @@ public final class JsonMessages
                 object.has("preview_port") ? (int)number(object, "preview_port") : 0);
             case "frame" -> decodeChunk(object);
             case "eof" -> new ControlMessage.Eof(number(object, "size"), text(object, "sha256", true));
+            case "progress" -> new ControlMessage.Progress(number(object, "frames_done"),
+                object.hasNonNull("frames_total") ? number(object, "frames_total") : -1,
+                object.path("fps").asDouble());
             case "result" ->
             {
                 final ObjectNode body = object.deepCopy();

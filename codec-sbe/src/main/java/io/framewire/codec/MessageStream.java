@@ -27,7 +27,9 @@ import java.io.OutputStream;
  * </pre>
  *
  * A payload that starts with {@code '{'} is JSON; anything else must be an SBE message of the framewire schema.
- * The receive buffer is reused, so reading allocates nothing once it has grown to the largest message.
+ * The receive buffer is reused, so reading allocates nothing once it has grown to the largest message. Writes are
+ * synchronized, so one thread may send while another reads and writes (each message goes out whole); reads are
+ * for one thread.
  */
 public final class MessageStream implements AutoCloseable
 {
@@ -110,14 +112,15 @@ public final class MessageStream implements AutoCloseable
         return length;
     }
 
-    public void write(final ControlMessage message) throws IOException
+    public synchronized void write(final ControlMessage message) throws IOException
     {
         final byte[] bytes = JsonMessages.encode(message);
         out.writeInt(bytes.length);
         out.write(bytes);
     }
 
-    public void write(final DirectBuffer buffer, final int offset, final int messageLength) throws IOException
+    public synchronized void write(final DirectBuffer buffer, final int offset, final int messageLength)
+        throws IOException
     {
         out.writeInt(messageLength);
         final byte[] array = buffer.byteArray();
@@ -129,7 +132,7 @@ public final class MessageStream implements AutoCloseable
             messageLength);
     }
 
-    public void flush() throws IOException
+    public synchronized void flush() throws IOException
     {
         out.flush();
     }

@@ -32,6 +32,8 @@ class JsonMessagesTest
             new ControlMessage.Ready("7", 1 << 20, 8080),
             new ControlMessage.Ready("8", 1 << 20, 0),
             new ControlMessage.Eof(99, "ab".repeat(32)),
+            new ControlMessage.Progress(10, 250, 31.5),
+            new ControlMessage.Progress(10, -1, 0.0),
             new ControlMessage.Result(result),
             new ControlMessage.Error(ErrorCode.CHECKSUM_MISMATCH, "chunk 3 is damaged"),
         };

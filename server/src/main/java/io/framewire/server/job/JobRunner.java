@@ -18,6 +18,7 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.OutputStream;
 import java.nio.file.Path;
 
 /**
@@ -43,17 +44,28 @@ public final class JobRunner
         this.window = window;
     }
 
-    /** @return the job's metrics, for the {@code result} message. */
-    public ObjectNode run(final long jobId, final String processing, final Pipeline pipeline, final Path input,
-        final Path output)
+    /** Opens the job's input: the uploaded file, or the upload while it still arrives. */
+    @FunctionalInterface
+    public interface Input
+    {
+        VideoSource open() throws JobFailedException, InterruptedException;
+    }
+
+    /**
+     * @param output where the preview reads the output while it is written.
+     * @param sink   receives the output file as the muxer writes it.
+     * @return the job's metrics, for the {@code result} message.
+     */
+    public ObjectNode run(final long jobId, final String processing, final Pipeline pipeline, final Input input,
+        final Path output, final OutputStream sink)
         throws JobFailedException, InterruptedException
     {
-        try (VideoSource source = VideoSource.open(input))
+        try (VideoSource source = input.open())
         {
             final int width = source.width();
             final int height = source.height();
             try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
-                VideoSink sink = VideoSink.open(output, width, height, source.frameRate()))
+                VideoSink video = VideoSink.open(sink, width, height, source.frameRate()))
             {
                 final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring);
                 if (!jobs.submit(job))
@@ -66,7 +78,7 @@ public final class JobRunner
                 LOG.info("job {}: {}x{} at {} fps, {} ({})", jobId, width, height, source.frameRate(), processing,
                     pipeline);
                 final Thread decoder = start(job, new FrameDecoder(job, source.grabber()));
-                final Thread encoder = start(job, new FrameEncoder(job, sink.recorder(), gif));
+                final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif));
                 try
                 {
                     encoder.join();
@@ -91,7 +103,7 @@ public final class JobRunner
                 {
                     throw job.failure();
                 }
-                sink.finish();
+                video.finish();
                 return JobJson.result(job);
             }
         }

@@ -6,7 +6,7 @@ import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 
-import java.nio.file.Path;
+import java.io.OutputStream;
 
 /**
  * Opens the output MP4: H.264 by libopenh264 (the encoder of the LGPL FFmpeg build), the input's size and
@@ -22,10 +22,11 @@ public final class VideoSink implements AutoCloseable
         this.recorder = recorder;
     }
 
-    public static VideoSink open(final Path file, final int width, final int height, final double frameRate)
+    /** @param out receives the file as it is written, front to back (the muxer never seeks back). */
+    public static VideoSink open(final OutputStream out, final int width, final int height, final double frameRate)
         throws JobFailedException
     {
-        final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+        final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, 0);
         FFmpegLog.quiet();
         recorder.setFormat("mp4");
         recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);

@@ -9,6 +9,7 @@ import org.bytedeco.javacv.FrameGrabber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 
 /** Opens an uploaded file for decoding to BGR24, refusing anything that has no decodable video stream. */
@@ -30,7 +31,21 @@ public final class VideoSource implements AutoCloseable
 
     public static VideoSource open(final Path file) throws JobFailedException
     {
-        final FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
+        return open(new FFmpegFrameGrabber(file.toFile()), file.toString());
+    }
+
+    /**
+     * Opens a video that is still arriving, reading it front to back without seeking. Streamable containers (MKV,
+     * WebM, MPEG-TS, fragmented MP4, MP4 with its index first) open; others fail here with {@code not_video}, and
+     * the caller decodes the complete file instead.
+     */
+    public static VideoSource open(final InputStream stream) throws JobFailedException
+    {
+        return open(new FFmpegFrameGrabber(stream, 0), "the upload stream");
+    }
+
+    private static VideoSource open(final FFmpegFrameGrabber grabber, final String file) throws JobFailedException
+    {
         FFmpegLog.quiet();
         grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
         try

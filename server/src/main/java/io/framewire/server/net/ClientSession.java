@@ -13,6 +13,7 @@ import io.framewire.codec.RemoteErrorException;
 import io.framewire.server.ServerConfig;
 import io.framewire.server.job.JobFailedException;
 import io.framewire.server.job.JobRunner;
+import io.framewire.server.media.VideoSource;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.worker.filter.FilterSpecException;
 import io.framewire.worker.filter.Pipeline;
@@ -22,11 +23,15 @@ import org.slf4j.LoggerFactory;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -134,26 +139,154 @@ public final class ClientSession implements Runnable
         }
         try
         {
-            LOG.info("job {} from {}: {} '{}' ({} bytes)", jobId, peer, pipeline, handshake.fileName(),
-                handshake.fileSize());
+            LOG.info("job {} from {}: {} '{}' ({} bytes, {})", jobId, peer, pipeline, handshake.fileName(),
+                handshake.fileSize(), handshake.protocol());
             stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort));
             stream.flush();
-            new FileReceiver(Math.min(handshake.fileSize(), config.maxUploadBytes()))
-                .receive(stream, upload, ignored -> { });
-            final ObjectNode metrics = jobRunner.run(jobId, processing, pipeline, upload, output);
-            metrics.put("input_bytes", Files.size(upload));
-            metrics.put("output_bytes", Files.size(output));
-            deleteQuietly(upload);
-            metrics.put("output_sha256", FileSender.send(output, stream, FileSender.DEFAULT_CHUNK_BYTES, ignored -> { }));
-            stream.write(new ControlMessage.Result(metrics));
-            stream.flush();
-            history.finished(jobId, true);
-            LOG.info("job {} from {}: {} frames at {} fps", jobId, peer, metrics.get("frames"), metrics.get("fps"));
+            runJob(stream, handshake, processing, pipeline, upload, output);
         }
         finally
         {
             jobPermits.release();
         }
+    }
+
+    /**
+     * Receives the upload and runs the job; the output goes back to the client while it is encoded. With the
+     * {@code stream} protocol the job starts at once and decodes the upload as it arrives (inputs that cannot be
+     * read front to back are decoded once complete); with {@code file} it starts when the upload is complete.
+     */
+    private void runJob(final MessageStream stream, final Handshake handshake, final String processing,
+        final Pipeline pipeline, final Path upload, final Path output)
+        throws IOException, JobFailedException, InterruptedException
+    {
+        final boolean streaming = "stream".equals(handshake.protocol());
+        final UploadPipe pipe = new UploadPipe(upload);
+        final OutputStreamer out = new OutputStreamer(output, stream, () -> progress(jobId));
+        final CompletableFuture<ObjectNode> job = new CompletableFuture<>();
+        final JobRunner.Input input = streaming ? () -> openStreaming(pipe) : () -> VideoSource.open(upload);
+        Thread jobThread = null;
+        boolean done = false;
+        try
+        {
+            if (streaming)
+            {
+                jobThread = startJob(job, processing, pipeline, input, output, out);
+            }
+            try (OutputStream sink = pipe.output())
+            {
+                new FileReceiver(Math.min(handshake.fileSize(), config.maxUploadBytes())).receive(stream, sink,
+                    ignored -> { });
+            }
+            catch (final IOException ex)
+            {
+                pipe.fail();
+                throw ex;
+            }
+            pipe.complete();
+            if (!streaming)
+            {
+                jobThread = startJob(job, processing, pipeline, input, output, out);
+            }
+            final ObjectNode metrics = awaitJob(job);
+            metrics.put("protocol", handshake.protocol());
+            metrics.put("input_bytes", Files.size(upload));
+            metrics.put("output_sha256", out.finish());
+            metrics.put("output_bytes", Files.size(output));
+            deleteQuietly(upload);
+            stream.write(new ControlMessage.Result(metrics));
+            stream.flush();
+            history.finished(jobId, true);
+            done = true;
+            LOG.info("job {}: {} frames at {} fps", jobId, metrics.get("frames"), metrics.get("fps"));
+        }
+        finally
+        {
+            if (!done)
+            {
+                out.abort();
+                if (jobThread != null)
+                {
+                    jobThread.interrupt();
+                    jobThread.join(10_000);
+                }
+            }
+        }
+    }
+
+    private Thread startJob(final CompletableFuture<ObjectNode> job, final String processing, final Pipeline pipeline,
+        final JobRunner.Input input, final Path output, final OutputStream out)
+    {
+        return Thread.ofVirtual().name("job-" + jobId).start(() ->
+        {
+            try
+            {
+                job.complete(jobRunner.run(jobId, processing, pipeline, input, output, out));
+            }
+            catch (final Throwable ex)
+            {
+                job.completeExceptionally(ex);
+            }
+        });
+    }
+
+    private static ObjectNode awaitJob(final CompletableFuture<ObjectNode> job)
+        throws JobFailedException, InterruptedException
+    {
+        try
+        {
+            return job.get();
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof JobFailedException failed)
+            {
+                throw failed;
+            }
+            if (ex.getCause() instanceof InterruptedException interrupted)
+            {
+                throw interrupted;
+            }
+            throw new JobFailedException(ErrorCode.INTERNAL, "the job failed: " + ex.getCause(), ex.getCause());
+        }
+    }
+
+    private VideoSource openStreaming(final UploadPipe pipe) throws JobFailedException, InterruptedException
+    {
+        try (InputStream in = pipe.input())
+        {
+            try
+            {
+                return VideoSource.open(in);
+            }
+            catch (final JobFailedException ex)
+            {
+                LOG.info("job {}: the input does not decode front to back ({}); decoding it once uploaded", jobId,
+                    ex.getMessage());
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("job {}: streaming input closed: {}", jobId, ex.getMessage());
+        }
+        if (!pipe.awaitEnd())
+        {
+            throw new JobFailedException(ErrorCode.BAD_MESSAGE, "the upload failed");
+        }
+        return VideoSource.open(pipe.file());
+    }
+
+    private ControlMessage.Progress progress(final long id)
+    {
+        final JobHistory.Entry entry = history.get(id);
+        if (entry == null)
+        {
+            return null;
+        }
+        final var job = entry.job();
+        final double seconds = job.elapsedSeconds();
+        return new ControlMessage.Progress(job.ring().encoded(), job.ring().totalFrames(),
+            seconds > 0 ? Math.round(job.ring().encoded() / seconds * 10) / 10.0 : 0);
     }
 
     private static Handshake jsonHandshake(final MessageStream stream) throws ProtocolException
@@ -187,10 +320,10 @@ public final class ClientSession implements Runnable
                 case BAD_PARAMETER -> ErrorCode.BAD_PARAMETER;
             }, ex.getMessage());
         }
-        if (!"file".equals(handshake.protocol()))
+        if (!"file".equals(handshake.protocol()) && !"stream".equals(handshake.protocol()))
         {
             throw new ProtocolException(ErrorCode.UNSUPPORTED_PROTOCOL, "protocol '" + handshake.protocol() +
-                "' is not supported; use 'file'");
+                "' is not supported; use 'file' or 'stream'");
         }
         if (handshake.fileSize() <= 0)
         {

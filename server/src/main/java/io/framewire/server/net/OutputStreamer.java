@@ -1,0 +1,223 @@
+package io.framewire.server.net;
+
+import io.framewire.codec.ControlMessage;
+import io.framewire.codec.MessageStream;
+import io.framewire.codec.sbe.FileChunkEncoder;
+import io.framewire.codec.sbe.MessageHeaderEncoder;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+
+/**
+ * The output file as the muxer writes it: every byte goes to the output file (for the preview) and, in chunks of
+ * up to 1 MiB, to the client as {@code FileChunk}s, while encoding goes on. A sender thread does the socket I/O,
+ * so a slow client slows the encoder only once 16 chunks wait. Between chunks the sender reports the job's
+ * {@code progress} twice a second.
+ */
+final class OutputStreamer extends OutputStream
+{
+    private static final int CHUNK_BYTES = 1024 * 1024;
+    private static final byte[] END = new byte[0];
+    private static final long PROGRESS_INTERVAL_NS = 500_000_000L;
+
+    private final OutputStream file;
+    private final MessageStream stream;
+    private final Supplier<ControlMessage.Progress> progress;
+    private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(16);
+    private final byte[] pending = new byte[CHUNK_BYTES];
+    private final Thread sender;
+    private int pendingLength;
+    private volatile IOException sendFailure;
+    private volatile String sha256;
+    private volatile long sent;
+    private boolean closed;
+
+    OutputStreamer(final Path output, final MessageStream stream, final Supplier<ControlMessage.Progress> progress)
+        throws IOException
+    {
+        this.file = Files.newOutputStream(output);
+        this.stream = stream;
+        this.progress = progress;
+        this.sender = Thread.ofVirtual().name("output-sender").start(this::send);
+    }
+
+    @Override
+    public void write(final int b) throws IOException
+    {
+        write(new byte[] {(byte)b}, 0, 1);
+    }
+
+    @Override
+    public void write(final byte[] bytes, final int offset, final int length) throws IOException
+    {
+        file.write(bytes, offset, length);
+        int done = 0;
+        while (done < length)
+        {
+            final int n = Math.min(length - done, CHUNK_BYTES - pendingLength);
+            System.arraycopy(bytes, offset + done, pending, pendingLength, n);
+            pendingLength += n;
+            done += n;
+            if (pendingLength == CHUNK_BYTES)
+            {
+                flushChunk();
+            }
+        }
+    }
+
+    @Override
+    public void flush() throws IOException
+    {
+        file.flush();
+        if (pendingLength > 0)
+        {
+            flushChunk();
+        }
+    }
+
+    private void flushChunk() throws IOException
+    {
+        file.flush();
+        enqueue(java.util.Arrays.copyOf(pending, pendingLength));
+        pendingLength = 0;
+    }
+
+    private void enqueue(final byte[] chunk) throws IOException
+    {
+        try
+        {
+            while (!chunks.offer(chunk, 100, TimeUnit.MILLISECONDS))
+            {
+                if (sendFailure != null || !sender.isAlive())
+                {
+                    throw new IOException("sending the output failed", sendFailure);
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending the output", ex);
+        }
+    }
+
+    /** The muxer is done: sends what is left and ends the stream of chunks (the {@code eof} follows separately). */
+    @Override
+    public void close() throws IOException
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        flush();
+        file.close();
+        enqueue(END);
+    }
+
+    /**
+     * Wait for every chunk to be sent, then send {@code eof}.
+     *
+     * @return the output's SHA-256.
+     */
+    String finish() throws IOException, InterruptedException
+    {
+        close();
+        sender.join();
+        if (sendFailure != null)
+        {
+            throw sendFailure;
+        }
+        stream.write(new ControlMessage.Eof(sent, sha256));
+        stream.flush();
+        return sha256;
+    }
+
+    /** Stops the sender without an {@code eof}; for failed jobs. */
+    void abort()
+    {
+        sender.interrupt();
+        try
+        {
+            file.close();
+        }
+        catch (final IOException ignored)
+        {
+            // the job failed already
+        }
+    }
+
+    private void send()
+    {
+        final MessageDigest digest;
+        try
+        {
+            digest = MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        final CRC32C crc = new CRC32C();
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(CHUNK_BYTES + 64);
+        final MessageHeaderEncoder header = new MessageHeaderEncoder();
+        final FileChunkEncoder encoder = new FileChunkEncoder();
+        long sequence = 0;
+        long nextProgressNs = System.nanoTime();
+        try
+        {
+            while (true)
+            {
+                final byte[] chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
+                if (System.nanoTime() >= nextProgressNs)
+                {
+                    nextProgressNs = System.nanoTime() + PROGRESS_INTERVAL_NS;
+                    final ControlMessage.Progress now = progress.get();
+                    if (now != null)
+                    {
+                        stream.write(now);
+                        stream.flush();
+                    }
+                }
+                if (chunk == null)
+                {
+                    continue;
+                }
+                if (chunk == END)
+                {
+                    sha256 = HexFormat.of().formatHex(digest.digest());
+                    return;
+                }
+                crc.reset();
+                crc.update(chunk);
+                digest.update(chunk);
+                encoder.wrapAndApplyHeader(buffer, 0, header)
+                    .sequence(sequence++)
+                    .crc32c(crc.getValue())
+                    .putData(chunk, 0, chunk.length);
+                stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+                stream.flush();
+                sent += chunk.length;
+            }
+        }
+        catch (final IOException ex)
+        {
+            sendFailure = ex;
+        }
+        catch (final InterruptedException ex)
+        {
+            sendFailure = new IOException("output sending interrupted");
+        }
+    }
+}
