@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 /** {@code framewire client}: send a video to a server and receive the processed one. */
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
@@ -83,7 +84,8 @@ public final class ClientMain implements Callable<Integer>
         description = "A custom filter pipeline, e.g. 'gray|gaussian:ksize=5|canny:low=50,high=150' (implies custom)")
     String pipeline;
 
-    @Option(names = "--protocol", description = "file: upload, then process (default: ${DEFAULT-VALUE})")
+    @Option(names = "--protocol",
+        description = "file: upload, then process; stream: process while uploading (default: ${DEFAULT-VALUE})")
     Protocol protocol = Protocol.file;
 
     @Option(names = "--out", description = "Where to write the processed video (default: ${DEFAULT-VALUE})")
@@ -228,14 +230,33 @@ public final class ClientMain implements Callable<Integer>
             stderr.flush();
         }
         final boolean terminal = System.console() != null;
-        final Progress upload = new Progress(stderr, "upload  ", size, terminal, quiet);
-        FileSender.send(video, stream, Math.min(FileSender.DEFAULT_CHUNK_BYTES, ready.maxChunkBytes()), upload::update);
-        upload.message("job " + ready.jobId() + ": processing on the server");
-
-        final Progress download = new Progress(stderr, "download", 0, terminal, quiet);
-        new FileReceiver(Long.MAX_VALUE).receive(stream, partial, download::update);
-        stream.read();
-        final ControlMessage result = stream.json();
+        final ControlMessage result;
+        try (Progress upload = Progress.start(stderr, "upload", size, "MiB", 1 << 20, terminal, quiet);
+            Progress processing = Progress.start(stderr, "process", -1, " frames", 1, terminal, quiet))
+        {
+            final int chunkBytes = Math.min(FileSender.DEFAULT_CHUNK_BYTES, ready.maxChunkBytes());
+            final FileReceiver receiver = new FileReceiver(Long.MAX_VALUE, update ->
+            {
+                processing.maxHint(update.framesTotal());
+                processing.stepTo(update.framesDone());
+            });
+            if (protocol == Protocol.stream)
+            {
+                // Upload and download at once: processed output arrives while the upload goes on.
+                final CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> sendVideo(stream, chunkBytes,
+                    upload), runnable -> Thread.ofVirtual().name("upload").start(runnable));
+                // The server's own error, if any, says more than the broken upload it causes.
+                receiver.receive(stream, partial, ignored -> { });
+                awaitUpload(sent);
+            }
+            else
+            {
+                FileSender.send(video, stream, chunkBytes, upload::stepTo);
+                receiver.receive(stream, partial, ignored -> { });
+            }
+            stream.read();
+            result = stream.json();
+        }
         if (result instanceof ControlMessage.Error error)
         {
             throw new RemoteErrorException(error.code(), error.message());
@@ -245,9 +266,46 @@ public final class ClientMain implements Callable<Integer>
             throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected the result, got " + result);
         }
         Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        upload.message("saved " + out);
+        if (!quiet)
+        {
+            stderr.println("saved " + out);
+        }
         stdout.println(new String(JsonMessages.encode(metrics), java.nio.charset.StandardCharsets.UTF_8));
         stdout.flush();
+    }
+
+    private void sendVideo(final MessageStream stream, final int chunkBytes, final Progress upload)
+    {
+        try
+        {
+            FileSender.send(video, stream, chunkBytes, upload::stepTo);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    /** A failed upload matters only when the server did not say why first. */
+    private static void awaitUpload(final CompletableFuture<Void> sent) throws IOException
+    {
+        try
+        {
+            sent.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted during the upload");
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            if (ex.getCause() instanceof java.io.UncheckedIOException io)
+            {
+                throw io.getCause();
+            }
+            throw new IOException(ex.getCause());
+        }
     }
 
     private InetAddress resolve() throws UnknownHostException

@@ -1,69 +1,78 @@
 package io.framewire.client;
 
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
 import java.io.PrintStream;
+import java.time.Duration;
 
 /**
- * Progress of a transfer on stderr: a bar redrawn in place on a terminal, a plain line every 10% otherwise,
- * nothing when quiet.
+ * Progress of one phase (upload, processing, download) on stderr: a bar redrawn in place on a terminal, one plain
+ * line a second otherwise, nothing when quiet.
  */
-final class Progress
+final class Progress implements AutoCloseable
 {
-    private static final int WIDTH = 30;
+    private final ProgressBar bar;
 
-    private final PrintStream err;
-    private final String label;
-    private final long total;
-    private final boolean terminal;
-    private final boolean quiet;
-    private int lastShown = -1;
-
-    Progress(final PrintStream err, final String label, final long total, final boolean terminal, final boolean quiet)
+    private Progress(final ProgressBar bar)
     {
-        this.err = err;
-        this.label = label;
-        this.total = total;
-        this.terminal = terminal;
-        this.quiet = quiet;
+        this.bar = bar;
     }
 
-    void update(final long done)
+    /** @param total -1 while unknown. */
+    static Progress start(final PrintStream err, final String task, final long total, final String unit,
+        final long unitSize, final boolean terminal, final boolean quiet)
     {
-        if (quiet || total <= 0)
+        if (quiet)
         {
-            return;
+            return new Progress(null);
         }
-        final int percent = (int)Math.min(100, done * 100 / total);
+        final ProgressBarBuilder builder = new ProgressBarBuilder()
+            .setTaskName(task)
+            .setInitialMax(total)
+            .setUnit(unit, unitSize)
+            .showSpeed()
+            .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS)
+            .setEtaFunction(state -> state.getMax() > 0 && state.getCurrent() > 0 ?
+                java.util.Optional.of(Duration.ofMillis((long)(state.getElapsedAfterStart().toMillis() *
+                    (double)(state.getMax() - state.getCurrent()) / state.getCurrent()))) : java.util.Optional.empty());
         if (terminal)
         {
-            if (percent != lastShown)
-            {
-                final int filled = percent * WIDTH / 100;
-                err.print("\r" + label + " [" + "#".repeat(filled) + " ".repeat(WIDTH - filled) + "] " + percent +
-                    "% " + mib(done) + "/" + mib(total) + " MiB");
-                if (percent == 100)
-                {
-                    err.println();
-                }
-                err.flush();
-            }
+            builder.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200);
         }
-        else if (percent / 10 != lastShown / 10 || lastShown < 0)
+        else
         {
-            err.println(label + " " + percent + "% (" + done + "/" + total + " bytes)");
+            builder.setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new DelegatingProgressBarConsumer(line -> err.println(line.trim()), 100))
+                .setUpdateIntervalMillis(1000);
         }
-        lastShown = percent;
+        return new Progress(builder.build());
     }
 
-    void message(final String text)
+    void stepTo(final long done)
     {
-        if (!quiet)
+        if (bar != null)
         {
-            err.println(text);
+            bar.stepTo(done);
         }
     }
 
-    private static String mib(final long bytes)
+    void maxHint(final long total)
     {
-        return String.format("%.1f", bytes / (1024.0 * 1024.0));
+        if (bar != null && total >= 0 && bar.getMax() != total)
+        {
+            bar.maxHint(total);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (bar != null)
+        {
+            bar.close();
+        }
     }
 }

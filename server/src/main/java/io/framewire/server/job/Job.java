@@ -36,6 +36,7 @@ public final class Job
     private final int height;
     private final double frameRate;
     private final FrameRing ring;
+    private volatile long estimatedFrames = -1;
     private final long startNs = System.nanoTime();
     private final long startedAtMillis = System.currentTimeMillis();
     private volatile long finishedNs;
@@ -116,6 +117,17 @@ public final class Job
     public FrameRing ring()
     {
         return ring;
+    }
+
+    /** The input container's frame count, for progress before decoding ends; -1 when unknown. */
+    public long estimatedFrames()
+    {
+        return estimatedFrames;
+    }
+
+    public void estimatedFrames(final long frames)
+    {
+        estimatedFrames = frames;
     }
 
     public long startedAtMillis()

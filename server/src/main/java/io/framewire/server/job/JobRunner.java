@@ -68,6 +68,7 @@ public final class JobRunner
                 VideoSink video = VideoSink.open(sink, width, height, source.frameRate()))
             {
                 final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring);
+                job.estimatedFrames(source.estimatedFrames());
                 if (!jobs.submit(job))
                 {
                     throw new JobFailedException(ErrorCode.BUSY, "the dispatcher is full; try again later");

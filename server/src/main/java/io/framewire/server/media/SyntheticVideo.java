@@ -10,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * Makes test and demo videos without downloading anything: a colour gradient with fine texture, a bright square
- * moving across it and a frame counter stripe, encoded with FFmpeg's MPEG-4 Part 2 encoder at high quality.
+ * moving across it and a frame counter stripe, encoded with FFmpeg's MPEG-4 Part 2 encoder at high quality, in MP4,
+ * Matroska ({@code .mkv}) or AVI ({@code .avi}) by the file's name.
  */
 public final class SyntheticVideo
 {
@@ -37,7 +38,8 @@ public final class SyntheticVideo
             Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3))
         {
             FFmpegLog.quiet();
-            recorder.setFormat(file.toString().endsWith(".avi") ? "avi" : "mp4");
+            final String name = file.toString();
+            recorder.setFormat(name.endsWith(".avi") ? "avi" : name.endsWith(".mkv") ? "matroska" : "mp4");
             recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
             recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
             recorder.setFrameRate(frameRate);

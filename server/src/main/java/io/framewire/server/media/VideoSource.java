@@ -95,6 +95,13 @@ public final class VideoSource implements AutoCloseable
         return frameRate;
     }
 
+    /** The container's frame count, -1 when it does not say (it may be an estimate). */
+    public long estimatedFrames()
+    {
+        final int frames = grabber.getLengthInVideoFrames();
+        return frames > 0 ? frames : -1;
+    }
+
     @Override
     public void close()
     {

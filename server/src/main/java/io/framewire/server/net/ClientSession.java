@@ -253,21 +253,19 @@ public final class ClientSession implements Runnable
 
     private VideoSource openStreaming(final UploadPipe pipe) throws JobFailedException, InterruptedException
     {
-        try (InputStream in = pipe.input())
+        try
         {
-            try
-            {
-                return VideoSource.open(in);
-            }
-            catch (final JobFailedException ex)
-            {
-                LOG.info("job {}: the input does not decode front to back ({}); decoding it once uploaded", jobId,
-                    ex.getMessage());
-            }
+            // On success the source owns the stream and closes it.
+            return VideoSource.open(pipe.input());
+        }
+        catch (final JobFailedException ex)
+        {
+            LOG.info("job {}: the input does not decode front to back ({}); decoding it once uploaded", jobId,
+                ex.getMessage());
         }
         catch (final IOException ex)
         {
-            LOG.debug("job {}: streaming input closed: {}", jobId, ex.getMessage());
+            LOG.debug("job {}: streaming input failed: {}", jobId, ex.getMessage());
         }
         if (!pipe.awaitEnd())
         {
@@ -285,7 +283,8 @@ public final class ClientSession implements Runnable
         }
         final var job = entry.job();
         final double seconds = job.elapsedSeconds();
-        return new ControlMessage.Progress(job.ring().encoded(), job.ring().totalFrames(),
+        final long total = job.ring().totalFrames();
+        return new ControlMessage.Progress(job.ring().encoded(), total >= 0 ? total : job.estimatedFrames(),
             seconds > 0 ? Math.round(job.ring().encoded() / seconds * 10) / 10.0 : 0);
     }
 
