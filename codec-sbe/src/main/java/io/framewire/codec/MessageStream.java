@@ -41,6 +41,7 @@ public final class MessageStream implements AutoCloseable
     private final byte[] lengthPrefix = new byte[4];
     private byte[] receiveBytes = new byte[64 * 1024];
     private int length;
+    private long messageDeadlineNs = Long.MAX_VALUE;
 
     public MessageStream(final InputStream in, final OutputStream out, final int maxMessageBytes)
     {
@@ -57,27 +58,49 @@ public final class MessageStream implements AutoCloseable
      */
     public void read() throws IOException
     {
+        read(maxMessageBytes);
+    }
+
+    /** Like {@link #read()}, with a lower size limit for this message (e.g. the handshake). */
+    public void read(final int limit) throws IOException
+    {
         final int messageLength = in.readInt();
-        if (messageLength <= 0 || messageLength > maxMessageBytes)
+        final int max = Math.min(limit, maxMessageBytes);
+        final long startNs = System.nanoTime();
+        if (messageLength <= 0 || messageLength > max)
         {
             throw new ProtocolException(
                 messageLength <= 0 ? ErrorCode.BAD_MESSAGE : ErrorCode.MESSAGE_TOO_LARGE,
-                "message length " + Integer.toUnsignedLong(messageLength) + " is outside 1.." + maxMessageBytes);
+                "message length " + Integer.toUnsignedLong(messageLength) + " is outside 1.." + max);
         }
         if (receiveBytes.length < messageLength)
         {
             receiveBytes = new byte[Math.max(messageLength, receiveBytes.length * 2)];
         }
-        try
+        int read = 0;
+        while (read < messageLength)
         {
-            in.readFully(receiveBytes, 0, messageLength);
-        }
-        catch (final EOFException ex)
-        {
-            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "connection closed inside a message");
+            final int n = in.read(receiveBytes, read, messageLength - read);
+            if (n < 0)
+            {
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "connection closed inside a message");
+            }
+            read += n;
+            // A peer that trickles bytes never trips the socket's idle timeout; this bounds a whole message.
+            if (read < messageLength && System.nanoTime() - startNs > messageDeadlineNs)
+            {
+                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "message of " + messageLength + " bytes not " +
+                    "complete after " + messageDeadlineNs / 1_000_000_000L + " s (" + read + " bytes arrived)");
+            }
         }
         length = messageLength;
         payload.wrap(receiveBytes, 0, messageLength);
+    }
+
+    /** The longest a single message may take to arrive once its length has. */
+    public void messageDeadline(final java.time.Duration deadline)
+    {
+        messageDeadlineNs = deadline.toNanos();
     }
 
     public boolean isJson()

@@ -37,6 +37,7 @@ public final class Job
     private final double frameRate;
     private final FrameRing ring;
     private volatile long estimatedFrames = -1;
+    private volatile String inputDamage;
     private final long startNs = System.nanoTime();
     private final long startedAtMillis = System.currentTimeMillis();
     private volatile long finishedNs;
@@ -117,6 +118,18 @@ public final class Job
     public FrameRing ring()
     {
         return ring;
+    }
+
+    /** Decoder: the input is damaged; the frames before the damage are processed. */
+    public void inputDamaged(final String why)
+    {
+        inputDamage = why;
+    }
+
+    /** Why decoding stopped early, or null when the whole input decoded. */
+    public String inputDamage()
+    {
+        return inputDamage;
     }
 
     /** The input container's frame count, for progress before decoding ends; -1 when unknown. */

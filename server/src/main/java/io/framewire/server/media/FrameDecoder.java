@@ -56,8 +56,14 @@ public final class FrameDecoder implements Agent
         }
         catch (final FFmpegFrameGrabber.Exception ex)
         {
-            job.fail(ErrorCode.PROCESSING_FAILED, "decoding failed after frame " + ring.decoded() + ": " +
-                ex.getMessage());
+            if (ring.decoded() == 0)
+            {
+                job.fail(ErrorCode.NOT_VIDEO, "no frame of the video decodes: " + ex.getMessage());
+                throw new AgentTerminationException(ex);
+            }
+            // A damaged or truncated input: keep what decoded, and say in the result where decoding stopped.
+            job.inputDamaged("decoding stopped after frame " + (ring.decoded() - 1) + ": " + ex.getMessage());
+            ring.finishDecoding();
             throw new AgentTerminationException(ex);
         }
         if (frame == null)

@@ -49,10 +49,13 @@ public final class VideoSink implements AutoCloseable
         return new VideoSink(recorder);
     }
 
-    /** 0.2 bits per pixel: transparent quality for filtered video, about 5.5 Mbit/s at 720p30. */
+    /**
+     * 0.2 bits per pixel: transparent quality for filtered video, about 5.5 Mbit/s at 720p30; at least 1 Mbit/s,
+     * which small videos need to keep their detail.
+     */
     static int bitrate(final int width, final int height, final double frameRate)
     {
-        return (int)Math.min(Integer.MAX_VALUE, Math.round(width * (double)height * frameRate * 0.2));
+        return (int)Math.min(Integer.MAX_VALUE, Math.max(1_000_000, Math.round(width * (double)height * frameRate * 0.2)));
     }
 
     public FFmpegFrameRecorder recorder()

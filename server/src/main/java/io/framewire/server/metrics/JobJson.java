@@ -73,6 +73,17 @@ public final class JobJson
         node.put("codec", "h264");
         node.put("frames", frames);
         node.put("wall_ms", round(seconds * 1000));
+        // Whether every frame of the input decoded; a damaged or cut input keeps the frames before the damage.
+        final boolean shortOfContainer = job.estimatedFrames() > frames * 1.02 + 1; // declared counts are estimates
+        node.put("input_complete", job.inputDamage() == null && !shortOfContainer);
+        if (job.inputDamage() != null)
+        {
+            node.put("input_damage", job.inputDamage());
+        }
+        if (job.estimatedFrames() >= 0)
+        {
+            node.put("input_frames_declared", job.estimatedFrames());
+        }
         node.put("fps", round(frames / seconds));
         final ObjectNode worker = node.putObject("worker");
         worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.filterNsTotal() / 1e6 / frames));

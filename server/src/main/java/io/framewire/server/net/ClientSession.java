@@ -41,8 +41,11 @@ import java.util.concurrent.Semaphore;
  */
 public final class ClientSession implements Runnable
 {
-    /** A file chunk of 1 MiB plus framing fits with room to spare; a handshake is far smaller. */
+    /** A file chunk of 1 MiB plus framing fits with room to spare. */
     private static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+
+    /** A handshake is a few hundred bytes; 64 KiB leaves room for long pipelines and parameters. */
+    public static final int MAX_HANDSHAKE_BYTES = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
 
@@ -126,7 +129,8 @@ public final class ClientSession implements Runnable
     private void serve(final MessageStream stream, final String peer, final Path upload, final Path output)
         throws IOException, JobFailedException, InterruptedException
     {
-        stream.read();
+        stream.messageDeadline(java.time.Duration.ofMillis(config.readTimeoutMs()));
+        stream.read(MAX_HANDSHAKE_BYTES);
         final Handshake handshake = stream.isJson() ? jsonHandshake(stream) :
             HandshakeCodec.decode(stream.payload(), 0, stream.length());
         final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :

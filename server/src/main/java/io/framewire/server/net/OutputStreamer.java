@@ -30,6 +30,7 @@ final class OutputStreamer extends OutputStream
     private static final int CHUNK_BYTES = 1024 * 1024;
     private static final byte[] END = new byte[0];
     private static final long PROGRESS_INTERVAL_NS = 500_000_000L;
+    private static final long MAX_HOLD_NS = 200_000_000L;
 
     private final OutputStream file;
     private final MessageStream stream;
@@ -38,6 +39,7 @@ final class OutputStreamer extends OutputStream
     private final byte[] pending = new byte[CHUNK_BYTES];
     private final Thread sender;
     private int pendingLength;
+    private long lastChunkNs = System.nanoTime();
     private volatile IOException sendFailure;
     private volatile String sha256;
     private volatile long sent;
@@ -74,6 +76,11 @@ final class OutputStreamer extends OutputStream
                 flushChunk();
             }
         }
+        // The muxer writes a fragment at a time; send what it wrote soon, not only when 1 MiB has gathered.
+        if (pendingLength > 0 && System.nanoTime() - lastChunkNs > MAX_HOLD_NS)
+        {
+            flushChunk();
+        }
     }
 
     @Override
@@ -88,6 +95,7 @@ final class OutputStreamer extends OutputStream
 
     private void flushChunk() throws IOException
     {
+        lastChunkNs = System.nanoTime();
         file.flush();
         enqueue(java.util.Arrays.copyOf(pending, pendingLength));
         pendingLength = 0;

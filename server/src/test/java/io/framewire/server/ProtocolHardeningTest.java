@@ -1,0 +1,478 @@
+package io.framewire.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.client.ClientMain;
+import io.framewire.client.ExitCode;
+import io.framewire.codec.ControlMessage;
+import io.framewire.codec.FileSender;
+import io.framewire.codec.Handshake;
+import io.framewire.codec.JsonMessages;
+import io.framewire.codec.MessageStream;
+import io.framewire.codec.sbe.FileChunkEncoder;
+import io.framewire.codec.sbe.MessageHeaderEncoder;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.agrona.ExpandableArrayBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Many clients, both protocols, every client flag and exit code, and hostile or broken clients. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProtocolHardeningTest
+{
+    @TempDir
+    static Path dir;
+
+    private Path dataDir;
+    private Path small;
+    private Path mkv;
+    private FramewireServer server;
+
+    @BeforeAll
+    void start() throws Exception
+    {
+        small = dir.resolve("small.mp4");
+        SyntheticVideo.write(small, 320, 240, 30, 25);
+        mkv = dir.resolve("input.mkv");
+        SyntheticVideo.write(mkv, 640, 360, 300, 25);
+        dataDir = dir.resolve("data");
+        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dataDir, 8, 8, 64L << 20, 4_000,
+            30_000, "blur", -1));
+    }
+
+    @AfterAll
+    void stop()
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void eightConcurrentClientsAllGetTheirOwnCorrectVideo() throws Exception
+    {
+        final List<CompletableFuture<ClientRun>> runs = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            final Path out = dir.resolve("concurrent-" + i + ".mp4");
+            final String protocol = i % 2 == 0 ? "file" : "stream";
+            runs.add(CompletableFuture.supplyAsync(() -> client("--video", small.toString(), "--out", out.toString(),
+                "--protocol", protocol, "--quiet"), runnable -> Thread.ofVirtual().start(runnable)));
+        }
+        for (int i = 0; i < 8; i++)
+        {
+            final ClientRun run = runs.get(i).get(180, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, run.exitCode, run.stderr);
+            assertEquals(30, JsonMessages.MAPPER.readTree(run.stdout).get("frames").asInt());
+            VideoAssertions.assertBlurredCopy(small, dir.resolve("concurrent-" + i + ".mp4"), 30, 35.0);
+        }
+    }
+
+    @Test
+    void fileAndStreamProtocolsGiveTheSameOutput() throws Exception
+    {
+        final JsonNode file = ok("--video", mkv.toString(), "--protocol", "file", "--out", dir.resolve("f.mp4").toString());
+        final JsonNode stream = ok("--video", mkv.toString(), "--protocol", "stream", "--out",
+            dir.resolve("s.mp4").toString());
+        assertEquals(300, stream.get("frames").asInt());
+        assertEquals("stream", stream.get("protocol").asText());
+        assertEquals(file.get("output_sha256").asText(), stream.get("output_sha256").asText());
+        assertTrue(stream.get("input_complete").asBoolean());
+    }
+
+    @Test
+    void streamedOutputArrivesBeforeTheUploadEnds() throws Exception
+    {
+        final byte[] video = Files.readAllBytes(mkv);
+        try (Socket socket = connect(); MessageStream stream = messages(socket))
+        {
+            stream.write(new Handshake(1, "blur", "stream", "input.mkv", video.length, Map.of()));
+            stream.flush();
+            stream.read();
+            assertInstanceOf(ControlMessage.Ready.class, stream.json());
+            final int firstPart = video.length * 3 / 4;
+            long sequence = sendChunks(stream, video, 0, firstPart, 0);
+            boolean outputArrived = false;
+            while (!outputArrived)
+            {
+                stream.read();
+                outputArrived = !stream.isJson(); // a FileChunk of the output; progress messages are JSON
+            }
+            sequence = sendChunks(stream, video, firstPart, video.length, sequence);
+            stream.write(new ControlMessage.Eof(video.length, sha256(video)));
+            stream.flush();
+            ControlMessage last;
+            do
+            {
+                stream.read();
+                last = stream.isJson() ? stream.json() : null;
+            }
+            while (!(last instanceof ControlMessage.Result));
+            assertEquals(300, ((ControlMessage.Result)last).body().get("frames").asInt());
+            assertTrue(sequence > 1);
+        }
+    }
+
+    @Test
+    void everyProtocolMistakeGetsItsErrorCode() throws Exception
+    {
+        assertEquals("bad_message", errorFor(json("{\"type\":\"handshake\",")));
+        assertEquals("unknown_type", errorFor(json("{\"type\":\"hello\"}")));
+        assertEquals("unsupported_version", errorFor(JsonMessages.encode(
+            new Handshake(2, "blur", "file", "a.mp4", 10, Map.of()))));
+        assertEquals("unsupported_protocol", errorFor(JsonMessages.encode(
+            new Handshake(1, "blur", "ftp", "a.mp4", 10, Map.of()))));
+        assertEquals("bad_handshake", errorFor(JsonMessages.encode(
+            new Handshake(1, "blur", "file", "a.mp4", 0, Map.of()))));
+        assertEquals("upload_too_large", errorFor(JsonMessages.encode(
+            new Handshake(1, "blur", "file", "a.mp4", 1L << 40, Map.of()))));
+        assertEquals("unexpected_message", errorFor(JsonMessages.encode(new ControlMessage.Eof(1, "00"))));
+        assertEquals("message_too_large", errorFor(new byte[70_000]));
+        assertEquals("bad_parameter", errorFor(JsonMessages.encode(
+            new Handshake(1, "blur", "file", "a.mp4", 10, Map.of("ksize", "4")))));
+        assertDataDirClean();
+    }
+
+    @Test
+    void aTruncatedVideoIsProcessedUpToTheCutAndTheResultSaysSo() throws Exception
+    {
+        final byte[] whole = Files.readAllBytes(mkv);
+        final Path cut = Files.write(dir.resolve("cut.mkv"), Arrays.copyOf(whole, whole.length / 2));
+        final JsonNode result = ok("--video", cut.toString(), "--out", dir.resolve("cut-out.mp4").toString());
+        final int frames = result.get("frames").asInt();
+        assertTrue(frames > 50 && frames < 300, "frames before the cut: " + frames);
+        assertFalse(result.get("input_complete").asBoolean(), result.toString());
+        assertEquals(300, result.get("input_frames_declared").asInt());
+    }
+
+    @Test
+    void disconnectsMidUploadAndMidDownloadLeaveNothingBehind() throws Exception
+    {
+        final byte[] video = Files.readAllBytes(mkv);
+        try (Socket socket = connect(); MessageStream stream = messages(socket))
+        {
+            stream.write(new Handshake(1, "blur", "file", "input.mkv", video.length, Map.of()));
+            stream.flush();
+            stream.read();
+            sendChunks(stream, video, 0, video.length / 3, 0);
+        }
+        try (Socket socket = connect(); MessageStream stream = messages(socket))
+        {
+            stream.write(new Handshake(1, "blur", "file", "input.mkv", video.length, Map.of()));
+            stream.flush();
+            stream.read();
+            sendChunks(stream, video, 0, video.length, 0);
+            stream.write(new ControlMessage.Eof(video.length, sha256(video)));
+            stream.flush();
+            do
+            {
+                stream.read();
+            }
+            while (stream.isJson());
+            // One output chunk arrived; hang up mid-download.
+        }
+        assertDataDirClean();
+        assertEquals(30, ok("--video", small.toString(), "--out", dir.resolve("after.mp4").toString())
+            .get("frames").asInt());
+    }
+
+    @Test
+    void aClientThatTricklesBytesIsDropped() throws Exception
+    {
+        try (Socket socket = connect(); MessageStream stream = messages(socket))
+        {
+            final OutputStream out = socket.getOutputStream();
+            out.write(ByteBuffer.allocate(4).putInt(200).array());
+            out.flush();
+            try
+            {
+                for (int i = 0; i < 60; i++)
+                {
+                    out.write('{');
+                    out.flush();
+                    Thread.sleep(150);
+                }
+            }
+            catch (final IOException closedByServer)
+            {
+                // expected once the deadline passed
+            }
+            stream.read();
+            final ControlMessage.Error error = assertInstanceOf(ControlMessage.Error.class, stream.json());
+            assertEquals("bad_message", error.code());
+            assertTrue(error.message().contains("not complete"), error.message());
+        }
+    }
+
+    @Test
+    void fuzzedMessagesNeverStopTheServer() throws Exception
+    {
+        final Random random = new Random(42);
+        final byte[] valid = JsonMessages.encode(new Handshake(1, "blur", "file", "a.mp4", 1000, Map.of()));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (int i = 0; i < 200 && System.nanoTime() < deadline; i++)
+        {
+            final byte[] payload;
+            switch (i % 4)
+            {
+                case 0 ->
+                {
+                    payload = new byte[random.nextInt(64) + 1];
+                    random.nextBytes(payload);
+                }
+                case 1 ->
+                {
+                    payload = valid.clone();
+                    for (int flips = 0; flips < 3; flips++)
+                    {
+                        payload[random.nextInt(payload.length)] = (byte)random.nextInt(256);
+                    }
+                }
+                case 2 -> payload = Arrays.copyOf(valid, random.nextInt(valid.length));
+                default ->
+                {
+                    payload = new byte[30];
+                    random.nextBytes(payload);
+                    payload[0] = 8; // looks like an SBE header
+                }
+            }
+            try (Socket socket = connect())
+            {
+                socket.setSoTimeout(3_000);
+                final OutputStream out = socket.getOutputStream();
+                final int length = i % 5 == 0 ? random.nextInt() : payload.length;
+                out.write(ByteBuffer.allocate(4).putInt(length).array());
+                out.write(payload);
+                out.flush();
+                socket.getInputStream().read(new byte[256]); // an error, a ready, or the server hanging up
+            }
+            catch (final IOException ignored)
+            {
+                // the server may close first; what matters is that it goes on serving
+            }
+        }
+        final JsonNode after = ok("--video", small.toString(), "--out", dir.resolve("after-fuzz.mp4").toString());
+        assertEquals(30, after.get("frames").asInt());
+        assertDataDirClean();
+    }
+
+    @Test
+    void clientFlagsAndExitCodes() throws Exception
+    {
+        assertEquals(ExitCode.USAGE, client("--out", "x.mp4").exitCode, "--video is required");
+        assertEquals(ExitCode.USAGE, client("--video", small.toString(), "--ipv4", "--ipv6").exitCode);
+        assertEquals(ExitCode.USAGE, client("--video", dir.resolve("missing.mp4").toString()).exitCode);
+        assertEquals(ExitCode.USAGE, client("--video", small.toString(), "--processing", "sharpen").exitCode);
+
+        final int unused;
+        try (ServerSocket probe = new ServerSocket(0))
+        {
+            unused = probe.getLocalPort();
+        }
+        final ClientRun refused = run("--port", Integer.toString(unused), "--video", small.toString());
+        assertEquals(ExitCode.CANNOT_CONNECT, refused.exitCode);
+        assertTrue(refused.stderr.startsWith("framewire client: cannot connect"), refused.stderr);
+        assertEquals(1, refused.stderr.lines().count(), "one line: " + refused.stderr);
+
+        final Path out = dir.resolve("flags.mp4");
+        final ClientRun quiet = client("--host", "::1", "--ipv6", "--video", small.toString(), "--out",
+            out.toString(), "--quiet", "--processing", "edges", "-p", "method=laplacian");
+        assertEquals(ExitCode.OK, quiet.exitCode, quiet.stderr);
+        assertEquals("", quiet.stderr, "--quiet prints nothing on stderr");
+        assertEquals("laplacian:ksize=3,scale=1", JsonMessages.MAPPER.readTree(quiet.stdout).get("filter").asText());
+        assertTrue(Files.exists(out));
+        assertEquals(ExitCode.OK, client("--host", "localhost", "--ipv4", "--video", small.toString(), "--out",
+            dir.resolve("v4.mp4").toString(), "--quiet").exitCode);
+
+        final Path notVideo = Files.writeString(dir.resolve("notes.mp4"), "not a video\n".repeat(100));
+        final Path never = dir.resolve("never.mp4");
+        final ClientRun refusedJob = client("--video", notVideo.toString(), "--out", never.toString());
+        assertEquals(ExitCode.SERVER_ERROR, refusedJob.exitCode);
+        assertTrue(refusedJob.stderr.contains("not_video"), refusedJob.stderr);
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".never.mp4")),
+                "no partial output is left");
+        }
+        assertFalse(Files.exists(never));
+    }
+
+    @Test
+    void aDamagedDownloadIsAChecksumFailure() throws Exception
+    {
+        // A stand-in server that answers with a file chunk whose CRC32C is wrong.
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final CompletableFuture<Void> served = CompletableFuture.runAsync(() ->
+            {
+                try (Socket socket = fake.accept(); MessageStream stream = messages(socket))
+                {
+                    stream.read();
+                    stream.write(new ControlMessage.Ready("1", FileSender.DEFAULT_CHUNK_BYTES, 0));
+                    stream.flush();
+                    do
+                    {
+                        stream.read();
+                    }
+                    while (!stream.isJson());
+                    final byte[] data = {1, 2, 3};
+                    final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
+                    final FileChunkEncoder chunk = new FileChunkEncoder()
+                        .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                        .sequence(0).crc32c(1).putData(data, 0, data.length);
+                    stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength());
+                    stream.flush();
+                    socket.getInputStream().read();
+                }
+                catch (final IOException ignored)
+                {
+                    // the client hangs up
+                }
+            });
+            final ClientRun run = run("--host", "127.0.0.1", "--port", Integer.toString(fake.getLocalPort()),
+                "--video", small.toString(), "--out", dir.resolve("damaged.mp4").toString(), "--quiet");
+            assertEquals(ExitCode.CHECKSUM, run.exitCode, run.stderr);
+            assertTrue(run.stderr.contains("checksum_mismatch"), run.stderr);
+            served.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private String errorFor(final byte[] payload) throws Exception
+    {
+        try (Socket socket = connect(); MessageStream stream = messages(socket))
+        {
+            final OutputStream out = socket.getOutputStream();
+            out.write(ByteBuffer.allocate(4).putInt(payload.length).array());
+            out.write(payload);
+            out.flush();
+            stream.read();
+            final ControlMessage reply = stream.json();
+            assertNotEquals(ControlMessage.Ready.class, reply.getClass(), "refused before any upload");
+            return assertInstanceOf(ControlMessage.Error.class, reply).code();
+        }
+    }
+
+    private static long sendChunks(final MessageStream stream, final byte[] data, final int from, final int to,
+        final long firstSequence) throws IOException
+    {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
+        final FileChunkEncoder encoder = new FileChunkEncoder();
+        final CRC32C crc = new CRC32C();
+        long sequence = firstSequence;
+        for (int offset = from; offset < to; offset += 256 * 1024)
+        {
+            final int length = Math.min(256 * 1024, to - offset);
+            crc.reset();
+            crc.update(data, offset, length);
+            encoder.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .sequence(sequence++)
+                .crc32c(crc.getValue())
+                .putData(data, offset, length);
+            stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+        }
+        stream.flush();
+        return sequence;
+    }
+
+    private static String sha256(final byte[] data) throws Exception
+    {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+    }
+
+    private static byte[] json(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Socket connect() throws IOException
+    {
+        final Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        socket.setSoTimeout(60_000);
+        return socket;
+    }
+
+    private static MessageStream messages(final Socket socket) throws IOException
+    {
+        return new MessageStream(socket.getInputStream(), socket.getOutputStream(), 4 << 20);
+    }
+
+    private void assertDataDirClean() throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true)
+        {
+            try (Stream<Path> files = Files.list(dataDir))
+            {
+                final List<Path> left = files.filter(f -> !f.getFileName().toString().equals("preview")).toList();
+                if (left.isEmpty())
+                {
+                    return;
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    throw new AssertionError("temporary files left: " + left);
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private JsonNode ok(final String... args) throws Exception
+    {
+        final ClientRun run = client(args);
+        assertEquals(ExitCode.OK, run.exitCode, run.stderr);
+        return JsonMessages.MAPPER.readTree(run.stdout);
+    }
+
+    private ClientRun client(final String... args)
+    {
+        return run(Stream.concat(Stream.of("--port", Integer.toString(server.port())), Stream.of(args))
+            .toArray(String[]::new));
+    }
+
+    private static ClientRun run(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), args);
+        return new ClientRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private record ClientRun(int exitCode, String stdout, String stderr)
+    {
+    }
+}
