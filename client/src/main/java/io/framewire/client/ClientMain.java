@@ -232,7 +232,8 @@ public final class ClientMain implements Callable<Integer>
         final boolean terminal = System.console() != null;
         final ControlMessage result;
         try (Progress upload = Progress.start(stderr, "upload", size, "MiB", 1 << 20, terminal, quiet);
-            Progress processing = Progress.start(stderr, "process", -1, " frames", 1, terminal, quiet))
+            Progress processing = Progress.start(stderr, "process", -1, " frames", 1, terminal, quiet);
+            Progress download = Progress.start(stderr, "download", -1, "MiB", 1 << 20, terminal, quiet))
         {
             final int chunkBytes = Math.min(FileSender.DEFAULT_CHUNK_BYTES, ready.maxChunkBytes());
             final FileReceiver receiver = new FileReceiver(Long.MAX_VALUE, update ->
@@ -246,13 +247,13 @@ public final class ClientMain implements Callable<Integer>
                 final CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> sendVideo(stream, chunkBytes,
                     upload), runnable -> Thread.ofVirtual().name("upload").start(runnable));
                 // The server's own error, if any, says more than the broken upload it causes.
-                receiver.receive(stream, partial, ignored -> { });
+                receiver.receive(stream, partial, download::stepTo);
                 awaitUpload(sent);
             }
             else
             {
                 FileSender.send(video, stream, chunkBytes, upload::stepTo);
-                receiver.receive(stream, partial, ignored -> { });
+                receiver.receive(stream, partial, download::stepTo);
             }
             stream.read();
             result = stream.json();

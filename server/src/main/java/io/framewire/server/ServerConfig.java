@@ -14,13 +14,14 @@ import java.nio.file.Path;
  * @param window            frames of one job in flight at once.
  * @param maxJobs           jobs processed at once; more are refused with {@code busy}.
  * @param maxUploadBytes    largest upload accepted.
+ * @param maxHandshakeBytes largest handshake message accepted.
  * @param readTimeoutMs     a client silent this long is dropped.
  * @param frameTimeoutMs    a frame not back from its worker in this time is sent to another.
  * @param defaultProcessing processing used when the handshake names none.
  * @param previewPort       port of the preview web server on {@code bind}; 0 picks a free one, -1 runs none.
  */
 public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
-    int window, int maxJobs, long maxUploadBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
+    int window, int maxJobs, long maxUploadBytes, int maxHandshakeBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
     int previewPort)
 {
 }

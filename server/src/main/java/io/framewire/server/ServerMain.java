@@ -49,6 +49,10 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--max-upload-mb", description = "Largest upload accepted, in MiB (default: ${DEFAULT-VALUE})")
     long maxUploadMb = 4096;
 
+    @Option(names = "--max-handshake-kb",
+        description = "Largest handshake accepted, in KiB; a handshake is a few hundred bytes (default: ${DEFAULT-VALUE})")
+    int maxHandshakeKb = 64;
+
     @Option(names = "--read-timeout-ms", description = "Drop a client silent this long (default: ${DEFAULT-VALUE})")
     int readTimeoutMs = 30_000;
 
@@ -63,7 +67,8 @@ public final class ServerMain implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (window < 2 || maxJobs < 1 || maxUploadMb < 1 || readTimeoutMs < 1 || frameTimeoutMs < 1)
+        if (window < 2 || maxJobs < 1 || maxUploadMb < 1 || maxHandshakeKb < 1 || readTimeoutMs < 1 ||
+            frameTimeoutMs < 1)
         {
             System.err.println("framewire server: --window must be at least 2, other limits at least 1");
             return 2;
@@ -78,7 +83,8 @@ public final class ServerMain implements Callable<Integer>
             return 2;
         }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
-            dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort);
+            dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
+            defaultProcessing, previewPort);
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try

@@ -68,7 +68,7 @@ class ProtocolHardeningTest
         SyntheticVideo.write(mkv, 640, 360, 300, 25);
         dataDir = dir.resolve("data");
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dataDir, 8, 8, 64L << 20, 4_000,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dataDir, 8, 8, 64L << 20, 64 * 1024, 4_000,
             30_000, "blur", -1));
     }
 
@@ -164,6 +164,28 @@ class ProtocolHardeningTest
         assertEquals("bad_parameter", errorFor(JsonMessages.encode(
             new Handshake(1, "blur", "file", "a.mp4", 10, Map.of("ksize", "4")))));
         assertDataDirClean();
+    }
+
+    @Test
+    void pastTheJobLimitAClientIsToldBusy() throws Exception
+    {
+        try (FramewireServer one = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data-one"), 8, 1,
+            64L << 20, 64 * 1024, 4_000, 30_000, "blur", -1));
+            Socket first = new Socket(InetAddress.getLoopbackAddress(), one.port());
+            MessageStream firstStream = messages(first);
+            Socket second = new Socket(InetAddress.getLoopbackAddress(), one.port());
+            MessageStream secondStream = messages(second))
+        {
+            firstStream.write(new Handshake(1, "blur", "file", "a.mkv", 1000, Map.of()));
+            firstStream.flush();
+            firstStream.read();
+            assertInstanceOf(ControlMessage.Ready.class, firstStream.json(), "the first job holds the only slot");
+            secondStream.write(new Handshake(1, "blur", "file", "b.mkv", 1000, Map.of()));
+            secondStream.flush();
+            secondStream.read();
+            assertEquals("busy", assertInstanceOf(ControlMessage.Error.class, secondStream.json()).code());
+        }
     }
 
     @Test

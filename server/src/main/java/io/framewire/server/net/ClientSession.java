@@ -44,8 +44,6 @@ public final class ClientSession implements Runnable
     /** A file chunk of 1 MiB plus framing fits with room to spare. */
     private static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
-    /** A handshake is a few hundred bytes; 64 KiB leaves room for long pipelines and parameters. */
-    public static final int MAX_HANDSHAKE_BYTES = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
 
@@ -130,7 +128,7 @@ public final class ClientSession implements Runnable
         throws IOException, JobFailedException, InterruptedException
     {
         stream.messageDeadline(java.time.Duration.ofMillis(config.readTimeoutMs()));
-        stream.read(MAX_HANDSHAKE_BYTES);
+        stream.read(config.maxHandshakeBytes());
         final Handshake handshake = stream.isJson() ? jsonHandshake(stream) :
             HandshakeCodec.decode(stream.payload(), 0, stream.length());
         final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
