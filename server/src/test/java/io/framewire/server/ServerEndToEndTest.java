@@ -93,11 +93,21 @@ class ServerEndToEndTest
         assertEquals(360, result.get("height").asInt());
         assertEquals(0, result.get("retries").asInt());
         assertEquals(Files.size(output), result.get("output_bytes").asLong());
-        // Every frame went through the external worker process, none through the server's embedded worker.
+        // The frames went through the external worker process. (The server's embedded worker takes over only
+        // while no external worker is alive, e.g. if a loaded machine delays the worker's heartbeats past 3 s.)
         final JsonNode workers = result.get("workers");
-        assertEquals(1, workers.size(), workers.toString());
-        assertEquals(worker.pid(), workers.get(0).get("pid").asLong());
-        assertEquals(FRAMES, workers.get(0).get("frames").asInt());
+        long total = 0;
+        long external = 0;
+        for (final JsonNode share : workers)
+        {
+            total += share.get("frames").asLong();
+            if (share.get("pid").asLong() == worker.pid())
+            {
+                external += share.get("frames").asLong();
+            }
+        }
+        assertEquals(FRAMES, total, "every frame processed exactly once: " + workers);
+        assertTrue(external > 0, "the worker process did the work: " + workers);
 
         final double psnr = VideoAssertions.assertBlurredCopy(video, output, FRAMES, 35.0);
         assertTrue(psnr >= 35.0);
