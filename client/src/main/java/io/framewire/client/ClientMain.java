@@ -88,7 +88,10 @@ public final class ClientMain implements Callable<Integer>
         description = "file: upload, then process; stream: process while uploading (default: ${DEFAULT-VALUE})")
     Protocol protocol = Protocol.file;
 
-    @Option(names = "--out", description = "Where to write the processed video (default: ${DEFAULT-VALUE})")
+    @Option(names = "--codec", description = "Output codec: h264 or vp9 (default: the server's); a .webm --out needs vp9")
+    String codec;
+
+    @Option(names = "--out", description = "Where to write the processed video, .mp4 or .webm (default: ${DEFAULT-VALUE})")
     Path out = Path.of("output.mp4");
 
     @Option(names = "--preview", description = "Print the URL of this job's live preview page on stderr once accepted")
@@ -210,8 +213,10 @@ public final class ClientMain implements Callable<Integer>
             processingName = Processing.custom.name();
             jobParams.put("pipeline", pipeline);
         }
+        final String container = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".webm") ?
+            "webm" : "mp4";
         stream.write(new Handshake(Handshake.PROTOCOL_VERSION, processingName, protocol.name(),
-            video.getFileName().toString(), size, jobParams));
+            video.getFileName().toString(), size, jobParams, codec == null ? "" : codec, container));
         stream.flush();
         stream.read();
         final ControlMessage reply = stream.json();

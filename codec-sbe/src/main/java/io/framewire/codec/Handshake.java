@@ -13,9 +13,11 @@ import java.util.TreeMap;
  * @param fileName   name of the uploaded file, for logs and temporary file suffixes only.
  * @param fileSize   size of the upload in bytes.
  * @param params     filter parameters, sorted by name.
+ * @param codec      {@code h264} or {@code vp9}; empty means the server's {@code --codec}.
+ * @param container  {@code mp4} or {@code webm}: the output file's format.
  */
 public record Handshake(int version, String processing, String protocol, String fileName, long fileSize,
-    Map<String, String> params) implements ControlMessage
+    Map<String, String> params, String codec, String container) implements ControlMessage
 {
     public static final int PROTOCOL_VERSION = 1;
 
@@ -25,5 +27,14 @@ public record Handshake(int version, String processing, String protocol, String 
         protocol = protocol == null ? "file" : protocol;
         fileName = fileName == null ? "" : fileName;
         params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(params));
+        codec = codec == null ? "" : codec;
+        container = container == null || container.isEmpty() ? "mp4" : container;
+    }
+
+    /** A handshake for the server's codec and an MP4 output. */
+    public Handshake(final int version, final String processing, final String protocol, final String fileName,
+        final long fileSize, final Map<String, String> params)
+    {
+        this(version, processing, protocol, fileName, fileSize, params, "", "mp4");
     }
 }

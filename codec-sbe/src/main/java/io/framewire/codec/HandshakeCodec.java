@@ -31,7 +31,9 @@ public final class HandshakeCodec
         }
         encoder.processing(handshake.processing())
             .protocol(handshake.protocol())
-            .fileName(handshake.fileName());
+            .fileName(handshake.fileName())
+            .codec(handshake.codec())
+            .container(handshake.container());
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
@@ -59,8 +61,10 @@ public final class HandshakeCodec
             final String processing = decoder.processing();
             final String protocol = decoder.protocol();
             final String fileName = decoder.fileName();
+            final String codec = decoder.codec();
+            final String container = decoder.container();
             SbeMessages.checkLimit(decoder.limit(), offset, length);
-            return new Handshake(version, processing, protocol, fileName, fileSize, params);
+            return new Handshake(version, processing, protocol, fileName, fileSize, params, codec, container);
         }
         catch (final IndexOutOfBoundsException ex)
         {

@@ -37,6 +37,8 @@ public final class JsonMessages
                 node.put("file_size", h.fileSize());
                 final ObjectNode params = node.putObject("params");
                 h.params().forEach(params::put);
+                node.put("codec", h.codec());
+                node.put("container", h.container());
             }
             case ControlMessage.Ready r ->
             {
@@ -163,7 +165,9 @@ public final class JsonMessages
             text(node, "protocol", false),
             text(node, "file_name", false),
             number(node, "file_size"),
-            params);
+            params,
+            text(node, "codec", false),
+            text(node, "container", false));
     }
 
     private static ControlMessage.DataChunk decodeChunk(final ObjectNode node) throws ProtocolException

@@ -19,9 +19,10 @@ import java.nio.file.Path;
  * @param frameTimeoutMs    a frame not back from its worker in this time is sent to another.
  * @param defaultProcessing processing used when the handshake names none.
  * @param previewPort       port of the preview web server on {@code bind}; 0 picks a free one, -1 runs none.
+ * @param codec             output codec when the handshake names none: {@code h264} or {@code vp9}.
  */
 public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
     int window, int maxJobs, long maxUploadBytes, int maxHandshakeBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
-    int previewPort)
+    int previewPort, String codec)
 {
 }

@@ -27,6 +27,9 @@ public final class ServerMain implements Callable<Integer>
         description = "Port of the preview web server (live page, /metrics, frames, GIF); -1 for none (default: ${DEFAULT-VALUE})")
     int previewPort = 8080;
 
+    @Option(names = "--codec", description = "Output codec when a client names none: h264 or vp9 (default: ${DEFAULT-VALUE})")
+    String codec = "h264";
+
     @Option(names = "--default-processing",
         description = "Processing when a client names none: blur, edges, faces or motion (default: ${DEFAULT-VALUE})")
     String defaultProcessing = "blur";
@@ -82,9 +85,14 @@ public final class ServerMain implements Callable<Integer>
             System.err.println("framewire server: --default-processing: " + ex.getMessage());
             return 2;
         }
+        if (io.framewire.server.media.OutputFormat.check(codec, "mp4") != null)
+        {
+            System.err.println("framewire server: --codec: " + io.framewire.server.media.OutputFormat.check(codec, "mp4"));
+            return 2;
+        }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
             dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
-            defaultProcessing, previewPort);
+            defaultProcessing, previewPort, codec);
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try

@@ -8,6 +8,7 @@ import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.JobJson;
 import io.framewire.server.metrics.PreviewGif;
 import io.framewire.server.media.FrameEncoder;
+import io.framewire.server.media.OutputFormat;
 import io.framewire.server.media.VideoSink;
 import io.framewire.server.media.VideoSource;
 import io.framewire.transport.TransportConfig;
@@ -57,7 +58,7 @@ public final class JobRunner
      * @return the job's metrics, for the {@code result} message.
      */
     public ObjectNode run(final long jobId, final String processing, final Pipeline pipeline, final Input input,
-        final Path output, final OutputStream sink)
+        final OutputFormat format, final Path output, final OutputStream sink)
         throws JobFailedException, InterruptedException
     {
         try (VideoSource source = input.open())
@@ -65,7 +66,7 @@ public final class JobRunner
             final int width = source.width();
             final int height = source.height();
             try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
-                VideoSink video = VideoSink.open(sink, width, height, source.frameRate()))
+                VideoSink video = VideoSink.open(sink, width, height, source.frameRate(), format))
             {
                 final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring);
                 job.estimatedFrames(source.estimatedFrames());
@@ -105,7 +106,11 @@ public final class JobRunner
                     throw job.failure();
                 }
                 video.finish();
-                return JobJson.result(job);
+                final ObjectNode result = JobJson.result(job);
+                result.put("codec", format.codec());
+                result.put("encoder", format.encoderName());
+                result.put("container", format.container());
+                return result;
             }
         }
     }

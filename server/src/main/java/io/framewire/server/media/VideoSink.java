@@ -9,8 +9,9 @@ import org.bytedeco.javacv.FFmpegFrameRecorder;
 import java.io.OutputStream;
 
 /**
- * Opens the output MP4: H.264 by libopenh264 (the encoder of the LGPL FFmpeg build), the input's size and
- * frame rate, YUV 4:2:0 so every player can show it, fragmented at each key frame (every 2 s).
+ * Opens the output: H.264 (libopenh264, the encoder of the LGPL FFmpeg build, or NVENC where it works) or VP9, in
+ * MP4 (fragmented at each key frame, every 2 s) or WebM; the input's size and frame rate, YUV 4:2:0 so every player
+ * can show it.
  */
 public final class VideoSink implements AutoCloseable
 {
@@ -23,28 +24,40 @@ public final class VideoSink implements AutoCloseable
     }
 
     /** @param out receives the file as it is written, front to back (the muxer never seeks back). */
-    public static VideoSink open(final OutputStream out, final int width, final int height, final double frameRate)
-        throws JobFailedException
+    public static VideoSink open(final OutputStream out, final int width, final int height, final double frameRate,
+        final OutputFormat format) throws JobFailedException
     {
         final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, 0);
         FFmpegLog.quiet();
-        recorder.setFormat("mp4");
-        recorder.setVideoCodec(avcodec.AV_CODEC_ID_H264);
-        recorder.setVideoCodecName("libopenh264");
+        recorder.setFormat(format.muxer());
+        recorder.setVideoCodec(format.codecId());
+        recorder.setVideoCodecName(format.encoderName());
+        if ("vp9".equals(format.codec()))
+        {
+            // Real-time settings: libvpx's defaults (good quality, one thread) run at a few fps.
+            recorder.setVideoOption("deadline", "realtime");
+            recorder.setVideoOption("cpu-used", "8");
+            recorder.setVideoOption("row-mt", "1");
+            recorder.setVideoOption("threads", "2");
+        }
         recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
         recorder.setFrameRate(frameRate);
         recorder.setGopSize((int)Math.max(1, Math.round(frameRate * 2)));
         recorder.setVideoBitrate(bitrate(width, height, frameRate));
-        // Fragmented MP4: every GOP is readable as soon as it is written, so the preview can show frames of a
-        // running job from the file itself, and a crash leaves a playable prefix.
-        recorder.setOption("movflags", "frag_keyframe+empty_moov+default_base_moof");
+        if ("mp4".equals(format.container()))
+        {
+            // Fragmented MP4: every GOP is readable as soon as it is written, so the output can be sent and
+            // previewed while it grows, and a crash leaves a playable prefix. WebM is written front to back anyway.
+            recorder.setOption("movflags", "frag_keyframe+empty_moov+default_base_moof");
+        }
         try
         {
             recorder.start();
         }
         catch (final FFmpegFrameRecorder.Exception ex)
         {
-            throw new JobFailedException(ErrorCode.INTERNAL, "cannot start the H.264 encoder: " + ex.getMessage(), ex);
+            throw new JobFailedException(ErrorCode.INTERNAL, "cannot start the " + format.encoderName() + " encoder: " +
+                ex.getMessage(), ex);
         }
         return new VideoSink(recorder);
     }

@@ -70,7 +70,6 @@ public final class JobJson
         node.put("status", "ok");
         final long frames = job.ring().totalFrames();
         final double seconds = job.elapsedSeconds();
-        node.put("codec", "h264");
         node.put("frames", frames);
         node.put("wall_ms", round(seconds * 1000));
         // Whether every frame of the input decoded; a damaged or cut input keeps the frames before the damage.

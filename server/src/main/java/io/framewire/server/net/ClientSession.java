@@ -13,6 +13,7 @@ import io.framewire.codec.RemoteErrorException;
 import io.framewire.server.ServerConfig;
 import io.framewire.server.job.JobFailedException;
 import io.framewire.server.job.JobRunner;
+import io.framewire.server.media.OutputFormat;
 import io.framewire.server.media.VideoSource;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.worker.filter.FilterSpecException;
@@ -134,6 +135,7 @@ public final class ClientSession implements Runnable
         final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
             handshake.processing();
         final Pipeline pipeline = validate(handshake, processing);
+        final OutputFormat format = outputFormat(handshake);
         if (!jobPermits.tryAcquire())
         {
             throw new JobFailedException(ErrorCode.BUSY, "the server is running its limit of " + config.maxJobs() +
@@ -145,7 +147,7 @@ public final class ClientSession implements Runnable
                 handshake.fileSize(), handshake.protocol());
             stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort));
             stream.flush();
-            runJob(stream, handshake, processing, pipeline, upload, output);
+            runJob(stream, handshake, processing, pipeline, format, upload, output);
         }
         finally
         {
@@ -159,7 +161,7 @@ public final class ClientSession implements Runnable
      * read front to back are decoded once complete); with {@code file} it starts when the upload is complete.
      */
     private void runJob(final MessageStream stream, final Handshake handshake, final String processing,
-        final Pipeline pipeline, final Path upload, final Path output)
+        final Pipeline pipeline, final OutputFormat format, final Path upload, final Path output)
         throws IOException, JobFailedException, InterruptedException
     {
         final boolean streaming = "stream".equals(handshake.protocol());
@@ -173,7 +175,7 @@ public final class ClientSession implements Runnable
         {
             if (streaming)
             {
-                jobThread = startJob(job, processing, pipeline, input, output, out);
+                jobThread = startJob(job, processing, pipeline, input, format, output, out);
             }
             try (OutputStream sink = pipe.output())
             {
@@ -188,7 +190,7 @@ public final class ClientSession implements Runnable
             pipe.complete();
             if (!streaming)
             {
-                jobThread = startJob(job, processing, pipeline, input, output, out);
+                jobThread = startJob(job, processing, pipeline, input, format, output, out);
             }
             final ObjectNode metrics = awaitJob(job);
             metrics.put("protocol", handshake.protocol());
@@ -217,13 +219,13 @@ public final class ClientSession implements Runnable
     }
 
     private Thread startJob(final CompletableFuture<ObjectNode> job, final String processing, final Pipeline pipeline,
-        final JobRunner.Input input, final Path output, final OutputStream out)
+        final JobRunner.Input input, final OutputFormat format, final Path output, final OutputStream out)
     {
         return Thread.ofVirtual().name("job-" + jobId).start(() ->
         {
             try
             {
-                job.complete(jobRunner.run(jobId, processing, pipeline, input, output, out));
+                job.complete(jobRunner.run(jobId, processing, pipeline, input, format, output, out));
             }
             catch (final Throwable ex)
             {
@@ -298,6 +300,17 @@ public final class ClientSession implements Runnable
             throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "the first message must be a handshake");
         }
         return handshake;
+    }
+
+    private OutputFormat outputFormat(final Handshake handshake) throws ProtocolException
+    {
+        final String codec = handshake.codec().isEmpty() ? config.codec() : handshake.codec();
+        final String problem = OutputFormat.check(codec, handshake.container());
+        if (problem != null)
+        {
+            throw new ProtocolException(ErrorCode.BAD_HANDSHAKE, problem);
+        }
+        return new OutputFormat(codec, handshake.container());
     }
 
     private Pipeline validate(final Handshake handshake, final String processing) throws ProtocolException

@@ -1,0 +1,116 @@
+package io.framewire.server.media;
+
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The codec and container of a job's output. H.264 goes to MP4, with NVIDIA's encoder when one works on this
+ * host and libopenh264 otherwise; VP9 (libvpx-vp9, real-time settings) goes to MP4 or WebM.
+ *
+ * @param codec     {@code h264} or {@code vp9}.
+ * @param container {@code mp4} or {@code webm}.
+ */
+public record OutputFormat(String codec, String container)
+{
+    public static final List<String> CODECS = List.of("h264", "vp9");
+    public static final List<String> CONTAINERS = List.of("mp4", "webm");
+
+    private static final Logger LOG = LoggerFactory.getLogger(OutputFormat.class);
+    private static volatile Boolean nvencWorks;
+
+    /** @return null when the pair is valid, else why not. */
+    public static String check(final String codec, final String container)
+    {
+        if (!CODECS.contains(codec))
+        {
+            return "codec '" + codec + "' is unknown; use " + String.join(" or ", CODECS);
+        }
+        if (!CONTAINERS.contains(container))
+        {
+            return "container '" + container + "' is unknown; use " + String.join(" or ", CONTAINERS);
+        }
+        if ("webm".equals(container) && !"vp9".equals(codec))
+        {
+            return "WebM holds VP9, not " + codec + "; use --codec vp9 or an .mp4 output";
+        }
+        return null;
+    }
+
+    /** The FFmpeg encoder to use: h264_nvenc when it opens on this host, else libopenh264; libvpx-vp9 for VP9. */
+    public String encoderName()
+    {
+        if ("vp9".equals(codec))
+        {
+            return "libvpx-vp9";
+        }
+        return nvencUsable() ? "h264_nvenc" : "libopenh264";
+    }
+
+    public int codecId()
+    {
+        return "vp9".equals(codec) ? avcodec.AV_CODEC_ID_VP9 : avcodec.AV_CODEC_ID_H264;
+    }
+
+    /** FFmpeg's muxer name. */
+    public String muxer()
+    {
+        return "webm".equals(container) ? "webm" : "mp4";
+    }
+
+    /**
+     * Probed once: the LGPL build includes h264_nvenc, but it only opens with an NVIDIA driver and a GPU that has
+     * NVENC (some datacenter GPUs, the H100 among them, have none).
+     */
+    static boolean nvencUsable()
+    {
+        Boolean works = nvencWorks;
+        if (works == null)
+        {
+            works = probeNvenc();
+            nvencWorks = works;
+        }
+        return works;
+    }
+
+    private static boolean probeNvenc()
+    {
+        try
+        {
+            final AVCodec codec = avcodec.avcodec_find_encoder_by_name("h264_nvenc");
+            if (codec == null || codec.isNull())
+            {
+                LOG.info("H.264 encoder: libopenh264 (this FFmpeg build has no h264_nvenc)");
+                return false;
+            }
+            final AVCodecContext context = avcodec.avcodec_alloc_context3(codec);
+            try
+            {
+                context.width(256).height(256).pix_fmt(avutil.AV_PIX_FMT_YUV420P)
+                    .time_base(avutil.av_make_q(1, 25));
+                final int result = avcodec.avcodec_open2(context, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary)null);
+                if (result < 0)
+                {
+                    LOG.info("H.264 encoder: libopenh264 (h264_nvenc does not open here: error {})", result);
+                    return false;
+                }
+                LOG.info("H.264 encoder: h264_nvenc");
+                return true;
+            }
+            finally
+            {
+                avcodec.avcodec_free_context(context);
+            }
+        }
+        catch (final Throwable ex)
+        {
+            LOG.info("H.264 encoder: libopenh264 (h264_nvenc unavailable: {})", ex.toString());
+            return false;
+        }
+    }
+}

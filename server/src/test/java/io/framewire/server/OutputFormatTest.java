@@ -1,0 +1,108 @@
+package io.framewire.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.client.ClientMain;
+import io.framewire.client.ExitCode;
+import io.framewire.codec.JsonMessages;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Output codecs and containers, checked by decoding the output with FFmpeg. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OutputFormatTest
+{
+    private static final int FRAMES = 40;
+
+    @TempDir
+    static Path dir;
+
+    private FramewireServer server;
+    private Path video;
+
+    @BeforeAll
+    void start() throws Exception
+    {
+        video = dir.resolve("input.mp4");
+        SyntheticVideo.write(video, 480, 270, FRAMES, 25);
+        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
+            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264"));
+    }
+
+    @AfterAll
+    void stop()
+    {
+        if (server != null)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void vp9InWebmAndInMp4() throws Exception
+    {
+        for (final String name : new String[] {"vp9.webm", "vp9.mp4"})
+        {
+            final Path out = dir.resolve(name);
+            final String[] run = client("--codec", "vp9", "--out", out.toString());
+            assertEquals(String.valueOf(ExitCode.OK), run[0], run[2]);
+            final JsonNode result = JsonMessages.MAPPER.readTree(run[1]);
+            assertEquals("vp9", result.get("codec").asText());
+            assertEquals("libvpx-vp9", result.get("encoder").asText());
+            assertEquals(name.endsWith(".webm") ? "webm" : "mp4", result.get("container").asText());
+            try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(out.toFile()))
+            {
+                grabber.start();
+                assertEquals("vp9", grabber.getVideoCodecName());
+                assertTrue(grabber.getFormat().contains(name.endsWith(".webm") ? "webm" : "mp4"), grabber.getFormat());
+            }
+            VideoAssertions.assertBlurredCopy(video, out, FRAMES, 30.0);
+        }
+    }
+
+    @Test
+    void h264IsTheServersDefaultAndCannotGoInWebm() throws Exception
+    {
+        final String[] h264 = client("--out", dir.resolve("default.mp4").toString());
+        assertEquals(String.valueOf(ExitCode.OK), h264[0], h264[2]);
+        final JsonNode result = JsonMessages.MAPPER.readTree(h264[1]);
+        assertEquals("h264", result.get("codec").asText());
+        assertEquals("libopenh264", result.get("encoder").asText(), "no NVENC on this machine: the fallback");
+
+        final String[] refused = client("--codec", "h264", "--out", dir.resolve("h264.webm").toString());
+        assertEquals(String.valueOf(ExitCode.SERVER_ERROR), refused[0]);
+        assertTrue(refused[2].contains("bad_handshake") && refused[2].contains("WebM"), refused[2]);
+        final String[] unknown = client("--codec", "av1", "--out", dir.resolve("av1.mp4").toString());
+        assertEquals(String.valueOf(ExitCode.SERVER_ERROR), unknown[0]);
+        assertTrue(unknown[2].contains("av1"), unknown[2]);
+    }
+
+    private String[] client(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--port",
+            Integer.toString(server.port()), "--video", video.toString(), "--quiet"), java.util.stream.Stream.of(args))
+            .toArray(String[]::new);
+        final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), all);
+        return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),
+            err.toString(StandardCharsets.UTF_8)};
+    }
+}
