@@ -166,7 +166,7 @@ public final class ClientSession implements Runnable
     {
         final boolean streaming = "stream".equals(handshake.protocol());
         final UploadPipe pipe = new UploadPipe(upload);
-        final OutputStreamer out = new OutputStreamer(output, stream, () -> progress(jobId));
+        final OutputStreamer out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs());
         final CompletableFuture<ObjectNode> job = new CompletableFuture<>();
         final JobRunner.Input input = streaming ? () -> openStreaming(pipe) : () -> VideoSource.open(upload);
         Thread jobThread = null;

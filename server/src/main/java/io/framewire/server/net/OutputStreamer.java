@@ -33,6 +33,7 @@ final class OutputStreamer extends OutputStream
     private static final long MAX_HOLD_NS = 200_000_000L;
 
     private final OutputStream file;
+    private final long stallTimeoutNs;
     private final MessageStream stream;
     private final Supplier<ControlMessage.Progress> progress;
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(16);
@@ -45,11 +46,13 @@ final class OutputStreamer extends OutputStream
     private volatile long sent;
     private boolean closed;
 
-    OutputStreamer(final Path output, final MessageStream stream, final Supplier<ControlMessage.Progress> progress)
-        throws IOException
+    /** @param stallTimeoutMs a client that takes nothing for this long is disconnected. */
+    OutputStreamer(final Path output, final MessageStream stream, final Supplier<ControlMessage.Progress> progress,
+        final long stallTimeoutMs) throws IOException
     {
         this.file = Files.newOutputStream(output);
         this.stream = stream;
+        this.stallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(stallTimeoutMs);
         this.progress = progress;
         this.sender = Thread.ofVirtual().name("output-sender").start(this::send);
     }
@@ -103,6 +106,7 @@ final class OutputStreamer extends OutputStream
 
     private void enqueue(final byte[] chunk) throws IOException
     {
+        final long startNs = System.nanoTime();
         try
         {
             while (!chunks.offer(chunk, 100, TimeUnit.MILLISECONDS))
@@ -110,6 +114,13 @@ final class OutputStreamer extends OutputStream
                 if (sendFailure != null || !sender.isAlive())
                 {
                     throw new IOException("sending the output failed", sendFailure);
+                }
+                if (System.nanoTime() - startNs > stallTimeoutNs)
+                {
+                    // Socket writes have no timeout: a client that stops reading would hold the job forever.
+                    stream.close();
+                    throw new IOException("the client took no output for " +
+                        TimeUnit.NANOSECONDS.toSeconds(stallTimeoutNs) + " s; disconnected");
                 }
             }
         }
