@@ -10,8 +10,9 @@ import java.nio.file.Path;
 
 /**
  * Makes test and demo videos without downloading anything: a colour gradient with fine texture, a bright square
- * moving across it and a frame counter stripe, encoded with FFmpeg's MPEG-4 Part 2 encoder at high quality, in MP4,
- * Matroska ({@code .mkv}) or AVI ({@code .avi}) by the file's name.
+ * moving across it and a frame counter stripe, encoded at high quality (MPEG-4 Part 2 unless another codec is
+ * named; VP9 for {@code .webm}), in MP4, Matroska ({@code .mkv}), WebM ({@code .webm}) or AVI ({@code .avi}) by the
+ * file's name.
  */
 public final class SyntheticVideo
 {
@@ -34,14 +35,36 @@ public final class SyntheticVideo
     public static void write(final Path file, final int width, final int height, final int frames,
         final double frameRate) throws org.bytedeco.javacv.FrameRecorder.Exception
     {
+        write(file, width, height, frames, frameRate, file.toString().endsWith(".webm") ? avcodec.AV_CODEC_ID_VP9 :
+            avcodec.AV_CODEC_ID_MPEG4);
+    }
+
+    /** @param codecId an FFmpeg codec id: MPEG4, MJPEG, VP9 or H264 (libopenh264). */
+    public static void write(final Path file, final int width, final int height, final int frames,
+        final double frameRate, final int codecId) throws org.bytedeco.javacv.FrameRecorder.Exception
+    {
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
             Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3))
         {
             FFmpegLog.quiet();
             final String name = file.toString();
-            recorder.setFormat(name.endsWith(".avi") ? "avi" : name.endsWith(".mkv") ? "matroska" : "mp4");
-            recorder.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
-            recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+            recorder.setFormat(name.endsWith(".avi") ? "avi" : name.endsWith(".mkv") ? "matroska" :
+                name.endsWith(".webm") ? "webm" : "mp4");
+            recorder.setVideoCodec(codecId);
+            if (codecId == avcodec.AV_CODEC_ID_VP9)
+            {
+                recorder.setVideoCodecName("libvpx-vp9");
+                recorder.setVideoOption("deadline", "realtime");
+                recorder.setVideoOption("cpu-used", "8");
+                recorder.setVideoBitrate(4_000_000);
+            }
+            else if (codecId == avcodec.AV_CODEC_ID_H264)
+            {
+                recorder.setVideoCodecName("libopenh264");
+                recorder.setVideoBitrate(8_000_000);
+            }
+            recorder.setPixelFormat(codecId == avcodec.AV_CODEC_ID_MJPEG ? avutil.AV_PIX_FMT_YUVJ420P :
+                avutil.AV_PIX_FMT_YUV420P);
             recorder.setFrameRate(frameRate);
             recorder.setVideoQuality(2);
             recorder.setGopSize(12);
