@@ -93,13 +93,83 @@ class OutputFormatTest
         assertTrue(unknown[2].contains("av1"), unknown[2]);
     }
 
+    @Test
+    void audioTimingAndRotationSurviveInBothContainers() throws Exception
+    {
+        final Path input = dir.resolve("av.mp4");
+        // A tone, a 90 degree display rotation, and every 4th time slot empty: a variable-frame-rate video.
+        SyntheticVideo.write(input, 320, 240, 40, 25, org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4, true, 90, 4);
+        final Media in = Media.of(input);
+        assertTrue(in.audioSamples > 0);
+        for (final String name : new String[] {"av-out.mp4", "av-out.webm"})
+        {
+            final Path out = dir.resolve(name);
+            final String[] run = name.endsWith(".webm") ? clientWith(input, "--codec", "vp9", "--out", out.toString()) :
+                clientWith(input, "--out", out.toString());
+            assertEquals(String.valueOf(ExitCode.OK), run[0], run[2]);
+            final JsonNode result = JsonMessages.MAPPER.readTree(run[1]);
+            assertEquals(name.endsWith(".webm") ? "opus" : "aac", result.get("audio").asText());
+            final Media media = Media.of(out);
+            assertEquals(name.endsWith(".webm") ? "opus" : "aac", media.audioCodec);
+            assertEquals(90.0, media.rotation, 0.01, name);
+            assertEquals(in.videoTimestampsMs, media.videoTimestampsMs, name + ": the input's timestamps, gaps kept");
+            final double frameSeconds = 1 / 25.0;
+            assertEquals(in.audioSeconds(), media.audioSeconds(), frameSeconds, name + ": audio as long as the input's");
+            assertEquals(in.videoTimestampsMs.getLast() / 1000.0, media.videoTimestampsMs.getLast() / 1000.0,
+                frameSeconds, name);
+        }
+    }
+
+    /** What FFmpeg reads from a file: video timestamps, audio codec, samples and rate, rotation. */
+    private record Media(java.util.List<Long> videoTimestampsMs, String audioCodec, long audioSamples, int sampleRate,
+        double rotation)
+    {
+        static Media of(final Path file) throws Exception
+        {
+            try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile()))
+            {
+                grabber.start();
+                final java.util.List<Long> timestamps = new java.util.ArrayList<>();
+                org.bytedeco.javacv.Frame frame;
+                while ((frame = grabber.grabImage()) != null)
+                {
+                    timestamps.add(frame.timestamp / 1000);
+                }
+                final String codec = grabber.getAudioCodecName();
+                final double rotation = grabber.getDisplayRotation();
+                final int rate = grabber.getSampleRate();
+                grabber.restart();
+                long samples = 0;
+                while ((frame = grabber.grabSamples()) != null)
+                {
+                    samples += frame.samples[0].remaining();
+                }
+                return new Media(timestamps, codec, samples, rate, rotation);
+            }
+        }
+
+        double audioSeconds()
+        {
+            return audioSamples / (double)sampleRate;
+        }
+    }
+
+    private String[] clientWith(final Path input, final String... args)
+    {
+        final String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--video", input.toString()),
+            java.util.stream.Stream.of(args)).toArray(String[]::new);
+        return client(all);
+    }
+
     private String[] client(final String... args)
     {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--port",
-            Integer.toString(server.port()), "--video", video.toString(), "--quiet"), java.util.stream.Stream.of(args))
-            .toArray(String[]::new);
+        final boolean hasVideo = java.util.Arrays.asList(args).contains("--video");
+        final String[] all = java.util.stream.Stream.of(
+            java.util.stream.Stream.of("--port", Integer.toString(server.port()), "--quiet"),
+            hasVideo ? java.util.stream.Stream.<String>empty() : java.util.stream.Stream.of("--video", video.toString()),
+            java.util.stream.Stream.of(args)).flatMap(s -> s).toArray(String[]::new);
         final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8), all);
         return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),

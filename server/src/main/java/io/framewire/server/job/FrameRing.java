@@ -25,6 +25,7 @@ public final class FrameRing implements AutoCloseable
     private final UnsafeBuffer[] slots;
     private final ByteBuffer[] byteBuffers;
     private final long[] decodedAtNs;
+    private final long[] timestampUs;
     private final AtomicLongArray completedMarker;
     private final AtomicLong decoded = new AtomicLong();
     private final AtomicLong encoded = new AtomicLong();
@@ -41,6 +42,7 @@ public final class FrameRing implements AutoCloseable
         slots = new UnsafeBuffer[capacity];
         byteBuffers = new ByteBuffer[capacity];
         decodedAtNs = new long[capacity];
+        timestampUs = new long[capacity];
         completedMarker = new AtomicLongArray(capacity);
         for (int i = 0; i < capacity; i++)
         {
@@ -88,12 +90,23 @@ public final class FrameRing implements AutoCloseable
         return decoded.get() - encoded.get() < capacity;
     }
 
-    /** Decoder: frame {@code decoded()} is in its slot and may be dispatched. */
-    public void publishDecoded(final long nowNs)
+    /**
+     * Decoder: frame {@code decoded()} is in its slot and may be dispatched.
+     *
+     * @param presentationUs the frame's timestamp in the input, kept for the output.
+     */
+    public void publishDecoded(final long nowNs, final long presentationUs)
     {
         final long frame = decoded.get();
         decodedAtNs[slotOf(frame)] = nowNs;
+        timestampUs[slotOf(frame)] = presentationUs;
         decoded.lazySet(frame + 1);
+    }
+
+    /** The input timestamp of a frame in the ring, in microseconds. */
+    public long timestampUs(final long frameNumber)
+    {
+        return timestampUs[slotOf(frameNumber)];
     }
 
     /** Frames decoded so far. */

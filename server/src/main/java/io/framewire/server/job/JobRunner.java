@@ -7,6 +7,7 @@ import io.framewire.server.media.FrameDecoder;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.JobJson;
 import io.framewire.server.metrics.PreviewGif;
+import io.framewire.server.media.AudioTrack;
 import io.framewire.server.media.FrameEncoder;
 import io.framewire.server.media.OutputFormat;
 import io.framewire.server.media.VideoSink;
@@ -66,7 +67,9 @@ public final class JobRunner
             final int width = source.width();
             final int height = source.height();
             try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
-                VideoSink video = VideoSink.open(sink, width, height, source.frameRate(), format))
+                VideoSink video = VideoSink.open(sink, width, height, source.frameRate(), format, source);
+                AudioTrack audio = source.audioChannels() > 0 ?
+                    new AudioTrack(source.sampleRate(), source.audioChannels()) : null)
             {
                 final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring);
                 job.estimatedFrames(source.estimatedFrames());
@@ -79,8 +82,8 @@ public final class JobRunner
                 history.started(job, output, gif);
                 LOG.info("job {}: {}x{} at {} fps, {} ({})", jobId, width, height, source.frameRate(), processing,
                     pipeline);
-                final Thread decoder = start(job, new FrameDecoder(job, source.grabber()));
-                final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif));
+                final Thread decoder = start(job, new FrameDecoder(job, source.grabber(), audio));
+                final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif, audio));
                 try
                 {
                     encoder.join();
@@ -110,6 +113,8 @@ public final class JobRunner
                 result.put("codec", format.codec());
                 result.put("encoder", format.encoderName());
                 result.put("container", format.container());
+                result.put("audio", audio == null ? "none" : "webm".equals(format.container()) ? "opus" : "aac");
+                result.put("rotation", source.rotation());
                 return result;
             }
         }

@@ -26,10 +26,14 @@ public final class FrameDecoder implements Agent
     private final int rowBytes;
     private final BytePointer lastMemory;
     private final UnsafeBuffer last;
+    private final AudioTrack audio;
+    private Frame pendingAudio;
 
     /** @param grabber started by {@link VideoSource}, with BGR24 output; closed by its owner. */
-    public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber)
+    /** @param audio receives the input's audio, or null to drop it (an input without audio). */
+    public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber, final AudioTrack audio)
     {
+        this.audio = audio;
         this.job = job;
         this.grabber = grabber;
         this.ring = job.ring();
@@ -45,6 +49,14 @@ public final class FrameDecoder implements Agent
         {
             throw new AgentTerminationException();
         }
+        if (pendingAudio != null)
+        {
+            if (!audio.offer(pendingAudio))
+            {
+                return 0;
+            }
+            pendingAudio = null;
+        }
         if (!ring.hasFreeSlot())
         {
             return 0;
@@ -52,7 +64,7 @@ public final class FrameDecoder implements Agent
         final Frame frame;
         try
         {
-            frame = grabber.grabImage();
+            frame = grabber.grabFrame(audio != null, true, true, false);
         }
         catch (final FFmpegFrameGrabber.Exception ex)
         {
@@ -71,6 +83,18 @@ public final class FrameDecoder implements Agent
             ring.finishDecoding();
             throw new AgentTerminationException();
         }
+        if (frame.image == null)
+        {
+            if (frame.samples != null && audio != null)
+            {
+                final Frame copy = frame.clone();
+                if (!audio.offer(copy))
+                {
+                    pendingAudio = copy;
+                }
+            }
+            return 1;
+        }
         if (frame.imageWidth != job.width() || frame.imageHeight != job.height())
         {
             job.fail(ErrorCode.PROCESSING_FAILED, "frame " + ring.decoded() + " is " + frame.imageWidth + "x" +
@@ -88,7 +112,7 @@ public final class FrameDecoder implements Agent
             }
             last.putBytes(0, slot, 0, frameBytes);
         }
-        ring.publishDecoded(System.nanoTime());
+        ring.publishDecoded(System.nanoTime(), frame.timestamp);
         return 1;
     }
 
@@ -111,6 +135,10 @@ public final class FrameDecoder implements Agent
         if (lastMemory != null)
         {
             lastMemory.close();
+        }
+        if (pendingAudio != null)
+        {
+            pendingAudio.close();
         }
     }
 

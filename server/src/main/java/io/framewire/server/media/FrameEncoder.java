@@ -25,6 +25,9 @@ public final class FrameEncoder implements Agent
     private final FFmpegFrameRecorder recorder;
     private final FrameRing ring;
     private final PreviewGif gif;
+    private final AudioTrack audio;
+    private long firstTimestampUs = -1;
+    private final double frameRate;
     private final int gifEvery;
     private final Mat small = new Mat();
     private final Size gifSize;
@@ -33,13 +36,16 @@ public final class FrameEncoder implements Agent
      * @param recorder started by {@link VideoSink}; closed by its owner.
      * @param gif      receives every {@link PreviewGif#every}-th frame, downscaled.
      */
-    public FrameEncoder(final Job job, final FFmpegFrameRecorder recorder, final PreviewGif gif)
+    public FrameEncoder(final Job job, final FFmpegFrameRecorder recorder, final PreviewGif gif,
+        final AudioTrack audio)
     {
+        this.audio = audio;
         this.job = job;
         this.recorder = recorder;
         this.ring = job.ring();
         this.gif = gif;
         this.gifEvery = PreviewGif.every(job.frameRate());
+        this.frameRate = recorder.getFrameRate();
         this.gifSize = new Size(PreviewGif.WIDTH, gifHeight(job.width(), job.height()));
     }
 
@@ -59,6 +65,7 @@ public final class FrameEncoder implements Agent
         final long next = ring.encoded();
         if (next == ring.totalFrames())
         {
+            writeAudioUpTo(Long.MAX_VALUE);
             throw new AgentTerminationException();
         }
         if (!ring.isCompleted(next))
@@ -67,6 +74,15 @@ public final class FrameEncoder implements Agent
         }
         try
         {
+            // Keep the input's timing: variable frame rates and gaps survive, on the output's frame-rate grid.
+            final long timestampUs = ring.timestampUs(next);
+            if (firstTimestampUs < 0)
+            {
+                firstTimestampUs = timestampUs;
+            }
+            writeAudioUpTo(timestampUs);
+            // The output's time base is one frame at the input's base rate: a gap in the input stays a gap.
+            recorder.setFrameNumber((int)Math.round((timestampUs - firstTimestampUs) * frameRate / 1_000_000.0));
             recorder.recordImage(job.width(), job.height(), Frame.DEPTH_UBYTE, 3, job.width() * 3,
                 avutil.AV_PIX_FMT_BGR24, ring.slotByteBuffer(next));
         }
@@ -82,6 +98,27 @@ public final class FrameEncoder implements Agent
         }
         ring.releaseEncoded();
         return 1;
+    }
+
+    /** Audio chunks due by the video's time go in first, so the two stay interleaved and in sync. */
+    private void writeAudioUpTo(final long timestampUs) throws FFmpegFrameRecorder.Exception
+    {
+        if (audio == null)
+        {
+            return;
+        }
+        Frame chunk;
+        while ((chunk = audio.pollUpTo(timestampUs)) != null)
+        {
+            try
+            {
+                recorder.recordSamples(audio.sampleRate(), audio.channels(), chunk.samples);
+            }
+            finally
+            {
+                chunk.close();
+            }
+        }
     }
 
     private void sampleForGif(final long frame)

@@ -16,6 +16,8 @@ import java.nio.file.Path;
  */
 public final class SyntheticVideo
 {
+    private static final int TONE_RATE = 48_000;
+
     private SyntheticVideo()
     {
     }
@@ -43,7 +45,19 @@ public final class SyntheticVideo
     public static void write(final Path file, final int width, final int height, final int frames,
         final double frameRate, final int codecId) throws org.bytedeco.javacv.FrameRecorder.Exception
     {
-        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+        write(file, width, height, frames, frameRate, codecId, false, 0, 0);
+    }
+
+    /**
+     * @param tone      add a mono 440 Hz tone as the audio track (AAC; Opus in WebM).
+     * @param rotation  display rotation to record in the container, in degrees.
+     * @param skipEvery leave out every n-th frame's time slot (0: none), making a variable-frame-rate video.
+     */
+    public static void write(final Path file, final int width, final int height, final int frames,
+        final double frameRate, final int codecId, final boolean tone, final double rotation, final int skipEvery)
+        throws org.bytedeco.javacv.FrameRecorder.Exception
+    {
+        try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, tone ? 1 : 0);
             Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3))
         {
             FFmpegLog.quiet();
@@ -67,14 +81,53 @@ public final class SyntheticVideo
                 avutil.AV_PIX_FMT_YUV420P);
             recorder.setFrameRate(frameRate);
             recorder.setVideoQuality(2);
+            if (tone)
+            {
+                final boolean webm = name.endsWith(".webm");
+                recorder.setAudioCodec(webm ? avcodec.AV_CODEC_ID_OPUS : avcodec.AV_CODEC_ID_AAC);
+                if (webm)
+                {
+                    recorder.setAudioCodecName("libopus");
+                }
+                recorder.setSampleRate(TONE_RATE);
+                recorder.setAudioBitrate(96_000);
+            }
+            if (rotation != 0)
+            {
+                recorder.setDisplayRotation(rotation);
+            }
             recorder.setGopSize(12);
             recorder.start();
             final ByteBuffer pixels = (ByteBuffer)frame.image[0];
             final int stride = frame.imageStride;
-            for (int n = 0; n < frames; n++)
+            final int samplesPerFrame = (int)Math.round(TONE_RATE / frameRate);
+            final java.nio.ShortBuffer samples = java.nio.ShortBuffer.allocate(samplesPerFrame);
+            long sample = 0;
+            int slot = 0;
+            for (int n = 0; n < frames; n++, slot++)
             {
+                if (skipEvery > 0 && slot % skipEvery == skipEvery - 1)
+                {
+                    slot++;
+                }
                 paint(pixels, stride, width, height, n);
+                recorder.setTimestamp(Math.round(slot * 1_000_000 / frameRate));
                 recorder.record(frame);
+            }
+            if (tone)
+            {
+                // One continuous tone as long as the video's time line.
+                final long total = Math.round((double)slot / frameRate * TONE_RATE);
+                while (sample < total)
+                {
+                    samples.clear();
+                    for (int i = 0; i < samplesPerFrame && sample < total; i++, sample++)
+                    {
+                        samples.put((short)(8000 * Math.sin(2 * Math.PI * 440 * sample / TONE_RATE)));
+                    }
+                    samples.flip();
+                    recorder.recordSamples(TONE_RATE, 1, samples);
+                }
             }
             recorder.stop();
         }

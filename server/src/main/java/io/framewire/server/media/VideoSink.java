@@ -24,10 +24,34 @@ public final class VideoSink implements AutoCloseable
     }
 
     /** @param out receives the file as it is written, front to back (the muxer never seeks back). */
+    /**
+     * @param source the input, whose audio (re-encoded: AAC in MP4, Opus in WebM) and display rotation the output
+     *               keeps.
+     */
     public static VideoSink open(final OutputStream out, final int width, final int height, final double frameRate,
-        final OutputFormat format) throws JobFailedException
+        final OutputFormat format, final VideoSource source) throws JobFailedException
     {
-        final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, 0);
+        final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, source.audioChannels());
+        if (source.audioChannels() > 0)
+        {
+            if ("webm".equals(format.container()))
+            {
+                recorder.setAudioCodecName("libopus");
+                recorder.setAudioCodec(avcodec.AV_CODEC_ID_OPUS);
+                recorder.setSampleRate(48_000); // Opus runs at 48 kHz; other rates are resampled
+                recorder.setAudioBitrate(96_000);
+            }
+            else
+            {
+                recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
+                recorder.setSampleRate(source.sampleRate());
+                recorder.setAudioBitrate(128_000);
+            }
+        }
+        if (source.rotation() != 0)
+        {
+            recorder.setDisplayRotation(source.rotation());
+        }
         FFmpegLog.quiet();
         recorder.setFormat(format.muxer());
         recorder.setVideoCodec(format.codecId());
@@ -49,6 +73,9 @@ public final class VideoSink implements AutoCloseable
             // Fragmented MP4: every GOP is readable as soon as it is written, so the output can be sent and
             // previewed while it grows, and a crash leaves a playable prefix. WebM is written front to back anyway.
             recorder.setOption("movflags", "frag_keyframe+empty_moov+default_base_moof");
+            // Keep every video timestamp as the input had it; by default the muxer shifts video by the audio
+            // encoder's priming delay (21 ms for AAC), which a fragmented MP4 cannot undo with an edit list.
+            recorder.setOption("avoid_negative_ts", "disabled");
         }
         try
         {

@@ -71,8 +71,30 @@ public final class VideoSource implements AutoCloseable
             throw new JobFailedException(ErrorCode.NOT_VIDEO, "frames of " + width + "x" + height +
                 " are larger than the supported 1920x1080");
         }
-        final double rate = grabber.getFrameRate();
+        final double rate = baseFrameRate(grabber);
         return new VideoSource(grabber, rate > 0 && rate < 1000 ? rate : 25.0);
+    }
+
+    /**
+     * The stream's base rate (r_frame_rate), the grid its timestamps lie on; for a variable-frame-rate video the
+     * average rate would be off that grid and move frames. Falls back to the average rate.
+     */
+    private static double baseFrameRate(final FFmpegFrameGrabber grabber)
+    {
+        try
+        {
+            final var stream = grabber.getFormatContext().streams(grabber.getVideoStream());
+            final var base = stream.r_frame_rate();
+            if (base.num() > 0 && base.den() > 0)
+            {
+                return base.num() / (double)base.den();
+            }
+        }
+        catch (final RuntimeException ignored)
+        {
+            // no stream information: use the grabber's rate
+        }
+        return grabber.getFrameRate();
     }
 
     public FFmpegFrameGrabber grabber()
@@ -93,6 +115,23 @@ public final class VideoSource implements AutoCloseable
     public double frameRate()
     {
         return frameRate;
+    }
+
+    /** Channels of the input's audio, 0 when it has none. */
+    public int audioChannels()
+    {
+        return grabber.hasAudio() ? grabber.getAudioChannels() : 0;
+    }
+
+    public int sampleRate()
+    {
+        return grabber.getSampleRate();
+    }
+
+    /** Display rotation of the input in degrees (0, 90, 180, 270 or the container's value). */
+    public double rotation()
+    {
+        return grabber.getDisplayRotation();
     }
 
     /** The container's frame count, -1 when it does not say (it may be an estimate). */
