@@ -91,6 +91,9 @@ public final class ClientMain implements Callable<Integer>
     @Option(names = "--codec", description = "Output codec: h264 or vp9 (default: the server's); a .webm --out needs vp9")
     String codec;
 
+    @Option(names = "--bitrate", paramLabel = "KBPS", description = "Output video bitrate in kbit/s (default: the server picks)")
+    long bitrateKbps;
+
     @Option(names = "--out", description = "Where to write the processed video, .mp4 or .webm (default: ${DEFAULT-VALUE})")
     Path out = Path.of("output.mp4");
 
@@ -216,7 +219,7 @@ public final class ClientMain implements Callable<Integer>
         final String container = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".webm") ?
             "webm" : "mp4";
         stream.write(new Handshake(Handshake.PROTOCOL_VERSION, processingName, protocol.name(),
-            video.getFileName().toString(), size, jobParams, codec == null ? "" : codec, container));
+            video.getFileName().toString(), size, jobParams, codec == null ? "" : codec, container, bitrateKbps));
         stream.flush();
         stream.read();
         final ControlMessage reply = stream.json();

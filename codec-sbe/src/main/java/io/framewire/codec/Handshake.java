@@ -15,9 +15,10 @@ import java.util.TreeMap;
  * @param params     filter parameters, sorted by name.
  * @param codec      {@code h264} or {@code vp9}; empty means the server's {@code --codec}.
  * @param container  {@code mp4} or {@code webm}: the output file's format.
+ * @param bitrateKbps output video bitrate in kbit/s; 0 lets the server pick.
  */
 public record Handshake(int version, String processing, String protocol, String fileName, long fileSize,
-    Map<String, String> params, String codec, String container) implements ControlMessage
+    Map<String, String> params, String codec, String container, long bitrateKbps) implements ControlMessage
 {
     public static final int PROTOCOL_VERSION = 1;
 
@@ -35,6 +36,6 @@ public record Handshake(int version, String processing, String protocol, String 
     public Handshake(final int version, final String processing, final String protocol, final String fileName,
         final long fileSize, final Map<String, String> params)
     {
-        this(version, processing, protocol, fileName, fileSize, params, "", "mp4");
+        this(version, processing, protocol, fileName, fileSize, params, "", "mp4", 0);
     }
 }

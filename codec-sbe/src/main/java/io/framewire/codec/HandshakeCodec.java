@@ -23,7 +23,8 @@ public final class HandshakeCodec
         final HandshakeEncoder encoder = new HandshakeEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
             .version(handshake.version())
-            .fileSize(handshake.fileSize());
+            .fileSize(handshake.fileSize())
+            .bitrateKbps(handshake.bitrateKbps());
         final HandshakeEncoder.ParametersEncoder params = encoder.parametersCount(handshake.params().size());
         for (final Map.Entry<String, String> entry : handshake.params().entrySet())
         {
@@ -52,6 +53,7 @@ public final class HandshakeCodec
             final HandshakeDecoder decoder = new HandshakeDecoder().wrapAndApplyHeader(buffer, offset, header);
             final int version = decoder.version();
             final long fileSize = decoder.fileSize();
+            final long bitrateKbps = decoder.bitrateKbps();
             final Map<String, String> params = new TreeMap<>();
             for (final HandshakeDecoder.ParametersDecoder p : decoder.parameters())
             {
@@ -64,7 +66,8 @@ public final class HandshakeCodec
             final String codec = decoder.codec();
             final String container = decoder.container();
             SbeMessages.checkLimit(decoder.limit(), offset, length);
-            return new Handshake(version, processing, protocol, fileName, fileSize, params, codec, container);
+            return new Handshake(version, processing, protocol, fileName, fileSize, params, codec, container,
+                bitrateKbps);
         }
         catch (final IndexOutOfBoundsException ex)
         {

@@ -39,6 +39,7 @@ public final class JsonMessages
                 h.params().forEach(params::put);
                 node.put("codec", h.codec());
                 node.put("container", h.container());
+                node.put("bitrate_kbps", h.bitrateKbps());
             }
             case ControlMessage.Ready r ->
             {
@@ -167,7 +168,8 @@ public final class JsonMessages
             number(node, "file_size"),
             params,
             text(node, "codec", false),
-            text(node, "container", false));
+            text(node, "container", false),
+            node.has("bitrate_kbps") ? number(node, "bitrate_kbps") : 0);
     }
 
     private static ControlMessage.DataChunk decodeChunk(final ObjectNode node) throws ProtocolException

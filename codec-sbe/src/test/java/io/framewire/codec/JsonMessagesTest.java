@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class JsonMessagesTest
 {
     private static final Handshake HANDSHAKE = new Handshake(1, "blur", "file", "clip.mp4", 123_456L,
-        Map.of("ksize", "5", "sigma", "1.5"), "vp9", "webm");
+        Map.of("ksize", "5", "sigma", "1.5"), "vp9", "webm", 2500);
 
     @Test
     void everyJsonMessageRoundTrips() throws ProtocolException

@@ -52,6 +52,9 @@ public final class FramewireServer implements AutoCloseable
     private final AgentRunner embeddedWorkerRunner;
     private final ServerSocket serverSocket;
     private final ExecutorService sessions = Executors.newVirtualThreadPerTaskExecutor();
+    /** Media work off the frame path: thumbnail encoding. */
+    private final ExecutorService mediaIo = Executors.newFixedThreadPool(1,
+        runnable -> Thread.ofPlatform().daemon().name("media-io").unstarted(runnable));
     private final Thread acceptor;
     private final AtomicLong nextJobId = new AtomicLong(1);
     private final JobRunner jobRunner;
@@ -117,7 +120,7 @@ public final class FramewireServer implements AutoCloseable
             }
         }
         preview = startedPreview;
-        jobRunner = new JobRunner(jobs, history, config.window());
+        jobRunner = new JobRunner(jobs, history, config.window(), config.thumbnails(), mediaIo);
         jobPermits = new Semaphore(config.maxJobs());
         acceptor = Thread.ofPlatform().name("tcp-acceptor").start(this::acceptLoop);
     }
@@ -185,6 +188,7 @@ public final class FramewireServer implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        mediaIo.shutdownNow();
         CloseHelper.closeAll(preview, metrics, embeddedWorkerRunner, embeddedEndpoint, dispatchRunner, registry, aeron,
             driver, history);
         LOG.info("server stopped");

@@ -20,9 +20,10 @@ import java.nio.file.Path;
  * @param defaultProcessing processing used when the handshake names none.
  * @param previewPort       port of the preview web server on {@code bind}; 0 picks a free one, -1 runs none.
  * @param codec             output codec when the handshake names none: {@code h264} or {@code vp9}.
+ * @param thumbnails        JPEG thumbnails made per job, evenly spaced; 0 for none.
  */
 public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
     int window, int maxJobs, long maxUploadBytes, int maxHandshakeBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
-    int previewPort, String codec)
+    int previewPort, String codec, int thumbnails)
 {
 }

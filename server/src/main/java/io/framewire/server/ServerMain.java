@@ -30,6 +30,9 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--codec", description = "Output codec when a client names none: h264 or vp9 (default: ${DEFAULT-VALUE})")
     String codec = "h264";
 
+    @Option(names = "--thumbnails", description = "JPEG thumbnails per job, evenly spaced (default: ${DEFAULT-VALUE})")
+    int thumbnails = 5;
+
     @Option(names = "--default-processing",
         description = "Processing when a client names none: blur, edges, faces or motion (default: ${DEFAULT-VALUE})")
     String defaultProcessing = "blur";
@@ -85,14 +88,15 @@ public final class ServerMain implements Callable<Integer>
             System.err.println("framewire server: --default-processing: " + ex.getMessage());
             return 2;
         }
-        if (io.framewire.server.media.OutputFormat.check(codec, "mp4") != null)
+        final String codecProblem = io.framewire.server.media.OutputFormat.check(codec, "mp4", 0);
+        if (codecProblem != null)
         {
-            System.err.println("framewire server: --codec: " + io.framewire.server.media.OutputFormat.check(codec, "mp4"));
+            System.err.println("framewire server: --codec: " + codecProblem);
             return 2;
         }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
             dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
-            defaultProcessing, previewPort, codec);
+            defaultProcessing, previewPort, codec, thumbnails);
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try

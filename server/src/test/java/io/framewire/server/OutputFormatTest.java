@@ -42,7 +42,7 @@ class OutputFormatTest
         SyntheticVideo.write(video, 480, 270, FRAMES, 25);
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264"));
+            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5));
     }
 
     @AfterAll
@@ -88,6 +88,15 @@ class OutputFormatTest
         final String[] refused = client("--codec", "h264", "--out", dir.resolve("h264.webm").toString());
         assertEquals(String.valueOf(ExitCode.SERVER_ERROR), refused[0]);
         assertTrue(refused[2].contains("bad_handshake") && refused[2].contains("WebM"), refused[2]);
+        final String[] lean = client("--bitrate", "300", "--out", dir.resolve("lean.mp4").toString());
+        assertEquals(String.valueOf(ExitCode.OK), lean[0], lean[2]);
+        final JsonNode leanResult = JsonMessages.MAPPER.readTree(lean[1]);
+        assertEquals(300, leanResult.get("bitrate_kbps").asInt());
+        assertTrue(leanResult.get("output_bytes").asLong() < result.get("output_bytes").asLong(),
+            "a lower bitrate makes a smaller file");
+        final String[] absurd = client("--bitrate", "5", "--out", dir.resolve("absurd.mp4").toString());
+        assertEquals(String.valueOf(ExitCode.SERVER_ERROR), absurd[0]);
+        assertTrue(absurd[2].contains("bitrate"), absurd[2]);
         final String[] unknown = client("--codec", "av1", "--out", dir.resolve("av1.mp4").toString());
         assertEquals(String.valueOf(ExitCode.SERVER_ERROR), unknown[0]);
         assertTrue(unknown[2].contains("av1"), unknown[2]);

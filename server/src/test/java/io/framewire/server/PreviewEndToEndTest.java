@@ -61,7 +61,7 @@ class PreviewEndToEndTest
         SyntheticVideo.write(video, 640, 360, FRAMES, 25);
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8, 1L << 30,
-            64 * 1024, 10_000, 30_000, "blur", 0, "h264"));
+            64 * 1024, 10_000, 30_000, "blur", 0, "h264", 5));
     }
 
     @AfterAll
@@ -143,6 +143,19 @@ class PreviewEndToEndTest
         assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS), clientErr.toString(StandardCharsets.UTF_8));
         final String stderr = clientErr.toString(StandardCharsets.UTF_8);
         assertTrue(stderr.contains("preview: http://[::1]:" + server.previewPort() + "/jobs/1/"), stderr);
+
+        // Thumbnails: 5, evenly spaced over the video, listed in the result and served as JPEG.
+        final JsonNode thumbnails = JsonMessages.MAPPER.readTree(clientOut.toString(StandardCharsets.UTF_8))
+            .get("thumbnails");
+        assertEquals(5, thumbnails.size(), thumbnails.toString());
+        assertEquals(0, thumbnails.get(0).get("frame").asInt());
+        assertEquals(FRAMES - 1, thumbnails.get(4).get("frame").asInt());
+        for (final JsonNode thumbnail : thumbnails)
+        {
+            final BufferedImage image = ImageIO.read(new ByteArrayInputStream(get(thumbnail.get("url").asText()).body()));
+            assertEquals(320, image.getWidth());
+            assertEquals(180, image.getHeight());
+        }
 
         // After the job: its last frame, its page, the final GIF.
         assertEquals(200, get("/jobs/1/frame/" + (FRAMES - 1)).statusCode());

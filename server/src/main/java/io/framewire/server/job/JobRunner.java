@@ -7,6 +7,7 @@ import io.framewire.server.media.FrameDecoder;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.JobJson;
 import io.framewire.server.metrics.PreviewGif;
+import io.framewire.server.metrics.Thumbnails;
 import io.framewire.server.media.AudioTrack;
 import io.framewire.server.media.FrameEncoder;
 import io.framewire.server.media.OutputFormat;
@@ -34,16 +35,21 @@ public final class JobRunner
     private final JobTable jobs;
     private final JobHistory history;
     private final int window;
+    private final int thumbnails;
+    private final java.util.concurrent.ExecutorService mediaIo;
 
     /**
      * @param history told of each job as it starts, for the metrics and the preview.
      * @param window  frames of one job in flight at once: decoded, at workers, or waiting to be encoded.
      */
-    public JobRunner(final JobTable jobs, final JobHistory history, final int window)
+    public JobRunner(final JobTable jobs, final JobHistory history, final int window, final int thumbnails,
+        final java.util.concurrent.ExecutorService mediaIo)
     {
         this.jobs = jobs;
         this.history = history;
         this.window = window;
+        this.thumbnails = thumbnails;
+        this.mediaIo = mediaIo;
     }
 
     /** Opens the job's input: the uploaded file, or the upload while it still arrives. */
@@ -79,11 +85,13 @@ public final class JobRunner
                 }
                 final PreviewGif gif = new PreviewGif(PreviewGif.WIDTH, FrameEncoder.gifHeight(width, height),
                     source.frameRate());
-                history.started(job, output, gif);
+                final Thumbnails jobThumbnails = new Thumbnails(thumbnails, source.estimatedFrames(),
+                    source.frameRate(), PreviewGif.WIDTH, FrameEncoder.gifHeight(width, height), mediaIo);
+                history.started(job, output, gif, jobThumbnails);
                 LOG.info("job {}: {}x{} at {} fps, {} ({})", jobId, width, height, source.frameRate(), processing,
                     pipeline);
                 final Thread decoder = start(job, new FrameDecoder(job, source.grabber(), audio));
-                final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif, audio));
+                final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif, jobThumbnails, audio));
                 try
                 {
                     encoder.join();
@@ -113,8 +121,17 @@ public final class JobRunner
                 result.put("codec", format.codec());
                 result.put("encoder", format.encoderName());
                 result.put("container", format.container());
+                result.put("bitrate_kbps", format.bitrateKbps() > 0 ? format.bitrateKbps() :
+                    VideoSink.bitrate(width, height, source.frameRate()) / 1000);
                 result.put("audio", audio == null ? "none" : "webm".equals(format.container()) ? "opus" : "aac");
                 result.put("rotation", source.rotation());
+                final var thumbnailList = result.putArray("thumbnails");
+                final var made = jobThumbnails.all();
+                for (int i = 0; i < made.size(); i++)
+                {
+                    thumbnailList.addObject().put("frame", made.get(i).frame())
+                        .put("url", "/jobs/" + jobId + "/thumbnails/" + i + ".jpg");
+                }
                 return result;
             }
         }

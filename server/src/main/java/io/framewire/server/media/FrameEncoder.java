@@ -14,6 +14,7 @@ import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import io.framewire.server.metrics.PreviewGif;
+import io.framewire.server.metrics.Thumbnails;
 
 /**
  * Encodes a job's processed frames in order, straight from their {@link FrameRing} slots, and frees each slot
@@ -26,6 +27,7 @@ public final class FrameEncoder implements Agent
     private final FrameRing ring;
     private final PreviewGif gif;
     private final AudioTrack audio;
+    private final Thumbnails thumbnails;
     private long firstTimestampUs = -1;
     private final double frameRate;
     private final int gifEvery;
@@ -37,8 +39,9 @@ public final class FrameEncoder implements Agent
      * @param gif      receives every {@link PreviewGif#every}-th frame, downscaled.
      */
     public FrameEncoder(final Job job, final FFmpegFrameRecorder recorder, final PreviewGif gif,
-        final AudioTrack audio)
+        final Thumbnails thumbnails, final AudioTrack audio)
     {
+        this.thumbnails = thumbnails;
         this.audio = audio;
         this.job = job;
         this.recorder = recorder;
@@ -92,9 +95,19 @@ public final class FrameEncoder implements Agent
             throw new AgentTerminationException(ex);
         }
         job.onEncoded(next, System.nanoTime());
-        if (next % gifEvery == 0)
+        final boolean forGif = next % gifEvery == 0;
+        final boolean forThumbnail = thumbnails.wants(next);
+        if (forGif || forThumbnail)
         {
-            sampleForGif(next);
+            final byte[] small = downscale(next);
+            if (forGif)
+            {
+                gif.add(small);
+            }
+            if (forThumbnail)
+            {
+                thumbnails.add(next, small);
+            }
         }
         ring.releaseEncoded();
         return 1;
@@ -121,7 +134,8 @@ public final class FrameEncoder implements Agent
         }
     }
 
-    private void sampleForGif(final long frame)
+    /** A BGR copy of the frame at the preview size, for the GIF and the thumbnails. */
+    private byte[] downscale(final long frame)
     {
         try (BytePointer pixels = new BytePointer(ring.slotByteBuffer(frame));
             Mat view = new Mat(job.height(), job.width(), opencv_core.CV_8UC3, pixels))
@@ -130,7 +144,7 @@ public final class FrameEncoder implements Agent
         }
         final byte[] bytes = new byte[(int)(small.total() * small.channels())];
         small.data().get(bytes);
-        gif.add(bytes);
+        return bytes;
     }
 
     @Override

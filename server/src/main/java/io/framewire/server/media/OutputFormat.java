@@ -13,20 +13,28 @@ import java.util.List;
  * The codec and container of a job's output. H.264 goes to MP4, with NVIDIA's encoder when one works on this
  * host and libopenh264 otherwise; VP9 (libvpx-vp9, real-time settings) goes to MP4 or WebM.
  *
- * @param codec     {@code h264} or {@code vp9}.
- * @param container {@code mp4} or {@code webm}.
+ * @param codec       {@code h264} or {@code vp9}.
+ * @param container   {@code mp4} or {@code webm}.
+ * @param bitrateKbps video bitrate, 0 for the default (0.2 bits per pixel, at least 1 Mbit/s).
  */
-public record OutputFormat(String codec, String container)
+public record OutputFormat(String codec, String container, long bitrateKbps)
 {
+    public static final long MIN_KBPS = 100;
+    public static final long MAX_KBPS = 200_000;
+
     public static final List<String> CODECS = List.of("h264", "vp9");
     public static final List<String> CONTAINERS = List.of("mp4", "webm");
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputFormat.class);
     private static volatile Boolean nvencWorks;
 
-    /** @return null when the pair is valid, else why not. */
-    public static String check(final String codec, final String container)
+    /** @return null when the format is valid, else why not. */
+    public static String check(final String codec, final String container, final long bitrateKbps)
     {
+        if (bitrateKbps != 0 && (bitrateKbps < MIN_KBPS || bitrateKbps > MAX_KBPS))
+        {
+            return "bitrate " + bitrateKbps + " kbit/s is outside " + MIN_KBPS + ".." + MAX_KBPS;
+        }
         if (!CODECS.contains(codec))
         {
             return "codec '" + codec + "' is unknown; use " + String.join(" or ", CODECS);

@@ -67,7 +67,8 @@ public final class VideoSink implements AutoCloseable
         recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
         recorder.setFrameRate(frameRate);
         recorder.setGopSize((int)Math.max(1, Math.round(frameRate * 2)));
-        recorder.setVideoBitrate(bitrate(width, height, frameRate));
+        recorder.setVideoBitrate(format.bitrateKbps() > 0 ? (int)(format.bitrateKbps() * 1000) :
+            bitrate(width, height, frameRate));
         if ("mp4".equals(format.container()))
         {
             // Fragmented MP4: every GOP is readable as soon as it is written, so the output can be sent and
@@ -93,7 +94,7 @@ public final class VideoSink implements AutoCloseable
      * 0.2 bits per pixel: transparent quality for filtered video, about 5.5 Mbit/s at 720p30; at least 1 Mbit/s,
      * which small videos need to keep their detail.
      */
-    static int bitrate(final int width, final int height, final double frameRate)
+    public static int bitrate(final int width, final int height, final double frameRate)
     {
         return (int)Math.min(Integer.MAX_VALUE, Math.max(1_000_000, Math.round(width * (double)height * frameRate * 0.2)));
     }

@@ -32,14 +32,21 @@ public final class JobHistory implements AutoCloseable
     {
         private final Job job;
         private final PreviewGif gif;
+        private final Thumbnails thumbnails;
         private volatile Path output;
         private volatile boolean finished;
 
-        Entry(final Job job, final Path output, final PreviewGif gif)
+        Entry(final Job job, final Path output, final PreviewGif gif, final Thumbnails thumbnails)
         {
             this.job = job;
             this.output = output;
             this.gif = gif;
+            this.thumbnails = thumbnails;
+        }
+
+        public Thumbnails thumbnails()
+        {
+            return thumbnails;
         }
 
         public Job job()
@@ -70,9 +77,10 @@ public final class JobHistory implements AutoCloseable
         Files.createDirectories(previewDir);
     }
 
-    public synchronized void started(final Job job, final Path output, final PreviewGif gif)
+    public synchronized void started(final Job job, final Path output, final PreviewGif gif,
+        final Thumbnails thumbnails)
     {
-        entries.put(job.id(), new Entry(job, output, gif));
+        entries.put(job.id(), new Entry(job, output, gif, thumbnails));
     }
 
     /**

@@ -305,12 +305,12 @@ public final class ClientSession implements Runnable
     private OutputFormat outputFormat(final Handshake handshake) throws ProtocolException
     {
         final String codec = handshake.codec().isEmpty() ? config.codec() : handshake.codec();
-        final String problem = OutputFormat.check(codec, handshake.container());
+        final String problem = OutputFormat.check(codec, handshake.container(), handshake.bitrateKbps());
         if (problem != null)
         {
             throw new ProtocolException(ErrorCode.BAD_HANDSHAKE, problem);
         }
-        return new OutputFormat(codec, handshake.container());
+        return new OutputFormat(codec, handshake.container(), handshake.bitrateKbps());
     }
 
     private Pipeline validate(final Handshake handshake, final String processing) throws ProtocolException

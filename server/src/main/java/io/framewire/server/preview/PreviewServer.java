@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  *   GET /metrics/prometheus            Prometheus text format
  *   GET /frame/N, /jobs/ID/frame/N     processed frame N as JPEG (most recent job, or job ID)
  *   GET /preview.gif, /jobs/ID/preview.gif
+ *   GET /jobs/ID/thumbnails/I.jpg      the job's I-th thumbnail
  * </pre>
  */
 public final class PreviewServer implements AutoCloseable
@@ -136,6 +137,10 @@ public final class PreviewServer implements AutoCloseable
                 {
                     frame(exchange, entry, rest.substring("/frame/".length()));
                 }
+                else if (rest.startsWith("/thumbnails/") && rest.endsWith(".jpg"))
+                {
+                    thumbnail(exchange, entry, rest.substring("/thumbnails/".length(), rest.length() - ".jpg".length()));
+                }
                 else
                 {
                     notFound(exchange, "no such page");
@@ -184,6 +189,24 @@ public final class PreviewServer implements AutoCloseable
         }
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         send(exchange, 200, "image/jpeg", jpeg);
+    }
+
+    private void thumbnail(final HttpExchange exchange, final JobHistory.Entry entry, final String index)
+        throws IOException
+    {
+        if (!NUMBER.matcher(index).matches())
+        {
+            send(exchange, 400, "text/plain", "thumbnail index must be a number\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        final var all = entry.thumbnails().all();
+        final int i = Integer.parseInt(index);
+        if (i >= all.size())
+        {
+            notFound(exchange, "no thumbnail " + i + " (yet)");
+            return;
+        }
+        send(exchange, 200, "image/jpeg", all.get(i).jpeg());
     }
 
     private void gif(final HttpExchange exchange, final JobHistory.Entry entry) throws IOException
