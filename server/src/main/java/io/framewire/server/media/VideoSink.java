@@ -31,8 +31,23 @@ public final class VideoSink implements AutoCloseable
     public static VideoSink open(final OutputStream out, final int width, final int height, final double frameRate,
         final OutputFormat format, final VideoSource source) throws JobFailedException
     {
-        final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, source.audioChannels());
-        if (source.audioChannels() > 0)
+        return open(out, width, height, frameRate, format, source.audioChannels(), source.sampleRate(),
+            source.rotation());
+    }
+
+    /** Video only: for benchmarks of the encoders. */
+    public static VideoSink open(final OutputStream out, final int width, final int height, final double frameRate,
+        final OutputFormat format) throws JobFailedException
+    {
+        return open(out, width, height, frameRate, format, 0, 0, 0);
+    }
+
+    private static VideoSink open(final OutputStream out, final int width, final int height, final double frameRate,
+        final OutputFormat format, final int audioChannels, final int sampleRate, final double rotation)
+        throws JobFailedException
+    {
+        final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, audioChannels);
+        if (audioChannels > 0)
         {
             if ("webm".equals(format.container()))
             {
@@ -44,13 +59,13 @@ public final class VideoSink implements AutoCloseable
             else
             {
                 recorder.setAudioCodec(avcodec.AV_CODEC_ID_AAC);
-                recorder.setSampleRate(source.sampleRate());
+                recorder.setSampleRate(sampleRate);
                 recorder.setAudioBitrate(128_000);
             }
         }
-        if (source.rotation() != 0)
+        if (rotation != 0)
         {
-            recorder.setDisplayRotation(source.rotation());
+            recorder.setDisplayRotation(rotation);
         }
         FFmpegLog.quiet();
         recorder.setFormat(format.muxer());

@@ -65,6 +65,12 @@ public final class VideoSource implements AutoCloseable
             closeQuietly(grabber);
             throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload has no video stream");
         }
+        if (width % 2 != 0 || height % 2 != 0)
+        {
+            closeQuietly(grabber);
+            throw new JobFailedException(ErrorCode.NOT_VIDEO, "frames of " + width + "x" + height + " have an odd " +
+                "side; the output's YUV 4:2:0 needs even widths and heights");
+        }
         if ((long)width * height > MAX_PIXELS)
         {
             closeQuietly(grabber);

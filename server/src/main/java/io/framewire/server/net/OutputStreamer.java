@@ -20,9 +20,9 @@ import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
- * The output file as the muxer writes it: every byte goes to the output file (for the preview) and, in chunks of
- * up to 1 MiB, to the client as {@code FileChunk}s, while encoding goes on. A sender thread does the socket I/O,
- * so a slow client slows the encoder only once 16 chunks wait. Between chunks the sender reports the job's
+ * The output file as the muxer writes it, in chunks of up to 1 MiB: a sender thread writes each chunk to the output
+ * file (for the preview) and to the client as a {@code FileChunk}, while encoding goes on. The encoder never does
+ * file or socket I/O itself; a slow client slows it only once 16 chunks wait. Between chunks the sender reports the job's
  * {@code progress} twice a second.
  */
 final class OutputStreamer extends OutputStream
@@ -66,7 +66,6 @@ final class OutputStreamer extends OutputStream
     @Override
     public void write(final byte[] bytes, final int offset, final int length) throws IOException
     {
-        file.write(bytes, offset, length);
         int done = 0;
         while (done < length)
         {
@@ -89,7 +88,6 @@ final class OutputStreamer extends OutputStream
     @Override
     public void flush() throws IOException
     {
-        file.flush();
         if (pendingLength > 0)
         {
             flushChunk();
@@ -99,7 +97,6 @@ final class OutputStreamer extends OutputStream
     private void flushChunk() throws IOException
     {
         lastChunkNs = System.nanoTime();
-        file.flush();
         enqueue(java.util.Arrays.copyOf(pending, pendingLength));
         pendingLength = 0;
     }
@@ -141,7 +138,6 @@ final class OutputStreamer extends OutputStream
         }
         closed = true;
         flush();
-        file.close();
         enqueue(END);
     }
 
@@ -215,9 +211,12 @@ final class OutputStreamer extends OutputStream
                 }
                 if (chunk == END)
                 {
+                    file.close();
                     sha256 = HexFormat.of().formatHex(digest.digest());
                     return;
                 }
+                file.write(chunk);
+                file.flush();
                 crc.reset();
                 crc.update(chunk);
                 digest.update(chunk);

@@ -1,0 +1,98 @@
+package io.framewire.perf;
+
+import io.framewire.server.job.JobFailedException;
+import io.framewire.server.media.OutputFormat;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.server.media.VideoSink;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Milliseconds per frame of the output encoders as the server configures them (H.264 by libopenh264, VP9 by
+ * libvpx-vp9 in real time), on 60 changing frames of the synthetic test video, output discarded.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+public class EncoderBenchmark
+{
+    @Param({"h264", "vp9"})
+    public String codec;
+
+    @Param({"1280x720", "1920x1080"})
+    public String size;
+
+    private final List<ByteBuffer> frames = new ArrayList<>();
+    private VideoSink sink;
+    private int width;
+    private int height;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception
+    {
+        final String[] wh = size.split("x");
+        width = Integer.parseInt(wh[0]);
+        height = Integer.parseInt(wh[1]);
+        final Path input = Files.createTempFile("encoder-bench", ".mp4");
+        SyntheticVideo.write(input, width, height, 60, 30);
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(input.toFile()))
+        {
+            grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+            grabber.start();
+            Frame frame;
+            while ((frame = grabber.grabImage()) != null)
+            {
+                final ByteBuffer source = (ByteBuffer)frame.image[0];
+                final ByteBuffer copy = ByteBuffer.allocateDirect(width * height * 3);
+                for (int row = 0; row < height; row++)
+                {
+                    copy.put(row * width * 3, source, row * frame.imageStride, width * 3);
+                }
+                frames.add(copy);
+            }
+        }
+        Files.delete(input);
+        sink = VideoSink.open(OutputStream.nullOutputStream(), width, height, 30, new OutputFormat(codec, "mp4", 0));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws JobFailedException
+    {
+        sink.finish();
+        sink.close();
+    }
+
+    @Benchmark
+    public boolean encodeFrame() throws Exception
+    {
+        final ByteBuffer frame = frames.get(next++ % frames.size());
+        return sink.recorder().recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24,
+            frame);
+    }
+}
