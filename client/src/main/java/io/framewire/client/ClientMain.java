@@ -257,10 +257,12 @@ public final class ClientMain implements Callable<Integer>
                 // The server's own error, if any, says more than the broken upload it causes.
                 receiver.receive(stream, partial, download::stepTo);
                 awaitUpload(sent);
+                upload.close();
             }
             else
             {
                 FileSender.send(video, stream, chunkBytes, upload::stepTo);
+                upload.close();
                 receiver.receive(stream, partial, download::stepTo);
             }
             stream.read();

@@ -15,6 +15,7 @@ import java.time.Duration;
 final class Progress implements AutoCloseable
 {
     private final ProgressBar bar;
+    private boolean closed;
 
     private Progress(final ProgressBar bar)
     {
@@ -67,11 +68,13 @@ final class Progress implements AutoCloseable
         }
     }
 
+    /** Ends the bar, showing its final state; later calls do nothing. */
     @Override
     public void close()
     {
-        if (bar != null)
+        if (bar != null && !closed)
         {
+            closed = true;
             bar.close();
         }
     }
