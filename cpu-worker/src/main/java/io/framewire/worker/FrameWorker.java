@@ -49,6 +49,8 @@ public final class FrameWorker implements Agent
         (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
     private static final int[] NO_BOXES = new int[0];
 
+    private final int[] failFrames;
+
     private Mat input = new Mat();
     private Mat previous = new Mat();
     private Mat output = new Mat();
@@ -67,6 +69,14 @@ public final class FrameWorker implements Agent
     public FrameWorker(final WorkerEndpoint endpoint, final int credits, final IdleStrategy offerIdle,
         final Runnable onServerConnected)
     {
+        this(endpoint, credits, offerIdle, onServerConnected, new int[0]);
+    }
+
+    /** @param failFrames frame numbers this worker reports as failed: fault injection for tests and drills. */
+    public FrameWorker(final WorkerEndpoint endpoint, final int credits, final IdleStrategy offerIdle,
+        final Runnable onServerConnected, final int[] failFrames)
+    {
+        this.failFrames = failFrames.clone();
         this.endpoint = endpoint;
         this.credits = credits;
         this.offerIdle = offerIdle;
@@ -127,6 +137,14 @@ public final class FrameWorker implements Agent
             fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos,
                 pixelsLength + " pixel bytes for " + frameCount + " frames of " + frameWidth + "x" + frameHeight);
             return;
+        }
+        for (final int failFrame : failFrames)
+        {
+            if (failFrame == frameNumber)
+            {
+                fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, "fault injected (--fail-frames)");
+                return;
+            }
         }
         final FilterChain chain;
         try

@@ -27,6 +27,10 @@ public final class WorkerMain implements Callable<Integer>
     @Option(names = "--credits", description = "Most frame tasks held at once (default: ${DEFAULT-VALUE})")
     int credits = 4;
 
+    @Option(names = "--fail-frames", split = ",", paramLabel = "N",
+        description = "Fault injection: report these frame numbers as failed (for tests and drills)")
+    int[] failFrames = new int[0];
+
     public static void main(final String[] args)
     {
         System.exit(new CommandLine(new WorkerMain()).execute(args));
@@ -62,7 +66,7 @@ public final class WorkerMain implements Callable<Integer>
         final WorkerEndpoint endpoint = new WorkerEndpoint(aeron);
         final FrameWorker worker = new FrameWorker(endpoint, credits,
             new BackoffIdleStrategy(), () -> System.out.println(
-                "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"));
+                "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"), failFrames);
         final AgentRunner runner = new AgentRunner(
             TransportConfig.pollingIdleStrategy(),
             error -> LoggerFactory.getLogger(WorkerMain.class).error("worker error", error),

@@ -41,7 +41,7 @@ final class WorkerProcess implements AutoCloseable
         });
     }
 
-    static WorkerProcess start(final String aeronDir, final Path log) throws IOException
+    static WorkerProcess start(final String aeronDir, final Path log, final String... extraArgs) throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -51,6 +51,7 @@ final class WorkerProcess implements AutoCloseable
         command.add("io.framewire.worker.WorkerMain");
         command.add("--aeron-dir");
         command.add(aeronDir);
+        command.addAll(List.of(extraArgs));
         final Process process = new ProcessBuilder(command)
             .redirectError(log.toFile())
             .start();
@@ -66,6 +67,18 @@ final class WorkerProcess implements AutoCloseable
     long pid()
     {
         return process.pid();
+    }
+
+    /** SIGKILL: the worker dies at once, frames in hand and all. */
+    void kill() throws InterruptedException
+    {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** SIGSTOP / SIGCONT: the worker hangs, then wakes up. */
+    void signal(final String name) throws IOException, InterruptedException
+    {
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
     }
 
     @Override

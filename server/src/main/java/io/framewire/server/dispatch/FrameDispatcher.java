@@ -68,7 +68,7 @@ public final class FrameDispatcher implements Agent
                 {
                     continue;
                 }
-                final long frame = nextFrame(job);
+                final long frame = nextFrame(job, nowNs);
                 if (frame < 0)
                 {
                     continue;
@@ -116,17 +116,22 @@ public final class FrameDispatcher implements Agent
     }
 
     /** @return the next frame of this job to send, or -1 for none now. */
-    private static long nextFrame(final Job job)
+    private static long nextFrame(final Job job, final long nowNs)
     {
         final IntArrayQueue redispatch = job.redispatch();
         while (!redispatch.isEmpty())
         {
             final int frame = redispatch.peek();
-            if (!job.ring().isCompleted(frame))
+            if (job.ring().isCompleted(frame))
+            {
+                redispatch.poll(); // a late result arrived meanwhile
+                continue;
+            }
+            if (job.notBeforeNs(frame) <= nowNs)
             {
                 return frame;
             }
-            redispatch.poll(); // a late result arrived meanwhile
+            break; // backing off; new frames may go meanwhile
         }
         return job.dispatched() < job.ring().decoded() ? job.dispatched() : -1;
     }
@@ -141,7 +146,7 @@ public final class FrameDispatcher implements Agent
             {
                 if (job.inFlight(frame) && job.workerOf(frame) == worker.workerId())
                 {
-                    job.requeue(frame, "worker " + worker.workerId() + " died");
+                    job.requeue(frame, "worker " + worker.workerId() + " died", System.nanoTime());
                 }
             }
         }
@@ -160,7 +165,7 @@ public final class FrameDispatcher implements Agent
                     nowNs - job.sentAtNs(frame) > frameTimeoutNs)
                 {
                     job.requeue(frame, "timed out after " + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNs) +
-                        " ms on worker " + job.workerOf(frame));
+                        " ms on worker " + job.workerOf(frame), nowNs);
                     requeued++;
                 }
             }

@@ -111,14 +111,14 @@ public final class ResultCollector implements Agent
         }
         if (status != TaskStatus.OK)
         {
-            job.requeue(frame, "worker " + workerId + " failed the frame");
+            job.requeue(frame, "worker " + workerId + " failed the frame", System.nanoTime());
             return;
         }
         if (width != job.width() || height != job.height() || pixelsLength != ring.frameBytes() ||
             pixelsOffset + pixelsLength > offset + length)
         {
             job.requeue(frame, "worker " + workerId + " returned " + pixelsLength + " bytes for " + width + "x" +
-                height);
+                height, System.nanoTime());
             return;
         }
         ring.slot(frame).putBytes(0, buffer, pixelsOffset, pixelsLength);

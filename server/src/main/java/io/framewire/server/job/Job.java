@@ -25,6 +25,12 @@ public final class Job
     /** {@link #workerOf} of a frame waiting to be sent again. */
     public static final int NO_WORKER = -1;
 
+    /** First wait before a frame is sent again; it doubles with each attempt, up to {@link #RETRY_BACKOFF_MAX_NS}. */
+    public static final long RETRY_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong("framewire.retry.backoff.ms", 100));
+    public static final long RETRY_BACKOFF_MAX_NS = TimeUnit.MILLISECONDS.toNanos(
+        Long.getLong("framewire.retry.backoff.max.ms", 2000));
+
     /** Most detections kept for the result message; the count goes on past it. */
     public static final int MAX_REPORTED_DETECTIONS = 10_000;
 
@@ -55,6 +61,7 @@ public final class Job
     private final int[] attempts;
     private final int[] workerOf;
     private final long[] sentAtNs;
+    private final long[] notBeforeNs;
     private final IntArrayQueue redispatch = new IntArrayQueue();
     private final Int2ObjectHashMap<WorkerShare> workerShares = new Int2ObjectHashMap<>();
     private final IntArrayList detections = new IntArrayList();
@@ -78,6 +85,7 @@ public final class Job
         attempts = new int[ring.capacity()];
         workerOf = new int[ring.capacity()];
         sentAtNs = new long[ring.capacity()];
+        notBeforeNs = new long[ring.capacity()];
     }
 
     public long id()
@@ -237,7 +245,7 @@ public final class Job
      * Send a frame again: its worker died, timed out or failed it. Fails the job once the frame has had
      * {@link #MAX_ATTEMPTS} attempts.
      */
-    public void requeue(final long frameNumber, final String cause)
+    public void requeue(final long frameNumber, final String cause, final long nowNs)
     {
         lastCause = cause;
         final int slot = ring.slotOf(frameNumber);
@@ -252,6 +260,8 @@ public final class Job
             return;
         }
         workerOf[slot] = NO_WORKER;
+        // Exponential backoff: a frame that fails at once again on every worker should not spin.
+        notBeforeNs[slot] = nowNs + Math.min(RETRY_BACKOFF_MAX_NS, RETRY_BACKOFF_NS << (attempts[slot] - 1));
         redispatch.add((int)frameNumber);
     }
 
@@ -268,6 +278,12 @@ public final class Job
     public int workerOf(final long frameNumber)
     {
         return workerOf[ring.slotOf(frameNumber)];
+    }
+
+    /** When a frame waiting to be sent again may go. */
+    public long notBeforeNs(final long frameNumber)
+    {
+        return notBeforeNs[ring.slotOf(frameNumber)];
     }
 
     public long sentAtNs(final long frameNumber)

@@ -1,0 +1,163 @@
+package io.framewire.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.client.ClientMain;
+import io.framewire.client.ExitCode;
+import io.framewire.codec.JsonMessages;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real worker processes killed, hung and failing mid-job: every frame still comes back exactly once, in order. */
+class WorkerFaultsTest
+{
+    private static final int FRAMES = 200;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWorkerKilledOrHungMidJobLosesNoFrame() throws Exception
+    {
+        final Path video = dir.resolve("input.mp4");
+        SyntheticVideo.write(video, 640, 360, FRAMES, 25);
+        final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
+        try (FramewireServer server = FramewireServer.start(config(aeronDir, "data")))
+        {
+            final List<WorkerProcess> workers = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    workers.add(WorkerProcess.start(aeronDir, dir.resolve("worker-" + i + ".log")));
+                }
+                for (final WorkerProcess worker : workers)
+                {
+                    worker.awaitConnected();
+                }
+
+                // SIGKILL one worker once the job is under way.
+                final CompletableFuture<Run> killed = job(server, video, dir.resolve("killed.mp4"));
+                awaitEncoded(server, 40);
+                workers.get(1).kill();
+                final Run afterKill = killed.get(120, TimeUnit.SECONDS);
+                assertEquals(ExitCode.OK, afterKill.code, afterKill.stderr);
+                assertEquals(FRAMES, afterKill.result().get("frames").asInt());
+                VideoAssertions.assertBlurredCopy(video, dir.resolve("killed.mp4"), FRAMES, 35.0);
+
+                // SIGSTOP another: its frames go elsewhere; when it wakes up, its late results are dropped.
+                final CompletableFuture<Run> hung = job(server, video, dir.resolve("hung.mp4"));
+                awaitEncoded(server, 40);
+                workers.get(2).signal("STOP");
+                final Run afterHang = hung.get(120, TimeUnit.SECONDS);
+                workers.get(2).signal("CONT");
+                assertEquals(ExitCode.OK, afterHang.code, afterHang.stderr);
+                assertEquals(FRAMES, afterHang.result().get("frames").asInt());
+                VideoAssertions.assertBlurredCopy(video, dir.resolve("hung.mp4"), FRAMES, 35.0);
+
+                Thread.sleep(1000);
+                final Run next = job(server, video, dir.resolve("next.mp4")).get(120, TimeUnit.SECONDS);
+                assertEquals(ExitCode.OK, next.code, next.stderr);
+                assertEquals(FRAMES, next.result().get("frames").asInt(), "no duplicate from the woken worker");
+            }
+            finally
+            {
+                for (final WorkerProcess worker : workers)
+                {
+                    worker.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFrameThatFailsEveryAttemptFailsItsJobByNameAndTheServerGoesOn() throws Exception
+    {
+        final Path video = dir.resolve("twenty.mp4");
+        SyntheticVideo.write(video, 320, 240, 20, 25);
+        final Path shortVideo = dir.resolve("five.mp4");
+        SyntheticVideo.write(shortVideo, 320, 240, 5, 25);
+        final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
+        try (FramewireServer server = FramewireServer.start(config(aeronDir, "data-fail"));
+            WorkerProcess worker = WorkerProcess.start(aeronDir, dir.resolve("failing.log"), "--fail-frames", "7"))
+        {
+            worker.awaitConnected();
+            final long start = System.nanoTime();
+            final Run failed = job(server, video, dir.resolve("failed.mp4")).get(60, TimeUnit.SECONDS);
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            assertEquals(ExitCode.SERVER_ERROR, failed.code);
+            assertTrue(failed.stderr.contains("processing_failed") && failed.stderr.contains("frame 7") &&
+                failed.stderr.contains("4 attempts"), failed.stderr);
+            assertTrue(seconds >= 0.7, "retries back off 100, 200, 400 ms: took " + seconds + " s");
+
+            final Run next = job(server, shortVideo, dir.resolve("five-out.mp4")).get(60, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, next.code, next.stderr);
+            assertEquals(5, next.result().get("frames").asInt());
+        }
+    }
+
+    private ServerConfig config(final String aeronDir, final String data) throws Exception
+    {
+        return new ServerConfig(InetAddress.getByName("::"), 0, aeronDir, true, dir.resolve(data), 16, 8, 1L << 30,
+            64 * 1024, 30_000, 30_000, "blur", 0, "h264", 0);
+    }
+
+    private static void awaitEncoded(final FramewireServer server, final int frames) throws Exception
+    {
+        final HttpClient http = HttpClient.newHttpClient();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline)
+        {
+            final String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                server.previewPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            final JsonNode jobs = JsonMessages.MAPPER.readTree(body).get("jobs");
+            if (!jobs.isEmpty() && "running".equals(jobs.get(0).get("status").asText()) &&
+                jobs.get(0).get("frames_encoded").asInt() >= frames)
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the job did not get under way");
+    }
+
+    private static CompletableFuture<Run> job(final FramewireServer server, final Path video, final Path out)
+    {
+        return CompletableFuture.supplyAsync(() ->
+        {
+            final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+            final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+            final int code = ClientMain.run(new PrintStream(stdout, true, StandardCharsets.UTF_8),
+                new PrintStream(stderr, true, StandardCharsets.UTF_8), "--port", Integer.toString(server.port()),
+                "--video", video.toString(), "--out", out.toString(), "--quiet");
+            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
+        }, runnable -> Thread.ofVirtual().start(runnable));
+    }
+
+    private record Run(int code, String stdout, String stderr)
+    {
+        JsonNode result() throws Exception
+        {
+            return JsonMessages.MAPPER.readTree(stdout);
+        }
+    }
+}
