@@ -87,7 +87,7 @@ public final class FramewireServer implements AutoCloseable
         aeron = startedAeron;
 
         final JobTable jobs = new JobTable();
-        registry = new WorkerRegistry(aeron);
+        registry = new WorkerRegistry(aeron, config.workerRateLimit());
         final Subscription results =
             aeron.addSubscription(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
         dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(), error -> LOG.error("dispatch thread error", error), null,

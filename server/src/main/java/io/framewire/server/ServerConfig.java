@@ -21,9 +21,10 @@ import java.nio.file.Path;
  * @param previewPort       port of the preview web server on {@code bind}; 0 picks a free one, -1 runs none.
  * @param codec             output codec when the handshake names none: {@code h264} or {@code vp9}.
  * @param thumbnails        JPEG thumbnails made per job, evenly spaced; 0 for none.
+ * @param workerRateLimit   most frames per second sent to one worker; 0 for no limit.
  */
 public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
     int window, int maxJobs, long maxUploadBytes, int maxHandshakeBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
-    int previewPort, String codec, int thumbnails)
+    int previewPort, String codec, int thumbnails, double workerRateLimit)
 {
 }

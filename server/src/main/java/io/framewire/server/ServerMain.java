@@ -30,6 +30,9 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--codec", description = "Output codec when a client names none: h264 or vp9 (default: ${DEFAULT-VALUE})")
     String codec = "h264";
 
+    @Option(names = "--worker-rate", description = "Most frames per second sent to one worker; 0 for no limit (default: ${DEFAULT-VALUE})")
+    double workerRate = 64;
+
     @Option(names = "--thumbnails", description = "JPEG thumbnails per job, evenly spaced (default: ${DEFAULT-VALUE})")
     int thumbnails = 5;
 
@@ -96,7 +99,7 @@ public final class ServerMain implements Callable<Integer>
         }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
             dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
-            defaultProcessing, previewPort, codec, thumbnails);
+            defaultProcessing, previewPort, codec, thumbnails, workerRate);
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try

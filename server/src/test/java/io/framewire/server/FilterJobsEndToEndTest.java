@@ -56,7 +56,7 @@ class FilterJobsEndToEndTest
         SyntheticVideo.write(video, 320, 240, FRAMES, 25);
         aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0, aeronDir, true,
-            dir.resolve("data"), 8, 8, 1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5));
+            dir.resolve("data"), 8, 8, 1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
         worker = WorkerProcess.start(aeronDir, dir.resolve("worker-1.log"));
         worker.awaitConnected();
     }

@@ -41,7 +41,7 @@ class InputFormatsTest
     {
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5));
+            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
     }
 
     @AfterAll

@@ -42,7 +42,7 @@ class OutputFormatTest
         SyntheticVideo.write(video, 480, 270, FRAMES, 25);
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5));
+            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
     }
 
     @AfterAll

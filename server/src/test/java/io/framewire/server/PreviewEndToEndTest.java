@@ -61,7 +61,7 @@ class PreviewEndToEndTest
         SyntheticVideo.write(video, 640, 360, FRAMES, 25);
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8, 1L << 30,
-            64 * 1024, 10_000, 30_000, "blur", 0, "h264", 5));
+            64 * 1024, 10_000, 30_000, "blur", 0, "h264", 5, 64));
     }
 
     @AfterAll

@@ -47,7 +47,7 @@ class PreviewPageBrowserTest
         SyntheticVideo.write(video, 640, 360, 400, 25);
         try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", 0, "h264", 5)))
+            1L << 30, 64 * 1024, 10_000, 30_000, "blur", 0, "h264", 5, 64)))
         {
             final ChromeOptions options = new ChromeOptions()
                 .setBinary(CHROMIUM)

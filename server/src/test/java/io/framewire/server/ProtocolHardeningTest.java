@@ -69,7 +69,7 @@ class ProtocolHardeningTest
         dataDir = dir.resolve("data");
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dataDir, 8, 8, 64L << 20, 64 * 1024, 4_000,
-            30_000, "blur", -1, "h264", 5));
+            30_000, "blur", -1, "h264", 5, 64));
     }
 
     @AfterAll
@@ -171,7 +171,7 @@ class ProtocolHardeningTest
     {
         try (FramewireServer one = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data-one"), 8, 1,
-            64L << 20, 64 * 1024, 4_000, 30_000, "blur", -1, "h264", 5));
+            64L << 20, 64 * 1024, 4_000, 30_000, "blur", -1, "h264", 5, 64));
             Socket first = new Socket(InetAddress.getLoopbackAddress(), one.port());
             MessageStream firstStream = messages(first);
             Socket second = new Socket(InetAddress.getLoopbackAddress(), one.port());

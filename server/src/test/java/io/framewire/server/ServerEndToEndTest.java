@@ -60,7 +60,7 @@ class ServerEndToEndTest
         SyntheticVideo.write(video, 640, 360, FRAMES, 25);
         final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
         server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0, aeronDir, true, dataDir, 16, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5));
+            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
         worker = WorkerProcess.start(aeronDir, dir.resolve("worker.log"));
         worker.awaitConnected();
     }

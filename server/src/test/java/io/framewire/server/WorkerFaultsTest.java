@@ -118,7 +118,7 @@ class WorkerFaultsTest
     private ServerConfig config(final String aeronDir, final String data) throws Exception
     {
         return new ServerConfig(InetAddress.getByName("::"), 0, aeronDir, true, dir.resolve(data), 16, 8, 1L << 30,
-            64 * 1024, 30_000, 30_000, "blur", 0, "h264", 0);
+            64 * 1024, 30_000, 30_000, "blur", 0, "h264", 0, 64);
     }
 
     private static void awaitEncoded(final FramewireServer server, final int frames) throws Exception

@@ -15,6 +15,7 @@ public final class WorkerChannel
     private final boolean embedded;
     private final ExclusivePublication publication;
     private final FrameTaskSender sender;
+    private final TokenBucket rate;
     private int credits;
     private int inFlight;
     private long lastHeartbeatNs;
@@ -23,8 +24,9 @@ public final class WorkerChannel
     private long tasksSent;
 
     WorkerChannel(final int workerId, final long processId, final boolean embedded,
-        final ExclusivePublication publication, final FrameTaskSender sender)
+        final ExclusivePublication publication, final FrameTaskSender sender, final double rateLimit)
     {
+        this.rate = new TokenBucket(rateLimit, System.nanoTime());
         this.workerId = workerId;
         this.processId = processId;
         this.embedded = embedded;
@@ -40,9 +42,10 @@ public final class WorkerChannel
         this.lastHeartbeatNs = nowNs;
     }
 
+    /** Free credit, within the rate limit, and a connected stream. */
     public boolean hasCredit()
     {
-        return inFlight < credits && publication.isConnected();
+        return inFlight < credits && rate.available(System.nanoTime()) && publication.isConnected();
     }
 
     /**
@@ -62,6 +65,7 @@ public final class WorkerChannel
         {
             inFlight++;
             tasksSent++;
+            rate.tryTake(System.nanoTime());
         }
         return result;
     }

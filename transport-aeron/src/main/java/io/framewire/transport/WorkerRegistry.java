@@ -29,9 +29,13 @@ public final class WorkerRegistry implements AutoCloseable
     private volatile List<WorkerStatus> statuses = List.of();
     private long nextStatusNs;
 
-    public WorkerRegistry(final Aeron aeron)
+    private final double rateLimit;
+
+    /** @param rateLimit most frames per second sent to one worker; 0 for no limit. */
+    public WorkerRegistry(final Aeron aeron, final double rateLimit)
     {
         this.aeron = aeron;
+        this.rateLimit = rateLimit;
     }
 
     public void onHeartbeat(final WorkerHeartbeatDecoder heartbeat, final long nowNs)
@@ -42,7 +46,7 @@ public final class WorkerRegistry implements AutoCloseable
         {
             final long processId = heartbeat.processId();
             worker = new WorkerChannel(workerId, processId, processId == serverProcessId,
-                aeron.addExclusivePublication(TransportConfig.IPC_CHANNEL, heartbeat.taskStreamId()), sender);
+                aeron.addExclusivePublication(TransportConfig.IPC_CHANNEL, heartbeat.taskStreamId()), sender, rateLimit);
             byId.put(workerId, worker);
             workers.add(worker);
             LOG.info("worker {} joined (pid {}, task stream {}, {} credits{})", workerId, processId,

@@ -49,7 +49,7 @@ class FrameTransportTest
         final String dir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
         driver = EmbeddedMediaDriver.launch(dir);
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        registry = new WorkerRegistry(aeron);
+        registry = new WorkerRegistry(aeron, 64);
         endpoint = new WorkerEndpoint(aeron);
         results = aeron.addSubscription(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
     }
