@@ -123,26 +123,48 @@ class ProtocolHardeningTest
             stream.flush();
             stream.read();
             assertInstanceOf(ControlMessage.Ready.class, stream.json());
-            final int firstPart = video.length * 3 / 4;
-            long sequence = sendChunks(stream, video, 0, firstPart, 0);
-            boolean outputArrived = false;
-            while (!outputArrived)
+
+            // A reader notes how much had been uploaded when the first piece of output came back.
+            final java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
+            final java.util.concurrent.atomic.AtomicLong uploadedAtFirstOutput = new java.util.concurrent.atomic.AtomicLong(-1);
+            final CompletableFuture<ControlMessage.Result> result = CompletableFuture.supplyAsync(() ->
             {
-                stream.read();
-                outputArrived = !stream.isJson(); // a FileChunk of the output; progress messages are JSON
+                try
+                {
+                    while (true)
+                    {
+                        stream.read();
+                        if (!stream.isJson())
+                        {
+                            uploadedAtFirstOutput.compareAndSet(-1, uploaded.get());
+                        }
+                        else if (stream.json() instanceof ControlMessage.Result done)
+                        {
+                            return done;
+                        }
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+
+            // Upload at about 2 MB/s, as a slow link would, in 64 KiB chunks.
+            long sequence = 0;
+            for (int offset = 0; offset < video.length; offset += 64 * 1024)
+            {
+                final int end = Math.min(video.length, offset + 64 * 1024);
+                sequence = sendChunks(stream, video, offset, end, sequence);
+                uploaded.set(end);
+                Thread.sleep(30);
             }
-            sequence = sendChunks(stream, video, firstPart, video.length, sequence);
             stream.write(new ControlMessage.Eof(video.length, sha256(video)));
             stream.flush();
-            ControlMessage last;
-            do
-            {
-                stream.read();
-                last = stream.isJson() ? stream.json() : null;
-            }
-            while (!(last instanceof ControlMessage.Result));
-            assertEquals(300, ((ControlMessage.Result)last).body().get("frames").asInt());
-            assertTrue(sequence > 1);
+            assertEquals(300, result.get(60, TimeUnit.SECONDS).body().get("frames").asInt());
+            final long atFirstOutput = uploadedAtFirstOutput.get();
+            assertTrue(atFirstOutput >= 0 && atFirstOutput < video.length,
+                "output came back after " + atFirstOutput + " of " + video.length + " bytes were uploaded");
         }
     }
 
