@@ -177,39 +177,31 @@ class FilterJobsEndToEndTest
     @Test
     void unknownFiltersAndBadParametersAreRefusedBeforeUpload()
     {
-        final ClientRun badValue = client("--processing", "edges", "--param", "high=5000", "--out",
+        final TestClient.Run badValue = client("--processing", "edges", "--param", "high=5000", "--out",
             dir.resolve("x.mp4").toString());
-        assertEquals(ExitCode.SERVER_ERROR, badValue.exitCode);
-        assertTrue(badValue.stderr.contains("bad_parameter") && badValue.stderr.contains("high"), badValue.stderr);
+        assertEquals(ExitCode.SERVER_ERROR, badValue.exitCode());
+        assertTrue(badValue.stderr().contains("bad_parameter") && badValue.stderr().contains("high"), badValue.stderr());
 
-        final ClientRun unknown = client("--pipeline", "gray|sharpen", "--out", dir.resolve("y.mp4").toString());
-        assertEquals(ExitCode.SERVER_ERROR, unknown.exitCode);
-        assertTrue(unknown.stderr.contains("unknown_filter") && unknown.stderr.contains("sharpen"), unknown.stderr);
-        assertTrue(unknown.stderr.lines().noneMatch(line -> line.startsWith("upload")), "nothing was uploaded");
+        final TestClient.Run unknown = client("--pipeline", "gray|sharpen", "--out", dir.resolve("y.mp4").toString());
+        assertEquals(ExitCode.SERVER_ERROR, unknown.exitCode());
+        assertTrue(unknown.stderr().contains("unknown_filter") && unknown.stderr().contains("sharpen"), unknown.stderr());
+        assertTrue(unknown.stderr().lines().noneMatch(line -> line.startsWith("upload")), "nothing was uploaded");
     }
 
     private JsonNode runOk(final String... args) throws Exception
     {
-        final ClientRun run = client(args);
-        assertEquals(ExitCode.OK, run.exitCode, run.stderr);
-        return JsonMessages.MAPPER.readTree(run.stdout);
+        final TestClient.Run run = client(args);
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        return JsonMessages.MAPPER.readTree(run.stdout());
     }
 
-    private ClientRun client(final String... args)
+    private TestClient.Run client(final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final boolean hasVideo = Stream.of(args).anyMatch("--video"::equals);
-        final String[] all = Stream.of(
+        return TestClient.run(Stream.of(
             Stream.of("--port", Integer.toString(server.port()), "--quiet"),
             hasVideo ? Stream.<String>empty() : Stream.of("--video", video.toString()),
-            Stream.of(args)).flatMap(s -> s).toArray(String[]::new);
-        final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), all);
-        return new ClientRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            Stream.of(args)).flatMap(s -> s).toArray(String[]::new));
     }
 
-    private record ClientRun(int exitCode, String stdout, String stderr)
-    {
-    }
 }

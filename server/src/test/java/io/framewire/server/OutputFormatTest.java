@@ -1,7 +1,6 @@
 package io.framewire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.server.media.SyntheticVideo;
@@ -13,10 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.UUID;
 
@@ -60,9 +56,9 @@ class OutputFormatTest
         for (final String name : new String[] {"vp9.webm", "vp9.mp4"})
         {
             final Path out = dir.resolve(name);
-            final String[] run = client("--codec", "vp9", "--out", out.toString());
-            assertEquals(String.valueOf(ExitCode.OK), run[0], run[2]);
-            final JsonNode result = JsonMessages.MAPPER.readTree(run[1]);
+            final TestClient.Run run = client("--codec", "vp9", "--out", out.toString());
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            final JsonNode result = run.result();
             assertEquals("vp9", result.get("codec").asText());
             assertEquals("libvpx-vp9", result.get("encoder").asText());
             assertEquals(name.endsWith(".webm") ? "webm" : "mp4", result.get("container").asText());
@@ -79,27 +75,27 @@ class OutputFormatTest
     @Test
     void h264IsTheServersDefaultAndCannotGoInWebm() throws Exception
     {
-        final String[] h264 = client("--out", dir.resolve("default.mp4").toString());
-        assertEquals(String.valueOf(ExitCode.OK), h264[0], h264[2]);
-        final JsonNode result = JsonMessages.MAPPER.readTree(h264[1]);
+        final TestClient.Run h264 = client("--out", dir.resolve("default.mp4").toString());
+        assertEquals(ExitCode.OK, h264.exitCode(), h264.stderr());
+        final JsonNode result = h264.result();
         assertEquals("h264", result.get("codec").asText());
         assertEquals("libopenh264", result.get("encoder").asText(), "no NVENC on this machine: the fallback");
 
-        final String[] refused = client("--codec", "h264", "--out", dir.resolve("h264.webm").toString());
-        assertEquals(String.valueOf(ExitCode.SERVER_ERROR), refused[0]);
-        assertTrue(refused[2].contains("bad_handshake") && refused[2].contains("WebM"), refused[2]);
-        final String[] lean = client("--bitrate", "300", "--out", dir.resolve("lean.mp4").toString());
-        assertEquals(String.valueOf(ExitCode.OK), lean[0], lean[2]);
-        final JsonNode leanResult = JsonMessages.MAPPER.readTree(lean[1]);
+        final TestClient.Run refused = client("--codec", "h264", "--out", dir.resolve("h264.webm").toString());
+        assertEquals(ExitCode.SERVER_ERROR, refused.exitCode());
+        assertTrue(refused.stderr().contains("bad_handshake") && refused.stderr().contains("WebM"), refused.stderr());
+        final TestClient.Run lean = client("--bitrate", "300", "--out", dir.resolve("lean.mp4").toString());
+        assertEquals(ExitCode.OK, lean.exitCode(), lean.stderr());
+        final JsonNode leanResult = lean.result();
         assertEquals(300, leanResult.get("bitrate_kbps").asInt());
         assertTrue(leanResult.get("output_bytes").asLong() < result.get("output_bytes").asLong(),
             "a lower bitrate makes a smaller file");
-        final String[] absurd = client("--bitrate", "5", "--out", dir.resolve("absurd.mp4").toString());
-        assertEquals(String.valueOf(ExitCode.SERVER_ERROR), absurd[0]);
-        assertTrue(absurd[2].contains("bitrate"), absurd[2]);
-        final String[] unknown = client("--codec", "av1", "--out", dir.resolve("av1.mp4").toString());
-        assertEquals(String.valueOf(ExitCode.SERVER_ERROR), unknown[0]);
-        assertTrue(unknown[2].contains("av1"), unknown[2]);
+        final TestClient.Run absurd = client("--bitrate", "5", "--out", dir.resolve("absurd.mp4").toString());
+        assertEquals(ExitCode.SERVER_ERROR, absurd.exitCode());
+        assertTrue(absurd.stderr().contains("bitrate"), absurd.stderr());
+        final TestClient.Run unknown = client("--codec", "av1", "--out", dir.resolve("av1.mp4").toString());
+        assertEquals(ExitCode.SERVER_ERROR, unknown.exitCode());
+        assertTrue(unknown.stderr().contains("av1"), unknown.stderr());
     }
 
     @Test
@@ -113,10 +109,10 @@ class OutputFormatTest
         for (final String name : new String[] {"av-out.mp4", "av-out.webm"})
         {
             final Path out = dir.resolve(name);
-            final String[] run = name.endsWith(".webm") ? clientWith(input, "--codec", "vp9", "--out", out.toString()) :
+            final TestClient.Run run = name.endsWith(".webm") ? clientWith(input, "--codec", "vp9", "--out", out.toString()) :
                 clientWith(input, "--out", out.toString());
-            assertEquals(String.valueOf(ExitCode.OK), run[0], run[2]);
-            final JsonNode result = JsonMessages.MAPPER.readTree(run[1]);
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            final JsonNode result = run.result();
             assertEquals(name.endsWith(".webm") ? "opus" : "aac", result.get("audio").asText());
             final Media media = Media.of(out);
             assertEquals(name.endsWith(".webm") ? "opus" : "aac", media.audioCodec);
@@ -163,25 +159,19 @@ class OutputFormatTest
         }
     }
 
-    private String[] clientWith(final Path input, final String... args)
+    private TestClient.Run clientWith(final Path input, final String... args)
     {
         final String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--video", input.toString()),
             java.util.stream.Stream.of(args)).toArray(String[]::new);
         return client(all);
     }
 
-    private String[] client(final String... args)
+    private TestClient.Run client(final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final boolean hasVideo = java.util.Arrays.asList(args).contains("--video");
-        final String[] all = java.util.stream.Stream.of(
+        return TestClient.run(java.util.stream.Stream.of(
             java.util.stream.Stream.of("--port", Integer.toString(server.port()), "--quiet"),
             hasVideo ? java.util.stream.Stream.<String>empty() : java.util.stream.Stream.of("--video", video.toString()),
-            java.util.stream.Stream.of(args)).flatMap(s -> s).toArray(String[]::new);
-        final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), all);
-        return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),
-            err.toString(StandardCharsets.UTF_8)};
+            java.util.stream.Stream.of(args)).flatMap(s -> s).toArray(String[]::new));
     }
 }

@@ -84,7 +84,7 @@ class ProtocolHardeningTest
     @Test
     void eightConcurrentClientsAllGetTheirOwnCorrectVideo() throws Exception
     {
-        final List<CompletableFuture<ClientRun>> runs = new ArrayList<>();
+        final List<CompletableFuture<TestClient.Run>> runs = new ArrayList<>();
         for (int i = 0; i < 8; i++)
         {
             final Path out = dir.resolve("concurrent-" + i + ".mp4");
@@ -94,9 +94,9 @@ class ProtocolHardeningTest
         }
         for (int i = 0; i < 8; i++)
         {
-            final ClientRun run = runs.get(i).get(180, TimeUnit.SECONDS);
-            assertEquals(ExitCode.OK, run.exitCode, run.stderr);
-            assertEquals(30, JsonMessages.MAPPER.readTree(run.stdout).get("frames").asInt());
+            final TestClient.Run run = runs.get(i).get(180, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            assertEquals(30, JsonMessages.MAPPER.readTree(run.stdout()).get("frames").asInt());
             VideoAssertions.assertBlurredCopy(small, dir.resolve("concurrent-" + i + ".mp4"), 30, 35.0);
         }
     }
@@ -336,36 +336,36 @@ class ProtocolHardeningTest
     @Test
     void clientFlagsAndExitCodes() throws Exception
     {
-        assertEquals(ExitCode.USAGE, client("--out", "x.mp4").exitCode, "--video is required");
-        assertEquals(ExitCode.USAGE, client("--video", small.toString(), "--ipv4", "--ipv6").exitCode);
-        assertEquals(ExitCode.USAGE, client("--video", dir.resolve("missing.mp4").toString()).exitCode);
-        assertEquals(ExitCode.USAGE, client("--video", small.toString(), "--processing", "sharpen").exitCode);
+        assertEquals(ExitCode.USAGE, client("--out", "x.mp4").exitCode(), "--video is required");
+        assertEquals(ExitCode.USAGE, client("--video", small.toString(), "--ipv4", "--ipv6").exitCode());
+        assertEquals(ExitCode.USAGE, client("--video", dir.resolve("missing.mp4").toString()).exitCode());
+        assertEquals(ExitCode.USAGE, client("--video", small.toString(), "--processing", "sharpen").exitCode());
 
         final int unused;
         try (ServerSocket probe = new ServerSocket(0))
         {
             unused = probe.getLocalPort();
         }
-        final ClientRun refused = run("--port", Integer.toString(unused), "--video", small.toString());
-        assertEquals(ExitCode.CANNOT_CONNECT, refused.exitCode);
-        assertTrue(refused.stderr.startsWith("framewire client: cannot connect"), refused.stderr);
-        assertEquals(1, refused.stderr.lines().count(), "one line: " + refused.stderr);
+        final TestClient.Run refused = run("--port", Integer.toString(unused), "--video", small.toString());
+        assertEquals(ExitCode.CANNOT_CONNECT, refused.exitCode());
+        assertTrue(refused.stderr().startsWith("framewire client: cannot connect"), refused.stderr());
+        assertEquals(1, refused.stderr().lines().count(), "one line: " + refused.stderr());
 
         final Path out = dir.resolve("flags.mp4");
-        final ClientRun quiet = client("--host", "::1", "--ipv6", "--video", small.toString(), "--out",
+        final TestClient.Run quiet = client("--host", "::1", "--ipv6", "--video", small.toString(), "--out",
             out.toString(), "--quiet", "--processing", "edges", "-p", "method=laplacian");
-        assertEquals(ExitCode.OK, quiet.exitCode, quiet.stderr);
-        assertEquals("", quiet.stderr, "--quiet prints nothing on stderr");
-        assertEquals("laplacian:ksize=3,scale=1", JsonMessages.MAPPER.readTree(quiet.stdout).get("filter").asText());
+        assertEquals(ExitCode.OK, quiet.exitCode(), quiet.stderr());
+        assertEquals("", quiet.stderr(), "--quiet prints nothing on stderr");
+        assertEquals("laplacian:ksize=3,scale=1", JsonMessages.MAPPER.readTree(quiet.stdout()).get("filter").asText());
         assertTrue(Files.exists(out));
         assertEquals(ExitCode.OK, client("--host", "localhost", "--ipv4", "--video", small.toString(), "--out",
-            dir.resolve("v4.mp4").toString(), "--quiet").exitCode);
+            dir.resolve("v4.mp4").toString(), "--quiet").exitCode());
 
         final Path notVideo = Files.writeString(dir.resolve("notes.mp4"), "not a video\n".repeat(100));
         final Path never = dir.resolve("never.mp4");
-        final ClientRun refusedJob = client("--video", notVideo.toString(), "--out", never.toString());
-        assertEquals(ExitCode.SERVER_ERROR, refusedJob.exitCode);
-        assertTrue(refusedJob.stderr.contains("not_video"), refusedJob.stderr);
+        final TestClient.Run refusedJob = client("--video", notVideo.toString(), "--out", never.toString());
+        assertEquals(ExitCode.SERVER_ERROR, refusedJob.exitCode());
+        assertTrue(refusedJob.stderr().contains("not_video"), refusedJob.stderr());
         try (Stream<Path> files = Files.list(dir))
         {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith(".never.mp4")),
@@ -406,10 +406,10 @@ class ProtocolHardeningTest
                     // the client hangs up
                 }
             });
-            final ClientRun run = run("--host", "127.0.0.1", "--port", Integer.toString(fake.getLocalPort()),
+            final TestClient.Run run = run("--host", "127.0.0.1", "--port", Integer.toString(fake.getLocalPort()),
                 "--video", small.toString(), "--out", dir.resolve("damaged.mp4").toString(), "--quiet");
-            assertEquals(ExitCode.CHECKSUM, run.exitCode, run.stderr);
-            assertTrue(run.stderr.contains("checksum_mismatch"), run.stderr);
+            assertEquals(ExitCode.CHECKSUM, run.exitCode(), run.stderr());
+            assertTrue(run.stderr().contains("checksum_mismatch"), run.stderr());
             served.get(10, TimeUnit.SECONDS);
         }
     }
@@ -496,27 +496,20 @@ class ProtocolHardeningTest
 
     private JsonNode ok(final String... args) throws Exception
     {
-        final ClientRun run = client(args);
-        assertEquals(ExitCode.OK, run.exitCode, run.stderr);
-        return JsonMessages.MAPPER.readTree(run.stdout);
+        final TestClient.Run run = client(args);
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        return JsonMessages.MAPPER.readTree(run.stdout());
     }
 
-    private ClientRun client(final String... args)
+    private TestClient.Run client(final String... args)
     {
         return run(Stream.concat(Stream.of("--port", Integer.toString(server.port())), Stream.of(args))
             .toArray(String[]::new));
     }
 
-    private static ClientRun run(final String... args)
+    private static TestClient.Run run(final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new ClientRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return TestClient.run(args);
     }
 
-    private record ClientRun(int exitCode, String stdout, String stderr)
-    {
-    }
 }

@@ -82,11 +82,11 @@ class ServerEndToEndTest
     void videoComesBackBlurredWithEveryFrameInOrder() throws Exception
     {
         final Path output = dir.resolve("blurred.mp4");
-        final ClientRun run = client("--host", "::1", "--video", video.toString(), "--processing", "blur",
+        final TestClient.Run run = client("--host", "::1", "--video", video.toString(), "--processing", "blur",
             "--out", output.toString(), "--quiet");
-        assertEquals(ExitCode.OK, run.exitCode, run.stderr);
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
 
-        final JsonNode result = JsonMessages.MAPPER.readTree(run.stdout);
+        final JsonNode result = JsonMessages.MAPPER.readTree(run.stdout());
         assertEquals("result", result.get("type").asText());
         assertEquals(FRAMES, result.get("frames").asInt());
         assertEquals(640, result.get("width").asInt());
@@ -132,10 +132,10 @@ class ServerEndToEndTest
         assertEquals("bad_message", garbageReply.code());
 
         final Path output = dir.resolve("after-garbage.mp4");
-        final ClientRun run = client("--host", "127.0.0.1", "--ipv4", "--video", video.toString(),
+        final TestClient.Run run = client("--host", "127.0.0.1", "--ipv4", "--video", video.toString(),
             "--out", output.toString(), "--quiet");
-        assertEquals(ExitCode.OK, run.exitCode, run.stderr);
-        assertEquals(FRAMES, JsonMessages.MAPPER.readTree(run.stdout).get("frames").asInt());
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        assertEquals(FRAMES, JsonMessages.MAPPER.readTree(run.stdout()).get("frames").asInt());
     }
 
     @Test
@@ -170,10 +170,10 @@ class ServerEndToEndTest
     {
         final Path text = Files.writeString(dir.resolve("notes.mp4"), "these are not the frames you are looking for\n"
             .repeat(200));
-        final ClientRun run = client("--host", "::1", "--video", text.toString(), "--out",
+        final TestClient.Run run = client("--host", "::1", "--video", text.toString(), "--out",
             dir.resolve("never.mp4").toString(), "--quiet");
-        assertEquals(ExitCode.SERVER_ERROR, run.exitCode);
-        assertTrue(run.stderr.contains("not_video"), run.stderr);
+        assertEquals(ExitCode.SERVER_ERROR, run.exitCode());
+        assertTrue(run.stderr().contains("not_video"), run.stderr());
         assertTrue(Files.notExists(dir.resolve("never.mp4")));
         assertDataDirEmpty();
     }
@@ -205,15 +205,10 @@ class ServerEndToEndTest
         }
     }
 
-    private ClientRun client(final String... args)
+    private TestClient.Run client(final String... args)
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final String[] withPort = Stream.concat(Stream.of("--port", Integer.toString(server.port())), Stream.of(args))
-            .toArray(String[]::new);
-        final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), withPort);
-        return new ClientRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return TestClient.run(Stream.concat(Stream.of("--port", Integer.toString(server.port())), Stream.of(args))
+            .toArray(String[]::new));
     }
 
     private void assertDataDirEmpty() throws Exception
@@ -238,7 +233,4 @@ class ServerEndToEndTest
         }
     }
 
-    private record ClientRun(int exitCode, String stdout, String stderr)
-    {
-    }
 }

@@ -1,7 +1,6 @@
 package io.framewire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.server.media.SyntheticVideo;
@@ -9,14 +8,11 @@ import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,27 +52,27 @@ class WorkerFaultsTest
                 }
 
                 // SIGKILL one worker once the job is under way.
-                final CompletableFuture<Run> killed = job(server, video, dir.resolve("killed.mp4"));
+                final CompletableFuture<TestClient.Run> killed = job(server, video, dir.resolve("killed.mp4"));
                 awaitEncoded(server, 40);
                 workers.get(1).kill();
-                final Run afterKill = killed.get(120, TimeUnit.SECONDS);
-                assertEquals(ExitCode.OK, afterKill.code, afterKill.stderr);
+                final TestClient.Run afterKill = killed.get(120, TimeUnit.SECONDS);
+                assertEquals(ExitCode.OK, afterKill.exitCode(), afterKill.stderr());
                 assertEquals(FRAMES, afterKill.result().get("frames").asInt());
                 VideoAssertions.assertBlurredCopy(video, dir.resolve("killed.mp4"), FRAMES, 35.0);
 
                 // SIGSTOP another: its frames go elsewhere; when it wakes up, its late results are dropped.
-                final CompletableFuture<Run> hung = job(server, video, dir.resolve("hung.mp4"));
+                final CompletableFuture<TestClient.Run> hung = job(server, video, dir.resolve("hung.mp4"));
                 awaitEncoded(server, 40);
                 workers.get(2).signal("STOP");
-                final Run afterHang = hung.get(120, TimeUnit.SECONDS);
+                final TestClient.Run afterHang = hung.get(120, TimeUnit.SECONDS);
                 workers.get(2).signal("CONT");
-                assertEquals(ExitCode.OK, afterHang.code, afterHang.stderr);
+                assertEquals(ExitCode.OK, afterHang.exitCode(), afterHang.stderr());
                 assertEquals(FRAMES, afterHang.result().get("frames").asInt());
                 VideoAssertions.assertBlurredCopy(video, dir.resolve("hung.mp4"), FRAMES, 35.0);
 
                 Thread.sleep(1000);
-                final Run next = job(server, video, dir.resolve("next.mp4")).get(120, TimeUnit.SECONDS);
-                assertEquals(ExitCode.OK, next.code, next.stderr);
+                final TestClient.Run next = job(server, video, dir.resolve("next.mp4")).get(120, TimeUnit.SECONDS);
+                assertEquals(ExitCode.OK, next.exitCode(), next.stderr());
                 assertEquals(FRAMES, next.result().get("frames").asInt(), "no duplicate from the woken worker");
             }
             finally
@@ -102,15 +98,15 @@ class WorkerFaultsTest
         {
             worker.awaitConnected();
             final long start = System.nanoTime();
-            final Run failed = job(server, video, dir.resolve("failed.mp4")).get(60, TimeUnit.SECONDS);
+            final TestClient.Run failed = job(server, video, dir.resolve("failed.mp4")).get(60, TimeUnit.SECONDS);
             final double seconds = (System.nanoTime() - start) / 1e9;
-            assertEquals(ExitCode.SERVER_ERROR, failed.code);
-            assertTrue(failed.stderr.contains("processing_failed") && failed.stderr.contains("frame 7") &&
-                failed.stderr.contains("4 attempts"), failed.stderr);
+            assertEquals(ExitCode.SERVER_ERROR, failed.exitCode());
+            assertTrue(failed.stderr().contains("processing_failed") && failed.stderr().contains("frame 7") &&
+                failed.stderr().contains("4 attempts"), failed.stderr());
             assertTrue(seconds >= 0.7, "retries back off 100, 200, 400 ms: took " + seconds + " s");
 
-            final Run next = job(server, shortVideo, dir.resolve("five-out.mp4")).get(60, TimeUnit.SECONDS);
-            assertEquals(ExitCode.OK, next.code, next.stderr);
+            final TestClient.Run next = job(server, shortVideo, dir.resolve("five-out.mp4")).get(60, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, next.exitCode(), next.stderr());
             assertEquals(5, next.result().get("frames").asInt());
         }
     }
@@ -140,24 +136,10 @@ class WorkerFaultsTest
         throw new AssertionError("the job did not get under way");
     }
 
-    private static CompletableFuture<Run> job(final FramewireServer server, final Path video, final Path out)
+    private static CompletableFuture<TestClient.Run> job(final FramewireServer server, final Path video,
+        final Path out)
     {
-        return CompletableFuture.supplyAsync(() ->
-        {
-            final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-            final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-            final int code = ClientMain.run(new PrintStream(stdout, true, StandardCharsets.UTF_8),
-                new PrintStream(stderr, true, StandardCharsets.UTF_8), "--port", Integer.toString(server.port()),
-                "--video", video.toString(), "--out", out.toString(), "--quiet");
-            return new Run(code, stdout.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-        }, runnable -> Thread.ofVirtual().start(runnable));
-    }
-
-    private record Run(int code, String stdout, String stderr)
-    {
-        JsonNode result() throws Exception
-        {
-            return JsonMessages.MAPPER.readTree(stdout);
-        }
+        return CompletableFuture.supplyAsync(() -> TestClient.run("--port", Integer.toString(server.port()),
+            "--video", video.toString(), "--out", out.toString(), "--quiet"), runnable -> Thread.ofVirtual().start(runnable));
     }
 }
