@@ -162,10 +162,6 @@ public final class FramewireServer implements AutoCloseable
         return preview == null ? -1 : preview.port();
     }
 
-    public ServerConfig config()
-    {
-        return config;
-    }
 
     @Override
     public void close()

@@ -21,7 +21,6 @@ public final class WorkerChannel
     private long lastHeartbeatNs;
     private long framesDone;
     private long cpuNanos;
-    private long tasksSent;
 
     WorkerChannel(final int workerId, final long processId, final boolean embedded,
         final ExclusivePublication publication, final FrameTaskSender sender, final double rateLimit)
@@ -64,7 +63,6 @@ public final class WorkerChannel
         if (result > 0)
         {
             inFlight++;
-            tasksSent++;
             rate.tryTake(System.nanoTime());
         }
         return result;
@@ -119,10 +117,6 @@ public final class WorkerChannel
         return cpuNanos;
     }
 
-    public long tasksSent()
-    {
-        return tasksSent;
-    }
 
     void close()
     {

@@ -36,7 +36,6 @@ public final class ResultCollector implements Agent
     private static final int MAX_BOXES = io.framewire.transport.WorkerEndpoint.MAX_DETECTIONS;
 
     private final int[] boxes = new int[MAX_BOXES * 4];
-    private long duplicates;
 
     public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers)
     {
@@ -105,7 +104,6 @@ public final class ResultCollector implements Agent
         final FrameRing ring = job.ring();
         if (frame < ring.encoded() || frame >= job.dispatched() || ring.isCompleted(frame))
         {
-            duplicates++;
             LOG.debug("job {} frame {}: late or duplicate result from worker {} dropped", jobId, frame, workerId);
             return;
         }
@@ -129,12 +127,6 @@ public final class ResultCollector implements Agent
         job.onResult(frame, workerId, worker == null ? 0 : worker.processId(), System.nanoTime(), filterNanos,
             memoryBytes);
         ring.markCompleted(frame);
-    }
-
-    /** Late or duplicate results dropped since start. */
-    public long duplicates()
-    {
-        return duplicates;
     }
 
     @Override

@@ -45,7 +45,6 @@ public final class Job
     private volatile long estimatedFrames = -1;
     private volatile String inputDamage;
     private final long startNs = System.nanoTime();
-    private final long startedAtMillis = System.currentTimeMillis();
     private volatile long finishedNs;
     private volatile JobFailedException failure;
     private final CountDownLatch released = new CountDownLatch(1);
@@ -68,7 +67,6 @@ public final class Job
     private long filterNsTotal;
     private long filterNsMax;
     private long workerMemoryMax;
-    private String lastCause = "";
 
     /** @param pipeline the canonical filter pipeline, sent with every frame. */
     public Job(final long id, final String processing, final String pipeline, final int width, final int height,
@@ -149,11 +147,6 @@ public final class Job
     public void estimatedFrames(final long frames)
     {
         estimatedFrames = frames;
-    }
-
-    public long startedAtMillis()
-    {
-        return startedAtMillis;
     }
 
     /** Seconds since the job started, until it finished. */
@@ -247,7 +240,6 @@ public final class Job
      */
     public void requeue(final long frameNumber, final String cause, final long nowNs)
     {
-        lastCause = cause;
         final int slot = ring.slotOf(frameNumber);
         if (workerOf[slot] == NO_WORKER)
         {
@@ -263,11 +255,6 @@ public final class Job
         // Exponential backoff: a frame that fails at once again on every worker should not spin.
         notBeforeNs[slot] = nowNs + Math.min(RETRY_BACKOFF_MAX_NS, RETRY_BACKOFF_NS << (attempts[slot] - 1));
         redispatch.add((int)frameNumber);
-    }
-
-    public String lastCause()
-    {
-        return lastCause;
     }
 
     public int attempts(final long frameNumber)
