@@ -59,6 +59,10 @@ class WorkerFaultsTest
                 assertEquals(ExitCode.OK, afterKill.exitCode(), afterKill.stderr());
                 assertEquals(FRAMES, afterKill.result().get("frames").asInt());
                 VideoAssertions.assertBlurredCopy(video, dir.resolve("killed.mp4"), FRAMES, 35.0);
+                final long retries = afterKill.result().get("retries").asLong();
+                assertTrue(retries >= 1, "the killed worker's in-flight frames were sent again");
+                assertTrue(afterKill.result().get("journal").get("reads_for_retries").asLong() >= retries,
+                    "every retry re-read its task from the journal: " + afterKill.result().get("journal"));
 
                 // SIGSTOP another: its frames go elsewhere; when it wakes up, its late results are dropped.
                 final CompletableFuture<TestClient.Run> hung = job(server, video, dir.resolve("hung.mp4"));
@@ -74,6 +78,8 @@ class WorkerFaultsTest
                 final TestClient.Run next = job(server, video, dir.resolve("next.mp4")).get(120, TimeUnit.SECONDS);
                 assertEquals(ExitCode.OK, next.exitCode(), next.stderr());
                 assertEquals(FRAMES, next.result().get("frames").asInt(), "no duplicate from the woken worker");
+                final String[] journals = dir.resolve("data").toFile().list((parent, name) -> name.endsWith(".journal"));
+                assertEquals(0, journals == null ? 0 : journals.length, "finished jobs' journals are deleted");
             }
             finally
             {

@@ -82,9 +82,14 @@ public final class FrameDispatcher implements Agent
                 final FrameRing ring = job.ring();
                 // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
                 final int frameCount = frame == 0 ? 1 : ring.framesPerSlot();
+                if (retry)
+                {
+                    // What was sent before is what the journal holds; send that again.
+                    job.journal().read(frame, ring.journalIndex(frame), ring.slot(frame), ring.taskBytes(frame));
+                }
                 final long result = worker.offerTask(job.id(), (int)frame, retry ? job.attempts(frame) + 1 : 1,
                     job.width(), job.height(), frameCount, nowNs, job.pipelineBytes(), ring.slot(frame), 0,
-                    ring.frameBytes() * frameCount);
+                    ring.taskBytes(frame));
                 if (result > 0)
                 {
                     if (retry)

@@ -26,6 +26,7 @@ public final class FrameRing implements AutoCloseable
     private final ByteBuffer[] byteBuffers;
     private final long[] decodedAtNs;
     private final long[] timestampUs;
+    private final long[] journalIndex;
     private final AtomicLongArray completedMarker;
     private final AtomicLong decoded = new AtomicLong();
     private final AtomicLong encoded = new AtomicLong();
@@ -43,6 +44,7 @@ public final class FrameRing implements AutoCloseable
         byteBuffers = new ByteBuffer[capacity];
         decodedAtNs = new long[capacity];
         timestampUs = new long[capacity];
+        journalIndex = new long[capacity];
         completedMarker = new AtomicLongArray(capacity);
         for (int i = 0; i < capacity; i++)
         {
@@ -101,6 +103,23 @@ public final class FrameRing implements AutoCloseable
         decodedAtNs[slotOf(frame)] = nowNs;
         timestampUs[slotOf(frame)] = presentationUs;
         decoded.lazySet(frame + 1);
+    }
+
+    /** Bytes of the task of {@code frameNumber}: its frame, then the previous one when slots keep it. */
+    public int taskBytes(final long frameNumber)
+    {
+        return frameNumber == 0 ? frameBytes : frameBytes * framesPerSlot;
+    }
+
+    /** Decoder, before {@link #publishDecoded}: where the journal holds the next frame's task. */
+    public void journalIndex(final long frameNumber, final long index)
+    {
+        journalIndex[slotOf(frameNumber)] = index;
+    }
+
+    public long journalIndex(final long frameNumber)
+    {
+        return journalIndex[slotOf(frameNumber)];
     }
 
     /** The input timestamp of a frame in the ring, in microseconds. */

@@ -1,5 +1,6 @@
 package io.framewire.server.job;
 
+import io.framewire.server.journal.FrameJournal;
 import io.framewire.codec.ErrorCode;
 import io.framewire.server.metrics.LatencyStats;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -42,6 +43,7 @@ public final class Job
     private final int height;
     private final double frameRate;
     private final FrameRing ring;
+    private final FrameJournal journal;
     private volatile long estimatedFrames = -1;
     private volatile String inputDamage;
     private final long startNs = System.nanoTime();
@@ -70,8 +72,9 @@ public final class Job
 
     /** @param pipeline the canonical filter pipeline, sent with every frame. */
     public Job(final long id, final String processing, final String pipeline, final int width, final int height,
-        final double frameRate, final FrameRing ring)
+        final double frameRate, final FrameRing ring, final FrameJournal journal)
     {
+        this.journal = journal;
         this.id = id;
         this.processing = processing;
         this.pipeline = pipeline;
@@ -119,6 +122,11 @@ public final class Job
     public double frameRate()
     {
         return frameRate;
+    }
+
+    public FrameJournal journal()
+    {
+        return journal;
     }
 
     public FrameRing ring()

@@ -3,6 +3,7 @@ package io.framewire.server.job;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framewire.codec.ErrorCode;
 import io.framewire.server.dispatch.JobTable;
+import io.framewire.server.journal.FrameJournal;
 import io.framewire.server.media.FrameDecoder;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.JobJson;
@@ -35,6 +36,7 @@ public final class JobRunner
     private final JobTable jobs;
     private final JobHistory history;
     private final int window;
+    private final Path dataDir;
     private final int thumbnails;
     private final java.util.concurrent.ExecutorService mediaIo;
 
@@ -42,9 +44,10 @@ public final class JobRunner
      * @param history told of each job as it starts, for the metrics and the preview.
      * @param window  frames of one job in flight at once: decoded, at workers, or waiting to be encoded.
      */
-    public JobRunner(final JobTable jobs, final JobHistory history, final int window, final int thumbnails,
-        final java.util.concurrent.ExecutorService mediaIo)
+    public JobRunner(final JobTable jobs, final JobHistory history, final Path dataDir, final int window,
+        final int thumbnails, final java.util.concurrent.ExecutorService mediaIo)
     {
+        this.dataDir = dataDir;
         this.jobs = jobs;
         this.history = history;
         this.window = window;
@@ -73,11 +76,13 @@ public final class JobRunner
             final int width = source.width();
             final int height = source.height();
             try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
+                FrameJournal journal = new FrameJournal(dataDir, jobId, window, ring.taskBytes(1));
                 VideoSink video = VideoSink.open(sink, width, height, source.frameRate(), format, source);
                 AudioTrack audio = source.audioChannels() > 0 ?
                     new AudioTrack(source.sampleRate(), source.audioChannels()) : null)
             {
-                final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring);
+                final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring,
+                    journal);
                 job.estimatedFrames(source.estimatedFrames());
                 if (!jobs.submit(job))
                 {
