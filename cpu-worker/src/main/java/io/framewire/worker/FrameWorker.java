@@ -1,6 +1,7 @@
 package io.framewire.worker;
 
-import io.aeron.FragmentAssembler;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.Publication;
 import io.aeron.logbuffer.Header;
 import io.framewire.codec.sbe.FrameTaskDecoder;
@@ -37,7 +38,7 @@ public final class FrameWorker implements Agent
     private final int credits;
     private final IdleStrategy offerIdle;
     private final Runnable onServerConnected;
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final FragmentHandler handler = this::onFragment;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final FrameTaskDecoder task = new FrameTaskDecoder();
     private final UnsafeBuffer inputPixels = new UnsafeBuffer(0, 0);
@@ -60,6 +61,18 @@ public final class FrameWorker implements Agent
     private long framesDone;
     private long memoryBytes;
     private boolean serverConnected;
+
+    // The task whose parts are arriving; taskJob is -1 when none.
+    private long taskJob = -1;
+    private int taskFrame;
+    private int taskAttempt;
+    private int taskBytes;
+    private int received;
+    private int taskWidth;
+    private int taskHeight;
+    private int taskFrameCount;
+    private long taskDispatchNanos;
+    private FilterChain chain;
 
     /**
      * @param credits           the most tasks this worker holds at once; the server never sends more.
@@ -102,11 +115,16 @@ public final class FrameWorker implements Agent
             serverConnected = true;
             onServerConnected.run();
         }
-        return work + endpoint.tasks().poll(assembler, TransportConfig.FRAGMENT_LIMIT);
+        return work + endpoint.tasks().poll(handler, TransportConfig.FRAGMENT_LIMIT);
     }
 
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header ignored)
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragment)
     {
+        if ((fragment.flags() & FrameDescriptor.UNFRAGMENTED) != FrameDescriptor.UNFRAGMENTED)
+        {
+            LOG.warn("ignoring a message larger than one fragment on the task stream");
+            return;
+        }
         header.wrap(buffer, offset);
         if (header.templateId() != FrameTaskDecoder.TEMPLATE_ID)
         {
@@ -117,99 +135,157 @@ public final class FrameWorker implements Agent
         final long jobId = task.jobId();
         final int frameNumber = task.frameNumber();
         final int attempt = task.attempt();
-        final int frameWidth = task.width();
-        final int frameHeight = task.height();
-        final int frameCount = task.frameCount();
-        final long dispatchNanos = task.dispatchNanos();
+        final long partOffset = task.pixelsOffset();
+        if (partOffset == 0)
+        {
+            if (!startTask(jobId, frameNumber, attempt))
+            {
+                return;
+            }
+        }
+        else if (jobId != taskJob || frameNumber != taskFrame || attempt != taskAttempt || partOffset != received)
+        {
+            LOG.debug("job {} frame {}: part at {} out of sequence, dropped", jobId, frameNumber, partOffset);
+            return;
+        }
+        else
+        {
+            task.skipPipeline();
+        }
+        final int partLength = task.pixelsLength();
+        final int partStart = task.limit() + FrameTaskDecoder.pixelsHeaderLength();
+        if (partStart + partLength > offset + length || received + partLength > taskBytes)
+        {
+            taskJob = -1;
+            fail(jobId, frameNumber, attempt, "a part of " + partLength + " bytes overruns the task");
+            return;
+        }
+        // Straight into the Mats: the frame's bytes first, then the previous frame's.
+        final int frameBytes = width * height * 3;
+        final int intoInput = Math.max(0, Math.min(partLength, frameBytes - received));
+        if (intoInput > 0)
+        {
+            inputPixels.putBytes(received, buffer, partStart, intoInput);
+        }
+        if (partLength > intoInput)
+        {
+            previousPixels.putBytes(received + intoInput - frameBytes, buffer, partStart + intoInput,
+                partLength - intoInput);
+        }
+        received += partLength;
+        if (received == taskBytes)
+        {
+            taskJob = -1;
+            process(jobId, frameNumber, attempt);
+        }
+    }
+
+    /** First part of a task: check it and get ready for its pixels. */
+    private boolean startTask(final long jobId, final int frameNumber, final int attempt)
+    {
+        taskJob = -1;
+        taskWidth = task.width();
+        taskHeight = task.height();
+        taskFrameCount = task.frameCount();
+        taskDispatchNanos = task.dispatchNanos();
+        final long total = task.pixelsTotal();
         final int pipelineLength = task.pipelineLength();
         if (pipelineLength > pipeline.length)
         {
-            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, "pipeline text too long");
-            return;
+            fail(jobId, frameNumber, attempt, "pipeline text too long");
+            return false;
         }
         task.getPipeline(pipeline, 0, pipelineLength);
-        final int pixelsLength = task.pixelsLength();
-        final int pixelsOffset = task.limit() + FrameTaskDecoder.pixelsHeaderLength();
-        final int frameBytes = frameWidth * frameHeight * 3;
-        if ((frameCount != 1 && frameCount != 2) || pixelsLength != frameBytes * frameCount ||
-            pixelsOffset + pixelsLength > offset + length)
+        final long frameBytes = (long)taskWidth * taskHeight * 3;
+        if ((taskFrameCount != 1 && taskFrameCount != 2) || total != frameBytes * taskFrameCount ||
+            taskWidth == 0 || taskHeight == 0)
         {
-            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos,
-                pixelsLength + " pixel bytes for " + frameCount + " frames of " + frameWidth + "x" + frameHeight);
-            return;
+            fail(jobId, frameNumber, attempt,
+                total + " pixel bytes for " + taskFrameCount + " frames of " + taskWidth + "x" + taskHeight);
+            return false;
         }
         for (final int failFrame : failFrames)
         {
             if (failFrame == frameNumber)
             {
-                fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, "fault injected (--fail-frames)");
-                return;
+                fail(jobId, frameNumber, attempt, "fault injected (--fail-frames)");
+                return false;
             }
         }
-        final FilterChain chain;
         try
         {
             chain = chains.chainFor(jobId, pipeline, pipelineLength);
         }
         catch (final FilterSpecException | RuntimeException ex)
         {
-            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, ex.getMessage());
-            return;
+            fail(jobId, frameNumber, attempt, ex.getMessage());
+            return false;
         }
-        fitMats(frameWidth, frameHeight);
-        inputPixels.putBytes(0, buffer, pixelsOffset, frameBytes);
-        if (frameCount == 2)
-        {
-            previousPixels.putBytes(0, buffer, pixelsOffset + frameBytes, frameBytes);
-        }
+        fitMats(taskWidth, taskHeight);
+        taskJob = jobId;
+        taskFrame = frameNumber;
+        taskAttempt = attempt;
+        taskBytes = (int)total;
+        received = 0;
+        return true;
+    }
 
+    private void process(final long jobId, final int frameNumber, final int attempt)
+    {
         final long startNs = System.nanoTime();
         final Detections detections;
         try
         {
-            detections = chain.apply(input, frameCount == 2 ? previous : null, output);
+            detections = chain.apply(input, taskFrameCount == 2 ? previous : null, output);
         }
         catch (final RuntimeException ex)
         {
-            fail(jobId, frameNumber, attempt, frameWidth, frameHeight, dispatchNanos, ex.getMessage());
+            fail(jobId, frameNumber, attempt, ex.getMessage());
             return;
         }
         final long filterNanos = System.nanoTime() - startNs;
 
         framesDone++;
-        offerResult(jobId, frameNumber, attempt, TaskStatus.OK, frameWidth, frameHeight, dispatchNanos, filterNanos,
-            detections.boxes(), detections.count(), frameBytes);
+        offerResult(jobId, frameNumber, attempt, TaskStatus.OK, filterNanos, detections.boxes(), detections.count(),
+            width * height * 3);
     }
 
-    private void fail(final long jobId, final int frameNumber, final int attempt, final int frameWidth,
-        final int frameHeight, final long dispatchNanos, final String why)
+    private void fail(final long jobId, final int frameNumber, final int attempt, final String why)
     {
         LOG.warn("job {} frame {}: failed: {}", jobId, frameNumber, why);
-        offerResult(jobId, frameNumber, attempt, TaskStatus.FAILED, frameWidth, frameHeight, dispatchNanos, 0,
-            NO_BOXES, 0, 0);
+        offerResult(jobId, frameNumber, attempt, TaskStatus.FAILED, 0, NO_BOXES, 0, 0);
     }
 
+    /** Sends a result in parts, waiting out back pressure: a worker holds nothing else to do meanwhile. */
     private void offerResult(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
-        final int frameWidth, final int frameHeight, final long dispatchNanos, final long filterNanos,
-        final int[] boxes, final int boxCount, final int pixelsLength)
+        final long filterNanos, final int[] boxes, final int boxCount, final int pixelsTotal)
     {
-        offerIdle.reset();
-        while (true)
+        final int partCapacity = endpoint.resultPartCapacity(boxCount);
+        int sent = 0;
+        do
         {
-            final long result = endpoint.offerResult(jobId, frameNumber, attempt, status, frameWidth, frameHeight,
-                dispatchNanos, filterNanos, memoryBytes, boxes, boxCount, outputPixels, 0, pixelsLength);
-            if (result > 0)
+            final int partLength = Math.min(partCapacity, pixelsTotal - sent);
+            offerIdle.reset();
+            while (true)
             {
-                return;
+                final long result = endpoint.offerResultPart(jobId, frameNumber, attempt, status, taskWidth,
+                    taskHeight, taskDispatchNanos, filterNanos, memoryBytes, boxes, boxCount, outputPixels, pixelsTotal,
+                    sent, partLength);
+                if (result > 0)
+                {
+                    break;
+                }
+                if (result == Publication.NOT_CONNECTED || WorkerEndpoint.isFatal(result))
+                {
+                    // The server is gone; it re-dispatches or fails the frame, so dropping the result loses nothing.
+                    LOG.warn("job {} frame {}: result dropped, server unreachable ({})", jobId, frameNumber, result);
+                    return;
+                }
+                offerIdle.idle();
             }
-            if (result == Publication.NOT_CONNECTED || WorkerEndpoint.isFatal(result))
-            {
-                // The server is gone; it re-dispatches or fails the frame, so dropping the result loses nothing.
-                LOG.warn("job {} frame {}: result dropped, server unreachable ({})", jobId, frameNumber, result);
-                return;
-            }
-            offerIdle.idle();
+            sent += partLength;
         }
+        while (sent < pixelsTotal);
     }
 
     /** Reallocate the Mats only when the frame size changes. */

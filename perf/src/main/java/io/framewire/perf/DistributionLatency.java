@@ -98,7 +98,7 @@ public final class DistributionLatency
             while (received[0] < frames + 30)
             {
                 results.poll(assembler, TransportConfig.FRAGMENT_LIMIT);
-                final WorkerChannel worker = registry.pick();
+                final WorkerChannel worker = registry.pick(frameBytes);
                 if (worker != null && sent < frames + 30 && System.nanoTime() >= nextSendNs &&
                     worker.offerTask(1, sent, 1, width, height, 1, System.nanoTime(), pipeline, pixels, 0, frameBytes) > 0)
                 {

@@ -37,7 +37,16 @@ final class WorkerProcess implements AutoCloseable
             {
                 // the process ended
             }
-            connected.completeExceptionally(new IllegalStateException("worker exited before connecting"));
+            String exit;
+            try
+            {
+                exit = process.waitFor(5, TimeUnit.SECONDS) ? "exit code " + process.exitValue() : "still running";
+            }
+            catch (final InterruptedException ex)
+            {
+                exit = "interrupted";
+            }
+            connected.completeExceptionally(new IllegalStateException("worker exited before connecting (" + exit + ")"));
         });
     }
 

@@ -17,11 +17,13 @@ public final class TransportConfig
         "/dev/shm/framewire" : new File(System.getProperty("java.io.tmpdir"), "framewire-aeron").getPath();
 
     /**
-     * Term length of frame-carrying publications. Aeron's largest message is term length / 8, so 64 MiB allows
-     * 8 MiB messages: a 1080p BGR frame (6.2 MB) fits.
+     * Term length of frame-carrying publications. Frames travel in parts of one fragment each, so Aeron's largest
+     * message (term length / 8) does not limit the frame size; the term bounds how far the sender may run ahead
+     * of a worker (the IPC window is one term): 32 MiB holds a worker's 4 credits of 1080p tasks (4 x 6.2 MB).
+     * Each log buffer is 3 terms of pre-touched memory (96 MiB per worker stream), so bigger is not free.
      */
     public static final String TERM_LENGTH_PROP = "framewire.term.length";
-    public static final int TERM_LENGTH = Integer.getInteger(TERM_LENGTH_PROP, 64 * 1024 * 1024);
+    public static final int TERM_LENGTH = Integer.getInteger(TERM_LENGTH_PROP, 32 * 1024 * 1024);
 
     /** Largest MTU Aeron allows: fewer fragments per frame, so fewer poll calls and headers. */
     public static final int MTU_LENGTH = 65504;
@@ -41,7 +43,7 @@ public final class TransportConfig
     public static final long WORKER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong("framewire.worker.timeout.ms", 3000));
 
-    /** Fragments read per poll: enough for a few large frames, small enough to keep heartbeats on time. */
+    /** Fragments read per poll: a 720p frame is 43 of them; small enough to keep heartbeats and dispatch on time. */
     public static final int FRAGMENT_LIMIT = 64;
 
     private TransportConfig()

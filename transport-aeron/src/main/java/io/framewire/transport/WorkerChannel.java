@@ -14,7 +14,7 @@ public final class WorkerChannel
     private final long processId;
     private final boolean embedded;
     private final ExclusivePublication publication;
-    private final FrameTaskSender sender;
+    private final FrameTaskSender sender = new FrameTaskSender();
     private final TokenBucket rate;
     private int credits;
     private int inFlight;
@@ -23,14 +23,13 @@ public final class WorkerChannel
     private long cpuNanos;
 
     WorkerChannel(final int workerId, final long processId, final boolean embedded,
-        final ExclusivePublication publication, final FrameTaskSender sender, final double rateLimit)
+        final ExclusivePublication publication, final double rateLimit)
     {
         this.rate = new TokenBucket(rateLimit, System.nanoTime());
         this.workerId = workerId;
         this.processId = processId;
         this.embedded = embedded;
         this.publication = publication;
-        this.sender = sender;
     }
 
     void onHeartbeat(final int credits, final long framesDone, final long cpuNanos, final long nowNs)
@@ -41,15 +40,22 @@ public final class WorkerChannel
         this.lastHeartbeatNs = nowNs;
     }
 
-    /** Free credit, within the rate limit, and a connected stream. */
-    public boolean hasCredit()
+    /**
+     * Free credit, within the rate limit, and a connected stream with room for a task of {@code taskBytes} (or
+     * half a term for larger ones): so a task is rarely stopped part-way by back pressure.
+     */
+    public boolean hasCredit(final int taskBytes)
     {
-        return inFlight < credits && rate.available(System.nanoTime()) && publication.isConnected();
+        return inFlight < credits && rate.available(System.nanoTime()) && publication.isConnected() &&
+            publication.availableWindow() > Math.min(taskBytes + (taskBytes >> 8) + 4096,
+                publication.termBufferLength() / 2);
     }
 
     /**
      * Offer one task: {@code frameCount} frames of pixels (the frame, then the previous one when the pipeline
-     * compares with it) and the canonical pipeline to apply. On success the worker's in-flight count goes up until {@link #onResult()}.
+     * compares with it) and the canonical pipeline to apply, in parts. On success the worker's in-flight count
+     * goes up until {@link #onResult()}. When it fails with some parts already out ({@link #partlySent()}), the
+     * caller must finish it with {@link #continueTask()} before offering this worker anything else.
      *
      * @return the publication's result; negative values ({@link Publication#BACK_PRESSURED},
      * {@link Publication#NOT_CONNECTED}, ...) are the caller's to handle.
@@ -58,8 +64,30 @@ public final class WorkerChannel
         final int height, final int frameCount, final long dispatchNanos, final byte[] pipeline,
         final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
     {
-        final long result = sender.offer(publication, jobId, frameNumber, attempt, width, height, frameCount,
-            dispatchNanos, pipeline, pixels, pixelsOffset, pixelsLength);
+        return onOffered(sender.offer(publication, jobId, frameNumber, attempt, width, height, frameCount,
+            dispatchNanos, pipeline, pixels, pixelsOffset, pixelsLength));
+    }
+
+    /** Sends the rest of a task stopped part-way; same results as {@link #offerTask}. */
+    public long continueTask()
+    {
+        return onOffered(sender.sendRemainingParts(publication));
+    }
+
+    /** Gives up the task stopped part-way; the worker drops its parts when the next task starts. */
+    public void abandonTask()
+    {
+        sender.abandon();
+    }
+
+    /** A task has parts out and parts left to send. */
+    public boolean partlySent()
+    {
+        return sender.partlySent();
+    }
+
+    private long onOffered(final long result)
+    {
         if (result > 0)
         {
             inFlight++;
@@ -120,6 +148,7 @@ public final class WorkerChannel
 
     void close()
     {
+        sender.abandon();
         publication.close();
     }
 }

@@ -71,16 +71,26 @@ public final class WorkerEndpoint implements AutoCloseable
         return results.offer(headerBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
     }
 
+    /** Pixel bytes one result part can carry besides {@code boxCount} detections. */
+    public int resultPartCapacity(final int boxCount)
+    {
+        return results.maxPayloadLength() - MessageHeaderEncoder.ENCODED_LENGTH - FrameResultEncoder.BLOCK_LENGTH -
+            FrameResultEncoder.DetectionsEncoder.sbeHeaderSize() -
+            boxCount * FrameResultEncoder.DetectionsEncoder.sbeBlockLength() - FrameResultEncoder.pixelsHeaderLength();
+    }
+
     /**
-     * Offer one result, the pixels sent from where the filter wrote them; {@code boxes} holds {@code boxCount}
-     * detections as x, y, width, height (at most {@link #MAX_DETECTIONS}).
+     * Offer one part of a result: {@code partLength} bytes from {@code partOffset} of the {@code pixelsTotal}
+     * result pixels at {@code pixels}, sent from where the filter wrote them; at most
+     * {@link #resultPartCapacity} bytes. Every part carries the stats and the detections, {@code boxCount} boxes in
+     * {@code boxes} as x, y, width, height (at most {@link #MAX_DETECTIONS}).
      *
      * @return the publication's result; negative codes are the caller's to handle.
      */
-    public long offerResult(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
+    public long offerResultPart(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
         final int width, final int height, final long dispatchNanos, final long filterNanos, final long memoryBytes,
-        final int[] boxes, final int boxCount, final DirectBuffer pixels, final int pixelsOffset,
-        final int pixelsLength)
+        final int[] boxes, final int boxCount, final DirectBuffer pixels, final int pixelsTotal, final int partOffset,
+        final int partLength)
     {
         resultEncoder.wrapAndApplyHeader(headerBuffer, 0, messageHeader)
             .jobId(jobId)
@@ -93,7 +103,9 @@ public final class WorkerEndpoint implements AutoCloseable
             .pixelFormat(PixelFormat.BGR24)
             .dispatchNanos(dispatchNanos)
             .filterNanos(filterNanos)
-            .memoryBytes(memoryBytes);
+            .memoryBytes(memoryBytes)
+            .pixelsTotal(pixelsTotal)
+            .pixelsOffset(partOffset);
         final FrameResultEncoder.DetectionsEncoder detections = resultEncoder.detectionsCount(boxCount);
         for (int i = 0; i < boxCount; i++)
         {
@@ -101,13 +113,13 @@ public final class WorkerEndpoint implements AutoCloseable
         }
         // Var-data length prefix written by hand; the pixels follow as the second vector, not copied here.
         final int limit = MessageHeaderEncoder.ENCODED_LENGTH + resultEncoder.encodedLength();
-        headerBuffer.putInt(limit, pixelsLength, ByteOrder.LITTLE_ENDIAN);
+        headerBuffer.putInt(limit, partLength, ByteOrder.LITTLE_ENDIAN);
         final int headerLength = limit + FrameResultEncoder.pixelsHeaderLength();
-        if (pixelsLength == 0)
+        if (partLength == 0)
         {
             return results.offer(headerBuffer, 0, headerLength);
         }
-        return results.offer(headerBuffer, 0, headerLength, pixels, pixelsOffset, pixelsLength);
+        return results.offer(headerBuffer, 0, headerLength, pixels, partOffset, partLength);
     }
 
     /** True for offer results that will not get better by trying again. */

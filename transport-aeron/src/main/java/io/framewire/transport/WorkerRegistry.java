@@ -1,7 +1,9 @@
 package io.framewire.transport;
 
 import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +27,7 @@ public final class WorkerRegistry implements AutoCloseable
     private final long serverProcessId = ProcessHandle.current().pid();
     private final Int2ObjectHashMap<WorkerChannel> byId = new Int2ObjectHashMap<>();
     private final ArrayList<WorkerChannel> workers = new ArrayList<>();
-    private final FrameTaskSender sender = new FrameTaskSender();
+    private final Long2LongHashMap joining = new Long2LongHashMap(-1);
     private volatile List<WorkerStatus> statuses = List.of();
     private long nextStatusNs;
 
@@ -44,9 +46,32 @@ public final class WorkerRegistry implements AutoCloseable
         WorkerChannel worker = byId.get(workerId);
         if (worker == null)
         {
+            // The driver may take a while to make the log buffer; the dispatch thread must not wait for it.
+            long registrationId = joining.get(workerId);
+            if (registrationId == joining.missingValue())
+            {
+                registrationId = aeron.asyncAddExclusivePublication(TransportConfig.IPC_CHANNEL,
+                    heartbeat.taskStreamId());
+                joining.put(workerId, registrationId);
+            }
+            final ExclusivePublication publication;
+            try
+            {
+                publication = aeron.getExclusivePublication(registrationId);
+            }
+            catch (final RuntimeException ex)
+            {
+                joining.remove(workerId);
+                LOG.warn("worker {}: its task stream could not be opened: {}", workerId, ex.toString());
+                return;
+            }
+            if (publication == null)
+            {
+                return; // not ready yet; a later heartbeat looks again
+            }
+            joining.remove(workerId);
             final long processId = heartbeat.processId();
-            worker = new WorkerChannel(workerId, processId, processId == serverProcessId,
-                aeron.addExclusivePublication(TransportConfig.IPC_CHANNEL, heartbeat.taskStreamId()), sender, rateLimit);
+            worker = new WorkerChannel(workerId, processId, processId == serverProcessId, publication, rateLimit);
             byId.put(workerId, worker);
             workers.add(worker);
             LOG.info("worker {} joined (pid {}, task stream {}, {} credits{})", workerId, processId,
@@ -55,8 +80,11 @@ public final class WorkerRegistry implements AutoCloseable
         worker.onHeartbeat(heartbeat.credits(), heartbeat.framesDone(), heartbeat.cpuNanos(), nowNs);
     }
 
-    /** @return the worker to send the next task to, or null when every worker is out of credit. */
-    public WorkerChannel pick()
+    /**
+     * @param taskBytes pixel bytes of the task to send.
+     * @return the worker to send the next task to, or null when every worker is out of credit.
+     */
+    public WorkerChannel pick(final int taskBytes)
     {
         WorkerChannel best = null;
         boolean externalAlive = false;
@@ -71,7 +99,7 @@ public final class WorkerRegistry implements AutoCloseable
         for (int i = 0, size = workers.size(); i < size; i++)
         {
             final WorkerChannel worker = workers.get(i);
-            if ((worker.embedded() && externalAlive) || !worker.hasCredit())
+            if ((worker.embedded() && externalAlive) || !worker.hasCredit(taskBytes))
             {
                 continue;
             }

@@ -4,6 +4,8 @@ import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.framewire.codec.sbe.FrameResultDecoder;
 import io.framewire.codec.sbe.FrameTaskDecoder;
 import io.framewire.codec.sbe.FrameTaskEncoder;
@@ -61,7 +63,23 @@ class FrameTransportTest
     }
 
     @Test
-    void heartbeatRegistersWorkerAndFrameTravelsBothWays()
+    void heartbeatRegistersWorkerAndFrameTravelsBothWaysInParts()
+    {
+        final WorkerChannel worker = register();
+        assertEquals(3, worker.credits());
+        assertTrue(worker.embedded(), "same process as the registry");
+        assertSame(worker, registry.pick(WIDTH * HEIGHT * 3));
+        travelsBothWays(worker, 1280, 720);
+    }
+
+    /** A 4K BGR frame (24.9 MB) is larger than Aeron's largest message; in parts it travels all the same. */
+    @Test
+    void a4kFrameTravelsInParts()
+    {
+        travelsBothWays(register(), 3840, 2160);
+    }
+
+    private WorkerChannel register()
     {
         final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
@@ -72,64 +90,90 @@ class FrameTransportTest
             assertEquals(WorkerHeartbeatDecoder.TEMPLATE_ID, header.templateId());
             registry.onHeartbeat(heartbeat.wrapAndApplyHeader(buffer, offset, header), System.nanoTime());
         });
-        awaitTrue(() -> results.poll(heartbeats, 10) > 0);
-
+        // The first heartbeat asks for the task stream; one after it is ready registers the worker.
+        awaitTrue(() -> endpoint.offerHeartbeat(3, 0, 0) > 0 && results.poll(heartbeats, 10) >= 0 &&
+            registry.get(endpoint.workerId()) != null);
         final WorkerChannel worker = registry.get(endpoint.workerId());
         assertNotNull(worker);
-        assertEquals(3, worker.credits());
-        assertTrue(worker.embedded(), "same process as the registry");
         awaitTrue(endpoint::serverConnected);
-        assertSame(worker, registry.pick());
+        return worker;
+    }
 
-        final byte[] pixels = new byte[WIDTH * HEIGHT * 3];
+    private void travelsBothWays(final WorkerChannel worker, final int width, final int height)
+    {
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        final byte[] pixels = new byte[width * height * 3];
         for (int i = 0; i < pixels.length; i++)
         {
             pixels[i] = (byte)(i * 31 + i / 4096);
         }
         final UnsafeBuffer source = new UnsafeBuffer(pixels);
         final byte[] pipeline = "gaussian:ksize=7,sigma=0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        awaitTrue(() -> worker.offerTask(42L, 7, 1, WIDTH, HEIGHT, 1, 123L, pipeline, source, 0, pixels.length) > 0);
+
+        // Sent and read in turns: the task may be larger than the log buffer lets the sender run ahead.
+        final FrameTaskDecoder task = new FrameTaskDecoder();
+        final byte[] received = new byte[pixels.length];
+        final int[] parts = new int[1];
+        final long[] expectedOffset = new long[1];
+        final FragmentHandler tasks = (buffer, offset, length, h) ->
+        {
+            assertEquals(FrameDescriptor.UNFRAGMENTED, h.flags() & FrameDescriptor.UNFRAGMENTED,
+                "each part is one fragment");
+            task.wrapAndApplyHeader(buffer, offset, header.wrap(buffer, offset));
+            final long partOffset = task.pixelsOffset();
+            task.skipPipeline();
+            final int partLength = task.pixelsLength();
+            assertEquals(expectedOffset[0], partOffset);
+            // Each part is exactly what the generated encoder writes.
+            final ExpandableArrayBuffer expected = new ExpandableArrayBuffer();
+            final FrameTaskEncoder encoder = new FrameTaskEncoder()
+                .wrapAndApplyHeader(expected, 0, new MessageHeaderEncoder())
+                .jobId(42L).frameNumber(7).attempt((short)1).width(width).height(height)
+                .pixelFormat(PixelFormat.BGR24).frameCount((short)1).dispatchNanos(123L)
+                .pixelsTotal(pixels.length).pixelsOffset(partOffset)
+                .putPipeline(pipeline, 0, pipeline.length)
+                .putPixels(pixels, (int)partOffset, partLength);
+            assertArrayEquals(copy(expected, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength()),
+                copy(buffer, offset, length));
+            task.wrapAndApplyHeader(buffer, offset, header.wrap(buffer, offset));
+            assertEquals("gaussian:ksize=7,sigma=0", task.pipeline());
+            task.getPixels(received, (int)partOffset, partLength);
+            expectedOffset[0] += partLength;
+            parts[0]++;
+        };
+        long result = worker.offerTask(42L, 7, 1, width, height, 1, 123L, pipeline, source, 0, pixels.length);
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (result < 0)
+        {
+            assertTrue(System.nanoTime() < deadline, "task not sent in 30 s: " + result);
+            endpoint.tasks().poll(tasks, 100);
+            result = worker.partlySent() ? worker.continueTask() :
+                worker.offerTask(42L, 7, 1, width, height, 1, 123L, pipeline, source, 0, pixels.length);
+        }
+        assertFalse(worker.partlySent());
         assertEquals(1, worker.inFlight());
-
-        final byte[][] received = new byte[1][];
-        final FragmentAssembler tasks = new FragmentAssembler((buffer, offset, length, h) ->
-            received[0] = copy(buffer, offset, length));
-        awaitTrue(() -> endpoint.tasks().poll(tasks, 100) > 0 && received[0] != null);
-
-        // The two-vector offer must produce exactly what the generated encoder writes.
-        final ExpandableArrayBuffer expected = new ExpandableArrayBuffer();
-        final FrameTaskEncoder encoder = new FrameTaskEncoder()
-            .wrapAndApplyHeader(expected, 0, new MessageHeaderEncoder())
-            .jobId(42L).frameNumber(7).attempt((short)1).width(WIDTH).height(HEIGHT)
-            .pixelFormat(PixelFormat.BGR24).frameCount((short)1).dispatchNanos(123L)
-            .putPipeline(pipeline, 0, pipeline.length)
-            .putPixels(pixels, 0, pixels.length);
-        assertArrayEquals(copy(expected, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength()),
-            received[0]);
-
-        final FrameTaskDecoder task = new FrameTaskDecoder()
-            .wrapAndApplyHeader(new UnsafeBuffer(received[0]), 0, header);
-        assertEquals(42L, task.jobId());
-        assertEquals(7, task.frameNumber());
-        assertEquals("gaussian:ksize=7,sigma=0", task.pipeline());
+        awaitTrue(() -> endpoint.tasks().poll(tasks, 100) >= 0 && expectedOffset[0] == pixels.length);
+        assertArrayEquals(pixels, received);
+        assertTrue(parts[0] >= pixels.length / TransportConfig.MTU_LENGTH, parts[0] + " parts");
 
         final int[] boxes = {10, 20, 30, 40, 1, 2, 3, 4};
-        awaitTrue(() -> endpoint.offerResult(42L, 7, 1, TaskStatus.OK, WIDTH, HEIGHT, 123L, 5_000L, 1L << 20,
-            boxes, 2, source, 0, pixels.length) > 0);
-        final FrameResultDecoder result = new FrameResultDecoder();
-        final byte[][] resultPixels = new byte[1][];
-        final FragmentAssembler resultAssembler = new FragmentAssembler((buffer, offset, length, h) ->
+        final FrameResultDecoder result0 = new FrameResultDecoder();
+        final byte[] resultPixels = new byte[pixels.length];
+        final long[] resultReceived = new long[1];
+        final FragmentHandler resultHandler = (buffer, offset, length, h) ->
         {
             header.wrap(buffer, offset);
             if (header.templateId() == FrameResultDecoder.TEMPLATE_ID)
             {
-                result.wrapAndApplyHeader(buffer, offset, header);
-                assertEquals(endpoint.workerId(), result.workerId());
-                assertEquals(TaskStatus.OK, result.status());
-                assertEquals(5_000L, result.filterNanos());
+                final FrameResultDecoder r = result0.wrapAndApplyHeader(buffer, offset, header);
+                assertEquals(endpoint.workerId(), r.workerId());
+                assertEquals(TaskStatus.OK, r.status());
+                assertEquals(5_000L, r.filterNanos());
+                assertEquals(pixels.length, r.pixelsTotal());
+                assertEquals(resultReceived[0], r.pixelsOffset());
                 final int[] receivedBoxes = new int[8];
                 int i = 0;
-                for (final FrameResultDecoder.DetectionsDecoder box : result.detections())
+                for (final FrameResultDecoder.DetectionsDecoder box : r.detections())
                 {
                     receivedBoxes[i++] = box.x();
                     receivedBoxes[i++] = box.y();
@@ -137,12 +181,23 @@ class FrameTransportTest
                     receivedBoxes[i++] = box.height();
                 }
                 assertArrayEquals(boxes, receivedBoxes);
-                resultPixels[0] = new byte[result.pixelsLength()];
-                result.getPixels(resultPixels[0], 0, resultPixels[0].length);
+                final int partLength = r.pixelsLength();
+                r.getPixels(resultPixels, (int)r.pixelsOffset(), partLength);
+                resultReceived[0] += partLength;
             }
-        });
-        awaitTrue(() -> results.poll(resultAssembler, 100) >= 0 && resultPixels[0] != null);
-        assertArrayEquals(pixels, resultPixels[0]);
+        };
+        final int capacity = endpoint.resultPartCapacity(2);
+        for (int sent = 0; sent < pixels.length; )
+        {
+            final int partLength = Math.min(capacity, pixels.length - sent);
+            final int partOffset = sent;
+            awaitTrue(() -> endpoint.offerResultPart(42L, 7, 1, TaskStatus.OK, width, height, 123L, 5_000L,
+                1L << 20, boxes, 2, source, pixels.length, partOffset, partLength) > 0 ||
+                results.poll(resultHandler, 100) < 0);
+            sent += partLength;
+        }
+        awaitTrue(() -> results.poll(resultHandler, 100) >= 0 && resultReceived[0] == pixels.length);
+        assertArrayEquals(pixels, resultPixels);
     }
 
     @Test
@@ -150,20 +205,19 @@ class FrameTransportTest
     {
         final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
-        awaitTrue(() -> endpoint.offerHeartbeat(2, 0, 0) > 0);
         final long[] seenAt = new long[1];
-        awaitTrue(() -> results.poll((buffer, offset, length, h) ->
+        awaitTrue(() -> endpoint.offerHeartbeat(2, 0, 0) > 0 && results.poll((buffer, offset, length, h) ->
         {
             seenAt[0] = System.nanoTime();
             registry.onHeartbeat(heartbeat.wrapAndApplyHeader(buffer, header.wrap(buffer, offset).offset(), header),
                 seenAt[0]);
-        }, 10) > 0);
+        }, 10) >= 0 && registry.get(endpoint.workerId()) != null);
         final int[] dead = new int[1];
         assertEquals(0, registry.expire(seenAt[0] + TransportConfig.WORKER_TIMEOUT_NS - 1, w -> dead[0]++));
         assertEquals(1, registry.expire(seenAt[0] + TransportConfig.WORKER_TIMEOUT_NS + 1, w -> dead[0]++));
         assertEquals(1, dead[0]);
         assertNull(registry.get(endpoint.workerId()));
-        assertNull(registry.pick());
+        assertNull(registry.pick(WIDTH * HEIGHT * 3));
         assertFalse(registry.workers().iterator().hasNext());
     }
 

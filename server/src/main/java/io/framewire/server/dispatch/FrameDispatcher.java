@@ -29,6 +29,11 @@ public final class FrameDispatcher implements Agent
     private final long frameTimeoutNs;
     private long nextHousekeepingNs;
     private int roundRobin;
+    // A frame whose parts are partly out: it is finished before anything else is sent.
+    private WorkerChannel sendingWorker;
+    private Job sendingJob;
+    private long sendingFrame;
+    private boolean sendingRetry;
 
     public FrameDispatcher(final JobTable jobs, final WorkerRegistry workers, final long frameTimeoutNs)
     {
@@ -54,8 +59,16 @@ public final class FrameDispatcher implements Agent
 
     private int dispatch(final long nowNs)
     {
-        final ArrayList<Job> active = jobs.jobs();
         int sent = 0;
+        if (sendingWorker != null)
+        {
+            if (!finishPartlySent(nowNs))
+            {
+                return 0;
+            }
+            sent++;
+        }
+        final ArrayList<Job> active = jobs.jobs();
         boolean progress = true;
         while (progress && sent < MAX_FRAMES_PER_CYCLE && !active.isEmpty())
         {
@@ -73,51 +86,98 @@ public final class FrameDispatcher implements Agent
                 {
                     continue;
                 }
-                final WorkerChannel worker = workers.pick();
+                final FrameRing ring = job.ring();
+                final WorkerChannel worker = workers.pick(ring.taskBytes(frame));
                 if (worker == null)
                 {
                     return sent;
                 }
                 final boolean retry = frame < job.dispatched();
-                final FrameRing ring = job.ring();
-                // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
-                final int frameCount = frame == 0 ? 1 : ring.framesPerSlot();
                 if (retry)
                 {
                     // What was sent before is what the journal holds; send that again.
                     job.journal().read(frame, ring.journalIndex(frame), ring.slot(frame), ring.taskBytes(frame));
                 }
+                // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
                 final long result = worker.offerTask(job.id(), (int)frame, retry ? job.attempts(frame) + 1 : 1,
-                    job.width(), job.height(), frameCount, nowNs, job.pipelineBytes(), ring.slot(frame), 0,
-                    ring.taskBytes(frame));
+                    job.width(), job.height(), frame == 0 ? 1 : ring.framesPerSlot(), nowNs, job.pipelineBytes(),
+                    ring.slot(frame), 0, ring.taskBytes(frame));
                 if (result > 0)
                 {
-                    if (retry)
-                    {
-                        job.redispatch().poll();
-                        job.onRedispatch(frame, worker.workerId(), nowNs);
-                    }
-                    else
-                    {
-                        job.onFirstDispatch(worker.workerId(), nowNs);
-                    }
+                    onSent(job, frame, retry, worker, nowNs);
                     sent++;
                     progress = true;
+                    continue;
                 }
-                else if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+                if (worker.partlySent())
                 {
-                    return sent;
+                    // Parts are out: this worker gets the rest of this frame before anything else.
+                    sendingWorker = worker;
+                    sendingJob = job;
+                    sendingFrame = frame;
+                    sendingRetry = retry;
+                    job.sendingFrame(frame);
                 }
-                else if (result != Publication.NOT_CONNECTED)
-                {
-                    // CLOSED or MAX_POSITION_EXCEEDED: this worker's stream is unusable; heartbeats decide its fate.
-                    LOG.warn("worker {} task stream refused a frame ({})", worker.workerId(), result);
-                    return sent;
-                }
+                refused(worker, result);
+                return sent;
             }
             roundRobin = size == 0 ? 0 : (roundRobin + 1) % size;
         }
         return sent;
+    }
+
+    /** @return true once the frame stopped part-way is sent or given up. */
+    private boolean finishPartlySent(final long nowNs)
+    {
+        final WorkerChannel worker = sendingWorker;
+        final Job job = sendingJob;
+        if (!worker.partlySent() || job.failure() != null)
+        {
+            // Its worker died (the frame is still waiting to be sent, nothing was counted), or its job failed.
+            worker.abandonTask();
+            clearPartlySent();
+            return true;
+        }
+        final long result = worker.continueTask();
+        if (result > 0)
+        {
+            onSent(job, sendingFrame, sendingRetry, worker, nowNs);
+            clearPartlySent();
+            return true;
+        }
+        refused(worker, result);
+        return false;
+    }
+
+    private void clearPartlySent()
+    {
+        sendingJob.sendingFrame(-1);
+        sendingWorker = null;
+        sendingJob = null;
+    }
+
+    private static void onSent(final Job job, final long frame, final boolean retry, final WorkerChannel worker,
+        final long nowNs)
+    {
+        if (retry)
+        {
+            job.redispatch().poll();
+            job.onRedispatch(frame, worker.workerId(), nowNs);
+        }
+        else
+        {
+            job.onFirstDispatch(worker.workerId(), nowNs);
+        }
+    }
+
+    private static void refused(final WorkerChannel worker, final long result)
+    {
+        if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION &&
+            result != Publication.NOT_CONNECTED)
+        {
+            // CLOSED or MAX_POSITION_EXCEEDED: this worker's stream is unusable; heartbeats decide its fate.
+            LOG.warn("worker {} task stream refused a frame ({})", worker.workerId(), result);
+        }
     }
 
     /** @return the next frame of this job to send, or -1 for none now. */

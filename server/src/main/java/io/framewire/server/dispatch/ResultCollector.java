@@ -1,6 +1,7 @@
 package io.framewire.server.dispatch;
 
-import io.aeron.FragmentAssembler;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.framewire.codec.sbe.FrameResultDecoder;
@@ -18,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads what workers send: heartbeats go to the {@link WorkerRegistry}, results into their job's
- * {@link FrameRing} slot. The first good result of a frame wins; late and duplicate ones are dropped, so every
+ * Reads what workers send: heartbeats go to the {@link WorkerRegistry}, results, part by part, straight into
+ * their job's {@link FrameRing} slot. The first good result of a frame wins; late and duplicate ones are dropped, so every
  * frame is taken exactly once. Runs on the dispatch thread, beside {@link FrameDispatcher}.
  */
 public final class ResultCollector implements Agent
@@ -29,7 +30,7 @@ public final class ResultCollector implements Agent
     private final Subscription results;
     private final JobTable jobs;
     private final WorkerRegistry workers;
-    private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+    private final FragmentHandler handler = this::onFragment;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final FrameResultDecoder result = new FrameResultDecoder();
     private final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
@@ -47,11 +48,16 @@ public final class ResultCollector implements Agent
     @Override
     public int doWork()
     {
-        return results.poll(assembler, TransportConfig.FRAGMENT_LIMIT);
+        return results.poll(handler, TransportConfig.FRAGMENT_LIMIT);
     }
 
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header ignored)
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragment)
     {
+        if ((fragment.flags() & FrameDescriptor.UNFRAGMENTED) != FrameDescriptor.UNFRAGMENTED)
+        {
+            LOG.warn("ignoring a message larger than one fragment on the results stream");
+            return;
+        }
         header.wrap(buffer, offset);
         switch (header.templateId())
         {
@@ -60,12 +66,12 @@ public final class ResultCollector implements Agent
                 heartbeat.wrapAndApplyHeader(buffer, offset, header);
                 workers.onHeartbeat(heartbeat, System.nanoTime());
             }
-            case FrameResultDecoder.TEMPLATE_ID -> onResult(buffer, offset, length);
+            case FrameResultDecoder.TEMPLATE_ID -> onResultPart(buffer, offset, length);
             default -> LOG.warn("ignoring message with template {} on the results stream", header.templateId());
         }
     }
 
-    private void onResult(final DirectBuffer buffer, final int offset, final int length)
+    private void onResultPart(final DirectBuffer buffer, final int offset, final int length)
     {
         result.wrapAndApplyHeader(buffer, offset, header);
         final long jobId = result.jobId();
@@ -76,6 +82,8 @@ public final class ResultCollector implements Agent
         final int height = result.height();
         final long filterNanos = result.filterNanos();
         final long memoryBytes = result.memoryBytes();
+        final long pixelsTotal = result.pixelsTotal();
+        final long partOffset = result.pixelsOffset();
         int boxCount = 0;
         for (final FrameResultDecoder.DetectionsDecoder box : result.detections())
         {
@@ -88,13 +96,13 @@ public final class ResultCollector implements Agent
                 boxCount++;
             }
         }
-        final int pixelsLength = result.pixelsLength();
-        final int pixelsOffset = result.limit() + FrameResultDecoder.pixelsHeaderLength();
+        final int partLength = result.pixelsLength();
+        final int partStart = result.limit() + FrameResultDecoder.pixelsHeaderLength();
 
         final WorkerChannel worker = workers.get(workerId);
-        if (worker != null)
+        if (worker != null && partOffset + partLength >= pixelsTotal)
         {
-            worker.onResult();
+            worker.onResult(); // its last part: the worker has the credit back
         }
         final Job job = jobs.get(jobId);
         if (job == null)
@@ -102,24 +110,40 @@ public final class ResultCollector implements Agent
             return; // the job ended (failed or cancelled) while this frame was out
         }
         final FrameRing ring = job.ring();
-        if (frame < ring.encoded() || frame >= job.dispatched() || ring.isCompleted(frame))
+        if (frame < ring.encoded() || frame >= job.dispatched() || ring.isCompleted(frame) ||
+            frame == job.sendingFrame())
         {
             LOG.debug("job {} frame {}: late or duplicate result from worker {} dropped", jobId, frame, workerId);
             return;
         }
+        final boolean owner = job.workerOf(frame) == workerId;
         if (status != TaskStatus.OK)
         {
-            job.requeue(frame, "worker " + workerId + " failed the frame", System.nanoTime());
+            if (owner)
+            {
+                job.requeue(frame, "worker " + workerId + " failed the frame", System.nanoTime());
+            }
             return;
         }
-        if (width != job.width() || height != job.height() || pixelsLength != ring.frameBytes() ||
-            pixelsOffset + pixelsLength > offset + length)
+        if (width != job.width() || height != job.height() || pixelsTotal != ring.frameBytes() ||
+            partStart + partLength > offset + length || partOffset + partLength > pixelsTotal)
         {
-            job.requeue(frame, "worker " + workerId + " returned " + pixelsLength + " bytes for " + width + "x" +
-                height, System.nanoTime());
+            if (owner)
+            {
+                job.requeue(frame, "worker " + workerId + " returned " + pixelsTotal + " bytes for " + width + "x" +
+                    height, System.nanoTime());
+            }
             return;
         }
-        ring.slot(frame).putBytes(0, buffer, pixelsOffset, pixelsLength);
+        if (!job.acceptResultPart(frame, workerId, partOffset, partLength))
+        {
+            return; // the rest of a result another worker's replaced
+        }
+        ring.slot(frame).putBytes((int)partOffset, buffer, partStart, partLength);
+        if (job.resultBytes(frame) < pixelsTotal)
+        {
+            return;
+        }
         for (int i = 0; i < boxCount; i++)
         {
             job.onDetection(frame, boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]);

@@ -63,6 +63,9 @@ public final class Job
     private final int[] workerOf;
     private final long[] sentAtNs;
     private final long[] notBeforeNs;
+    private final int[] resultWorker;
+    private final int[] resultBytes;
+    private long sendingFrame = -1;
     private final IntArrayQueue redispatch = new IntArrayQueue();
     private final Int2ObjectHashMap<WorkerShare> workerShares = new Int2ObjectHashMap<>();
     private final IntArrayList detections = new IntArrayList();
@@ -87,6 +90,8 @@ public final class Job
         workerOf = new int[ring.capacity()];
         sentAtNs = new long[ring.capacity()];
         notBeforeNs = new long[ring.capacity()];
+        resultWorker = new int[ring.capacity()];
+        resultBytes = new int[ring.capacity()];
     }
 
     public long id()
@@ -220,6 +225,44 @@ public final class Job
     public long completed()
     {
         return completed;
+    }
+
+    /** Dispatch thread: the frame whose task is partly sent, or -1; its slot must not change meanwhile. */
+    public void sendingFrame(final long frameNumber)
+    {
+        sendingFrame = frameNumber;
+    }
+
+    public long sendingFrame()
+    {
+        return sendingFrame;
+    }
+
+    /**
+     * Dispatch thread: a part of a frame's result, {@code length} bytes at {@code offset}, may be written to its
+     * slot. A result is taken from one worker at a time, in order: a first part starts over (another worker's
+     * result for the same frame replaces a half-received one), any other part must follow the last one taken.
+     */
+    public boolean acceptResultPart(final long frameNumber, final int workerId, final long offset, final int length)
+    {
+        final int slot = ring.slotOf(frameNumber);
+        if (offset == 0)
+        {
+            resultWorker[slot] = workerId;
+            resultBytes[slot] = 0;
+        }
+        else if (resultWorker[slot] != workerId || resultBytes[slot] != offset)
+        {
+            return false;
+        }
+        resultBytes[slot] += length;
+        return true;
+    }
+
+    /** Result bytes of this frame taken so far. */
+    public int resultBytes(final long frameNumber)
+    {
+        return resultBytes[ring.slotOf(frameNumber)];
     }
 
     /** A frame left for a worker for the first time. */
