@@ -60,7 +60,9 @@ class InputFormatsTest
         "in-vp9.webm, 320, 240, VP9",
         "in-mpeg4.avi, 720, 528, MPEG4",
         "in-mjpeg.avi, 320, 240, MJPEG",
-        "in-portrait.mp4, 360, 640, MPEG4"})
+        "in-portrait.mp4, 360, 640, MPEG4",
+        // 24.9 MB per frame: more than Aeron's largest message, so tasks and results travel in parts.
+        "in-4k.mp4, 3840, 2160, H264"})
     void everyFrameComesBackAtTheInputsSizeAndRate(final String name, final int width, final int height,
         final String codec) throws Exception
     {

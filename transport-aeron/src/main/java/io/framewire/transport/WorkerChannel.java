@@ -42,13 +42,14 @@ public final class WorkerChannel
 
     /**
      * Free credit, within the rate limit, and a connected stream with room for a task of {@code taskBytes} (or
-     * half a term for larger ones): so a task is rarely stopped part-way by back pressure.
+     * a quarter of a term for larger ones; the window may be only half a term): so a task is rarely stopped
+     * part-way by back pressure.
      */
     public boolean hasCredit(final int taskBytes)
     {
         return inFlight < credits && rate.available(System.nanoTime()) && publication.isConnected() &&
             publication.availableWindow() > Math.min(taskBytes + (taskBytes >> 8) + 4096,
-                publication.termBufferLength() / 2);
+                publication.termBufferLength() / 4);
     }
 
     /**

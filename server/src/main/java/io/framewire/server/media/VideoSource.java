@@ -15,8 +15,8 @@ import java.nio.file.Path;
 /** Opens an uploaded file for decoding to BGR24, refusing anything that has no decodable video stream. */
 public final class VideoSource implements AutoCloseable
 {
-    /** Bigger frames need fragmenting beyond one Aeron message; refused until then. */
-    public static final int MAX_PIXELS = 1920 * 1088;
+    /** 4K UHD: bigger frames would make a job's ring of in-flight frames (window x 25 MB) unreasonably large. */
+    public static final int MAX_PIXELS = 3840 * 2160;
 
     private static final Logger LOG = LoggerFactory.getLogger(VideoSource.class);
 
@@ -75,7 +75,7 @@ public final class VideoSource implements AutoCloseable
         {
             closeQuietly(grabber);
             throw new JobFailedException(ErrorCode.NOT_VIDEO, "frames of " + width + "x" + height +
-                " are larger than the supported 1920x1080");
+                " are larger than the supported 3840x2160 pixels");
         }
         final double rate = baseFrameRate(grabber);
         return new VideoSource(grabber, rate > 0 && rate < 1000 ? rate : 25.0);
