@@ -1,6 +1,8 @@
 package io.framewire.worker;
 
 import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
 import org.agrona.CloseHelper;
@@ -10,19 +12,41 @@ import org.agrona.concurrent.SleepingIdleStrategy;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code framewire worker}: a worker process that joins the server's media driver on this host. */
+/**
+ * {@code framewire worker}: a worker process that joins the server's media driver on this host (IPC), or, with
+ * {@code --server}, a server on another host over UDP through a media driver of its own.
+ */
 @Command(name = "worker", mixinStandardHelpOptions = true,
-    description = "Run a frame worker that joins the server on this host over Aeron IPC.")
+    description = {"Run a frame worker. By default it joins the server on this host over Aeron IPC;",
+        "with --server it joins a server on another host over UDP (the server runs with --worker-endpoint)."})
 public final class WorkerMain implements Callable<Integer>
 {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--aeron-dir", description = "Aeron directory of the server's media driver (default: ${DEFAULT-VALUE})")
     String aeronDir = TransportConfig.aeronDir();
+
+    @Option(names = "--server", paramLabel = "HOST[:PORT]",
+        description = "Join the server whose --worker-endpoint is this, over UDP (port default: " +
+            TransportConfig.DEFAULT_WORKER_PORT + ")")
+    String server;
+
+    @Option(names = "--listen", paramLabel = "HOST",
+        description = "With --server: this host's address the server sends tasks to (default: the one on the route to the server)")
+    String listen;
 
     @Option(names = "--credits", description = "Most frame tasks held at once (default: ${DEFAULT-VALUE})")
     int credits = 4;
@@ -45,6 +69,28 @@ public final class WorkerMain implements Callable<Integer>
             return 2;
         }
         final CountDownLatch stop = new CountDownLatch(1);
+        String serverEndpoint = null;
+        InetAddress listenHost = null;
+        MediaDriver driver = null;
+        if (server != null)
+        {
+            try
+            {
+                serverEndpoint = TransportConfig.parseEndpoint(server, TransportConfig.DEFAULT_WORKER_PORT);
+                listenHost = listen != null ? InetAddress.getByName(listen) : routeTo(serverEndpoint);
+            }
+            catch (final IllegalArgumentException | IOException ex)
+            {
+                System.err.println("framewire worker: --server/--listen: " + ex.getMessage());
+                return 2;
+            }
+            if (!aeronDirGiven())
+            {
+                aeronDir = TransportConfig.aeronDir() + "-worker-" + ProcessHandle.current().pid();
+            }
+            // UDP data passes through the driver, so this host needs its own.
+            driver = EmbeddedMediaDriver.launch(aeronDir, true);
+        }
         final Aeron aeron;
         try
         {
@@ -61,9 +107,20 @@ public final class WorkerMain implements Callable<Integer>
         {
             System.err.println("framewire worker: no media driver at " + aeronDir +
                 " (start the server first, or pass --aeron-dir): " + ex.getMessage());
+            CloseHelper.close(driver);
             return 3;
         }
-        final WorkerEndpoint endpoint = new WorkerEndpoint(aeron);
+        final WorkerEndpoint endpoint;
+        try
+        {
+            endpoint = new WorkerEndpoint(aeron, listenHost, serverEndpoint);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("framewire worker: cannot open its streams: " + ex.getMessage());
+            CloseHelper.closeAll(aeron, driver);
+            return 3;
+        }
         final FrameWorker worker = new FrameWorker(endpoint, credits,
             new BackoffIdleStrategy(), () -> System.out.println(
                 "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"), failFrames);
@@ -74,14 +131,36 @@ public final class WorkerMain implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "worker-shutdown"));
         AgentRunner.startOnThread(runner);
         System.out.println("{\"event\":\"worker_started\",\"worker_id\":" + endpoint.workerId() + ",\"pid\":" +
-            ProcessHandle.current().pid() + "}");
+            ProcessHandle.current().pid() + (serverEndpoint == null ? "" : ",\"server\":\"" + serverEndpoint +
+            "\",\"task_endpoint\":\"" + endpoint.taskEndpoint() + "\"") + "}");
 
         final SleepingIdleStrategy wait = new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(100));
         while (stop.getCount() > 0 && !aeron.isClosed())
         {
             wait.idle();
         }
-        CloseHelper.closeAll(runner, endpoint, aeron);
+        CloseHelper.closeAll(runner, endpoint, aeron, driver);
         return 0;
+    }
+
+    private boolean aeronDirGiven()
+    {
+        return spec.commandLine().getParseResult().hasMatchedOption("--aeron-dir");
+    }
+
+    /** The address of this host that packets to {@code endpoint} leave from: the one the server can reach. */
+    private static InetAddress routeTo(final String endpoint) throws IOException
+    {
+        final int colon = endpoint.lastIndexOf(':');
+        String host = endpoint.substring(0, colon);
+        if (host.startsWith("["))
+        {
+            host = host.substring(1, host.length() - 1);
+        }
+        try (DatagramSocket socket = new DatagramSocket(null))
+        {
+            socket.connect(new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(endpoint.substring(colon + 1))));
+            return socket.getLocalAddress();
+        }
     }
 }

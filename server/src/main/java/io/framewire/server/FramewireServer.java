@@ -75,7 +75,8 @@ public final class FramewireServer implements AutoCloseable
         try
         {
             serverSocket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
-            startedDriver = config.embeddedDriver() ? EmbeddedMediaDriver.launch(config.aeronDir()) : null;
+            startedDriver = config.embeddedDriver() ?
+                EmbeddedMediaDriver.launch(config.aeronDir(), config.workerEndpoint() != null) : null;
             startedAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDir()));
         }
         catch (final IOException | RuntimeException ex)
@@ -90,9 +91,25 @@ public final class FramewireServer implements AutoCloseable
         registry = new WorkerRegistry(aeron, config.workerRateLimit());
         final Subscription results =
             aeron.addSubscription(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
-        dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(), error -> LOG.error("dispatch thread error", error), null,
-            new CompositeAgent(new FrameDispatcher(jobs, registry, TimeUnit.MILLISECONDS.toNanos(
-                config.frameTimeoutMs())), new ResultCollector(results, jobs, registry)));
+        final FrameDispatcher dispatcher =
+            new FrameDispatcher(jobs, registry, TimeUnit.MILLISECONDS.toNanos(config.frameTimeoutMs()));
+        if (config.workerEndpoint() == null)
+        {
+            dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
+                error -> LOG.error("dispatch thread error", error), null,
+                new CompositeAgent(dispatcher, new ResultCollector(results, jobs, registry)));
+        }
+        else
+        {
+            // Workers on other hosts send to this UDP endpoint; local ones keep using IPC.
+            final Subscription remoteResults = aeron.addSubscription(
+                TransportConfig.udpChannel(config.workerEndpoint()), TransportConfig.RESULTS_STREAM_ID);
+            LOG.info("taking workers from other hosts on udp {}", config.workerEndpoint());
+            dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
+                error -> LOG.error("dispatch thread error", error), null,
+                new CompositeAgent(dispatcher, new ResultCollector(results, jobs, registry),
+                    new ResultCollector(remoteResults, jobs, registry)));
+        }
         AgentRunner.startOnThread(dispatchRunner);
 
         embeddedEndpoint = new WorkerEndpoint(aeron);

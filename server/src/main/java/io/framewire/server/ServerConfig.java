@@ -22,9 +22,20 @@ import java.nio.file.Path;
  * @param codec             output codec when the handshake names none: {@code h264} or {@code vp9}.
  * @param thumbnails        JPEG thumbnails made per job, evenly spaced; 0 for none.
  * @param workerRateLimit   most frames per second sent to one worker; 0 for no limit.
+ * @param workerEndpoint    host:port taking results and heartbeats from workers on other hosts over UDP; null
+ *                          for workers on this host only.
  */
 public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
     int window, int maxJobs, long maxUploadBytes, int maxHandshakeBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
-    int previewPort, String codec, int thumbnails, double workerRateLimit)
+    int previewPort, String codec, int thumbnails, double workerRateLimit, String workerEndpoint)
 {
+    /** Workers on this host only. */
+    public ServerConfig(final InetAddress bind, final int port, final String aeronDir, final boolean embeddedDriver,
+        final Path dataDir, final int window, final int maxJobs, final long maxUploadBytes, final int maxHandshakeBytes,
+        final int readTimeoutMs, final long frameTimeoutMs, final String defaultProcessing, final int previewPort,
+        final String codec, final int thumbnails, final double workerRateLimit)
+    {
+        this(bind, port, aeronDir, embeddedDriver, dataDir, window, maxJobs, maxUploadBytes, maxHandshakeBytes,
+            readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort, codec, thumbnails, workerRateLimit, null);
+    }
 }

@@ -43,6 +43,11 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--aeron-dir", description = "Aeron directory, shared with workers on this host (default: ${DEFAULT-VALUE})")
     String aeronDir = TransportConfig.aeronDir();
 
+    @Option(names = "--worker-endpoint", paramLabel = "HOST[:PORT]",
+        description = "Take workers from other hosts over UDP on this address of this host (port default: " +
+            TransportConfig.DEFAULT_WORKER_PORT + "); workers join it with --server")
+    String workerEndpoint;
+
     @Option(names = "--external-driver", description = "Use a media driver already running in --aeron-dir instead of embedding one")
     boolean externalDriver;
 
@@ -97,9 +102,22 @@ public final class ServerMain implements Callable<Integer>
             System.err.println("framewire server: --codec: " + codecProblem);
             return 2;
         }
+        String udpEndpoint = null;
+        if (workerEndpoint != null)
+        {
+            try
+            {
+                udpEndpoint = TransportConfig.parseEndpoint(workerEndpoint, TransportConfig.DEFAULT_WORKER_PORT);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                System.err.println("framewire server: --worker-endpoint: " + ex.getMessage());
+                return 2;
+            }
+        }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
             dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
-            defaultProcessing, previewPort, codec, thumbnails, workerRate);
+            defaultProcessing, previewPort, codec, thumbnails, workerRate, udpEndpoint);
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try
@@ -117,7 +135,8 @@ public final class ServerMain implements Callable<Integer>
             stopped.countDown();
         }, "server-shutdown"));
         System.out.println("{\"event\":\"listening\",\"bind\":\"" + bind + "\",\"port\":" + server.port() +
-            ",\"preview_port\":" + server.previewPort() + ",\"aeron_dir\":\"" + aeronDir + "\"}");
+            ",\"preview_port\":" + server.previewPort() + ",\"aeron_dir\":\"" + aeronDir + "\"" +
+            (udpEndpoint == null ? "" : ",\"worker_endpoint\":\"" + udpEndpoint + "\"") + "}");
         stopped.await();
         return 0;
     }

@@ -17,20 +17,30 @@ public final class EmbeddedMediaDriver
     {
     }
 
+    /** A driver for IPC only. */
+    public static MediaDriver launch(final String aeronDir)
+    {
+        return launch(aeronDir, false);
+    }
+
     /**
      * One shared driver thread: on a 2-core host three busy conductor/sender/receiver threads would take the
      * cores the decoder, the encoder and the filters need. IPC data never passes through the driver, only
-     * control does (publisher limits, term cleaning), so it parks for up to 1 ms when idle.
+     * control does (publisher limits, term cleaning), so it parks for up to 1 ms when idle. UDP data does pass
+     * through it, so with {@code udp} it parks for at most 50 µs: each park is latency added to a frame.
      */
-    public static MediaDriver launch(final String aeronDir)
+    public static MediaDriver launch(final String aeronDir, final boolean udp)
     {
+        final long maxParkNs = udp ? TimeUnit.MICROSECONDS.toNanos(50) : TimeUnit.MILLISECONDS.toNanos(1);
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(aeronDir)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(
-                1, 1, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1)))
+            .sharedIdleStrategy(new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10), maxParkNs))
+            .socketSndbufLength(TransportConfig.UDP_BUFFER_LENGTH)
+            .socketRcvbufLength(TransportConfig.UDP_BUFFER_LENGTH)
+            .initialWindowLength(TransportConfig.UDP_BUFFER_LENGTH)
             .ipcTermBufferLength(TransportConfig.TERM_LENGTH)
             .ipcMtuLength(TransportConfig.MTU_LENGTH)
             .publicationTermBufferLength(TransportConfig.TERM_LENGTH)

@@ -3,7 +3,11 @@ package io.framewire.transport;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
+import io.aeron.ChannelUriStringBuilder;
+
 import java.io.File;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +33,16 @@ public final class TransportConfig
     public static final int MTU_LENGTH = 65504;
 
     public static final String IPC_CHANNEL = "aeron:ipc?term-length=" + TERM_LENGTH + "|mtu=" + MTU_LENGTH;
+
+    /**
+     * Socket buffers and receiver window of UDP channels: the sender may run 4 MiB ahead of the receiver (well
+     * over one 720p frame) without waiting for a status message. Linux caps socket buffers at
+     * {@code net.core.rmem_max}/{@code wmem_max}; raise them to 4 MiB (ops/two-hosts.sh does) or Aeron warns.
+     */
+    public static final int UDP_BUFFER_LENGTH = Integer.getInteger("framewire.udp.buffer", 4 * 1024 * 1024);
+
+    /** Default UDP port a server takes results and heartbeats from remote workers on. */
+    public static final int DEFAULT_WORKER_PORT = 40100;
 
     /** Workers send results and heartbeats to the server on this stream. */
     public static final int RESULTS_STREAM_ID = 2;
@@ -64,6 +78,71 @@ public final class TransportConfig
     public static IdleStrategy stageIdleStrategy()
     {
         return new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    /**
+     * A UDP channel to or from {@code endpoint} (host:port, IPv6 hosts in brackets): the largest MTU (datagrams
+     * of 64 KiB, which IP fragments on smaller links; one part of a frame each), the same term length as IPC, and
+     * {@link #UDP_BUFFER_LENGTH} socket buffers and receiver window.
+     */
+    public static String udpChannel(final String endpoint)
+    {
+        return new ChannelUriStringBuilder()
+            .media("udp")
+            .endpoint(endpoint)
+            .mtu(MTU_LENGTH)
+            .termLength(TERM_LENGTH)
+            .socketSndbufLength(UDP_BUFFER_LENGTH)
+            .socketRcvbufLength(UDP_BUFFER_LENGTH)
+            .receiverWindowLength(UDP_BUFFER_LENGTH)
+            .build();
+    }
+
+    /** {@code host:port} as an Aeron endpoint: IPv6 addresses go in brackets. */
+    public static String endpoint(final InetAddress host, final int port)
+    {
+        return (host instanceof Inet6Address ? "[" + host.getHostAddress() + "]" : host.getHostAddress()) + ":" + port;
+    }
+
+    /**
+     * Parses {@code HOST[:PORT]} ({@code [v6]:PORT} for IPv6) into an Aeron endpoint, resolving the host.
+     *
+     * @throws IllegalArgumentException naming what is wrong.
+     */
+    public static String parseEndpoint(final String text, final int defaultPort)
+    {
+        String host = text;
+        int port = defaultPort;
+        final int colon = text.lastIndexOf(':');
+        final boolean bracketed = text.startsWith("[");
+        if (colon > 0 && (bracketed ? colon > text.indexOf(']') : text.indexOf(':') == colon))
+        {
+            host = text.substring(0, colon);
+            try
+            {
+                port = Integer.parseInt(text.substring(colon + 1));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("'" + text + "': the port is not a number");
+            }
+        }
+        if (bracketed)
+        {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (port < 1 || port > 65535)
+        {
+            throw new IllegalArgumentException("'" + text + "': the port must be 1 to 65535");
+        }
+        try
+        {
+            return endpoint(InetAddress.getByName(host), port);
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            throw new IllegalArgumentException("'" + text + "': unknown host " + host);
+        }
     }
 
     public static String aeronDir()

@@ -13,6 +13,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.net.InetAddress;
 import java.nio.ByteOrder;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -28,18 +29,57 @@ public final class WorkerEndpoint implements AutoCloseable
     private final int workerId;
     private final Subscription tasks;
     private final ExclusivePublication results;
+    private final String taskEndpoint;
     private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[512 + MAX_DETECTIONS * 16]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
     private final FrameResultEncoder resultEncoder = new FrameResultEncoder();
     private final WorkerHeartbeatEncoder heartbeatEncoder = new WorkerHeartbeatEncoder();
     private final long processId = ProcessHandle.current().pid();
 
+    /** A worker on the server's host: tasks and results over IPC. */
     public WorkerEndpoint(final Aeron aeron)
+    {
+        this(aeron, null, null);
+    }
+
+    /**
+     * A worker on another host: tasks arrive over UDP on {@code listenHost} (port chosen by the system), results
+     * go over UDP to {@code serverEndpoint}, the server's worker endpoint (host:port).
+     */
+    public WorkerEndpoint(final Aeron aeron, final InetAddress listenHost, final String serverEndpoint)
     {
         // The id doubles as the task stream id: random, so workers that come and go never reuse a live stream.
         this.workerId = ThreadLocalRandom.current().nextInt(TransportConfig.FIRST_TASK_STREAM_ID, Integer.MAX_VALUE);
-        this.tasks = aeron.addSubscription(TransportConfig.IPC_CHANNEL, workerId);
-        this.results = aeron.addExclusivePublication(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
+        if (serverEndpoint == null)
+        {
+            this.tasks = aeron.addSubscription(TransportConfig.IPC_CHANNEL, workerId);
+            this.results = aeron.addExclusivePublication(TransportConfig.IPC_CHANNEL,
+                TransportConfig.RESULTS_STREAM_ID);
+            this.taskEndpoint = "";
+            return;
+        }
+        this.tasks = aeron.addSubscription(
+            TransportConfig.udpChannel(TransportConfig.endpoint(listenHost, 0)), workerId);
+        String resolved;
+        final long deadlineNs = System.nanoTime() + 5_000_000_000L;
+        while ((resolved = tasks.resolvedEndpoint()) == null)
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                tasks.close();
+                throw new IllegalStateException("the media driver did not bind a UDP port on " + listenHost);
+            }
+            Thread.onSpinWait();
+        }
+        this.taskEndpoint = resolved;
+        this.results = aeron.addExclusivePublication(TransportConfig.udpChannel(serverEndpoint),
+            TransportConfig.RESULTS_STREAM_ID);
+    }
+
+    /** Where the server sends this worker's tasks: host:port over UDP, or empty for IPC. */
+    public String taskEndpoint()
+    {
+        return taskEndpoint;
     }
 
     public int workerId()
@@ -67,7 +107,8 @@ public final class WorkerEndpoint implements AutoCloseable
             .credits(credits)
             .processId(processId)
             .framesDone(framesDone)
-            .cpuNanos(cpuNanos);
+            .cpuNanos(cpuNanos)
+            .taskEndpoint(taskEndpoint);
         return results.offer(headerBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
     }
 

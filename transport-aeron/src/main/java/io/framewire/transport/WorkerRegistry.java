@@ -47,11 +47,12 @@ public final class WorkerRegistry implements AutoCloseable
         if (worker == null)
         {
             // The driver may take a while to make the log buffer; the dispatch thread must not wait for it.
+            final String taskEndpoint = heartbeat.taskEndpoint();
             long registrationId = joining.get(workerId);
             if (registrationId == joining.missingValue())
             {
-                registrationId = aeron.asyncAddExclusivePublication(TransportConfig.IPC_CHANNEL,
-                    heartbeat.taskStreamId());
+                registrationId = aeron.asyncAddExclusivePublication(taskEndpoint.isEmpty() ?
+                    TransportConfig.IPC_CHANNEL : TransportConfig.udpChannel(taskEndpoint), heartbeat.taskStreamId());
                 joining.put(workerId, registrationId);
             }
             final ExclusivePublication publication;
@@ -71,11 +72,13 @@ public final class WorkerRegistry implements AutoCloseable
             }
             joining.remove(workerId);
             final long processId = heartbeat.processId();
-            worker = new WorkerChannel(workerId, processId, processId == serverProcessId, publication, rateLimit);
+            worker = new WorkerChannel(workerId, processId, processId == serverProcessId && taskEndpoint.isEmpty(),
+                publication, rateLimit);
             byId.put(workerId, worker);
             workers.add(worker);
-            LOG.info("worker {} joined (pid {}, task stream {}, {} credits{})", workerId, processId,
-                heartbeat.taskStreamId(), heartbeat.credits(), worker.embedded() ? ", embedded" : "");
+            LOG.info("worker {} joined (pid {}, task stream {} {}, {} credits{})", workerId, processId,
+                heartbeat.taskStreamId(), publication.channel(), heartbeat.credits(),
+                worker.embedded() ? ", embedded" : "");
         }
         worker.onHeartbeat(heartbeat.credits(), heartbeat.framesDone(), heartbeat.cpuNanos(), nowNs);
     }

@@ -1,0 +1,56 @@
+package io.framewire.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.client.ExitCode;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A worker that joins over UDP, as one on another host does, here over loopback: its own media driver, tasks
+ * and results across UDP sockets. The two-host run in network namespaces is {@link TwoHostsTest}.
+ */
+class UdpWorkerTest
+{
+    private static final int FRAMES = 40;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWorkerJoinedOverUdpProcessesEveryFrame() throws Exception
+    {
+        final Path video = dir.resolve("input.mp4");
+        SyntheticVideo.write(video, 1280, 720, FRAMES, 25);
+        final int udpPort;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            udpPort = probe.getLocalPort();
+        }
+        final String endpoint = "127.0.0.1:" + udpPort;
+        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 16, 8,
+            1L << 30, 64 * 1024, 30_000, 30_000, "blur", -1, "h264", 0, 0, endpoint));
+            WorkerProcess worker = WorkerProcess.start(TransportConfig.AERON_DIR_DEFAULT + "-test-worker-" +
+                UUID.randomUUID(), dir.resolve("worker.log"), "--server", endpoint))
+        {
+            worker.awaitConnected();
+            final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+                video.toString(), "--out", dir.resolve("out.mp4").toString(), "--quiet");
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            final JsonNode workers = run.result().get("workers");
+            assertEquals(1, workers.size(), "only the UDP worker worked (the embedded one stands by): " + workers);
+            assertEquals(worker.pid(), workers.get(0).get("pid").asLong());
+            assertEquals(FRAMES, workers.get(0).get("frames").asInt());
+            VideoAssertions.assertBlurredCopy(video, dir.resolve("out.mp4"), FRAMES, 35.0);
+        }
+    }
+}
