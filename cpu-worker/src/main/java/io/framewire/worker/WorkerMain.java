@@ -96,7 +96,7 @@ public final class WorkerMain implements Callable<Integer>
         {
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(aeronDir)
-                .driverTimeoutMs(5_000)
+                .driverTimeoutMs(10_000)
                 .errorHandler(error ->
                 {
                     LoggerFactory.getLogger(WorkerMain.class).error("aeron client failed, worker stops", error);

@@ -16,7 +16,7 @@ final class WorkerProcess implements AutoCloseable
     private final Process process;
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
 
-    private WorkerProcess(final Process process)
+    private WorkerProcess(final Process process, final Path log)
     {
         this.process = process;
         Thread.ofPlatform().daemon().start(() ->
@@ -46,7 +46,17 @@ final class WorkerProcess implements AutoCloseable
             {
                 exit = "interrupted";
             }
-            connected.completeExceptionally(new IllegalStateException("worker exited before connecting (" + exit + ")"));
+            String stderr;
+            try
+            {
+                stderr = java.nio.file.Files.readString(log);
+            }
+            catch (final IOException ex)
+            {
+                stderr = ex.toString();
+            }
+            connected.completeExceptionally(new IllegalStateException("worker exited before connecting (" + exit +
+                "): " + stderr));
         });
     }
 
@@ -64,7 +74,7 @@ final class WorkerProcess implements AutoCloseable
         final Process process = new ProcessBuilder(command)
             .redirectError(log.toFile())
             .start();
-        return new WorkerProcess(process);
+        return new WorkerProcess(process, log);
     }
 
     /** Wait until the server has opened this worker's task stream. */

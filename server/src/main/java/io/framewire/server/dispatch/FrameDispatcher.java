@@ -198,7 +198,7 @@ public final class FrameDispatcher implements Agent
             }
             break; // backing off; new frames may go meanwhile
         }
-        return job.dispatched() < job.ring().decoded() ? job.dispatched() : -1;
+        return job.dispatched() < job.ring().journaled() ? job.dispatched() : -1;
     }
 
     private void onWorkerDeath(final WorkerChannel worker)

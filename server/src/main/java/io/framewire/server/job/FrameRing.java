@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * them, and the encoder takes frames in order and frees the slot. The ring is the job's in-flight window: the
  * decoder waits while {@code capacity} frames are not yet encoded, so memory stays flat with video length.
  *
- * <p>Each counter has one writer: {@link #decoded} the decoder, completion markers the dispatch thread,
+ * <p>Each counter has one writer: {@link #decoded} the decoder, {@link #journaled} the journal thread, completion
+ * markers the dispatch thread,
  * {@link #encoded} the encoder.
  */
 public final class FrameRing implements AutoCloseable
@@ -29,6 +30,7 @@ public final class FrameRing implements AutoCloseable
     private final long[] journalIndex;
     private final AtomicLongArray completedMarker;
     private final AtomicLong decoded = new AtomicLong();
+    private final AtomicLong journaled = new AtomicLong();
     private final AtomicLong encoded = new AtomicLong();
     private volatile long totalFrames = -1;
 
@@ -111,7 +113,7 @@ public final class FrameRing implements AutoCloseable
         return frameNumber == 0 ? frameBytes : frameBytes * framesPerSlot;
     }
 
-    /** Decoder, before {@link #publishDecoded}: where the journal holds the next frame's task. */
+    /** Journal thread, before {@link #publishJournaled}: where the journal holds the next frame's task. */
     public void journalIndex(final long frameNumber, final long index)
     {
         journalIndex[slotOf(frameNumber)] = index;
@@ -126,6 +128,18 @@ public final class FrameRing implements AutoCloseable
     public long timestampUs(final long frameNumber)
     {
         return timestampUs[slotOf(frameNumber)];
+    }
+
+    /** Journal thread: frame {@code journaled()} is in the journal and may be dispatched. */
+    public void publishJournaled()
+    {
+        journaled.lazySet(journaled.get() + 1);
+    }
+
+    /** Frames journaled so far: only these may be sent to workers. */
+    public long journaled()
+    {
+        return journaled.get();
     }
 
     /** Frames decoded so far. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framewire.codec.ErrorCode;
 import io.framewire.server.dispatch.JobTable;
 import io.framewire.server.journal.FrameJournal;
+import io.framewire.server.journal.JournalWriter;
 import io.framewire.server.media.FrameDecoder;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.JobJson;
@@ -96,11 +97,13 @@ public final class JobRunner
                 LOG.info("job {}: {}x{} at {} fps, {} ({})", jobId, width, height, source.frameRate(), processing,
                     pipeline);
                 final Thread decoder = start(job, new FrameDecoder(job, source.grabber(), audio));
+                final Thread journalWriter = start(job, new JournalWriter(job));
                 final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif, jobThumbnails, audio));
                 try
                 {
                     encoder.join();
                     decoder.join();
+                    journalWriter.join();
                 }
                 finally
                 {
@@ -109,6 +112,7 @@ public final class JobRunner
                         job.fail(ErrorCode.INTERNAL, "the job was interrupted");
                     }
                     decoder.join();
+                    journalWriter.join();
                     encoder.join();
                     job.markFinished();
                     if (!job.awaitRelease(10_000))

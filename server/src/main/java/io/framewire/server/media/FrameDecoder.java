@@ -112,9 +112,6 @@ public final class FrameDecoder implements Agent
             }
             last.putBytes(0, slot, 0, frameBytes);
         }
-        final long frameNumber = ring.decoded();
-        ring.journalIndex(frameNumber, job.journal().append(frameNumber, slot.addressOffset(),
-            ring.taskBytes(frameNumber), ring.encoded()));
         ring.publishDecoded(System.nanoTime(), frame.timestamp);
         return 1;
     }
