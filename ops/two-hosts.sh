@@ -38,20 +38,24 @@ cleanup() {
     local pid
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    # Anything else still in the namespaces (a JVM that outlived its launcher) goes too.
+    ip netns pids "$ns_server" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns pids "$ns_worker" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$ns_server" 2>/dev/null || true
     ip netns del "$ns_worker" 2>/dev/null || true
     rm -rf "$work" /dev/shm/framewire-two-hosts-$$-*
 }
 trap cleanup EXIT
 
-# run NAMESPACE COMMAND MAIN_CLASS ARGS...: a framewire JVM inside a namespace.
+# run NAMESPACE COMMAND MAIN_CLASS ARGS...: a framewire JVM inside a namespace. It execs, so that a caller's
+# '&' and $! are the JVM itself: deleting a namespace does not stop the processes in it, the kill does.
 run() {
     local ns="$1" command="$2" main="$3"
     shift 3
     if [ -n "${FRAMEWIRE_CP:-}" ]; then
-        ip netns exec "$ns" "${FRAMEWIRE_JAVA:-java}" "@$ROOT/jvm.options" -cp "$FRAMEWIRE_CP" "$main" "$@"
+        exec ip netns exec "$ns" "${FRAMEWIRE_JAVA:-java}" "@$ROOT/jvm.options" -cp "$FRAMEWIRE_CP" "$main" "$@"
     else
-        ip netns exec "$ns" "$ROOT/framewire" "$command" "$@"
+        exec ip netns exec "$ns" "$ROOT/framewire" "$command" "$@"
     fi
 }
 
@@ -122,9 +126,9 @@ done
 echo "two-hosts: $workers worker(s) joined over UDP; processing ($processing)" >&2
 
 started=$(date +%s.%N)
-run "$ns_server" client io.framewire.client.ClientMain --host "$server_ip" --port "$tcp_port" \
+(run "$ns_server" client io.framewire.client.ClientMain --host "$server_ip" --port "$tcp_port" \
     --video "$work/input.mp4" --processing "$processing" --out "$work/output.mp4" --quiet >"$work/result.json" \
-    2>"$work/client.log" || fail "the job failed" "$work/client.log" "$work/server.log"
+    2>"$work/client.log") || fail "the job failed" "$work/client.log" "$work/server.log"
 ended=$(date +%s.%N)
 
 result="$(tail -1 "$work/result.json")"
