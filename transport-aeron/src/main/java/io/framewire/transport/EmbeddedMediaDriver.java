@@ -40,7 +40,7 @@ public final class EmbeddedMediaDriver
             .sharedIdleStrategy(new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10), maxParkNs))
             .socketSndbufLength(TransportConfig.UDP_BUFFER_LENGTH)
             .socketRcvbufLength(TransportConfig.UDP_BUFFER_LENGTH)
-            .initialWindowLength(TransportConfig.UDP_BUFFER_LENGTH)
+            .initialWindowLength(TransportConfig.UDP_WINDOW_LENGTH)
             .ipcTermBufferLength(TransportConfig.TERM_LENGTH)
             .ipcMtuLength(TransportConfig.MTU_LENGTH)
             .publicationTermBufferLength(TransportConfig.TERM_LENGTH)

@@ -41,6 +41,9 @@ public final class TransportConfig
      */
     public static final int UDP_BUFFER_LENGTH = Integer.getInteger("framewire.udp.buffer", 4 * 1024 * 1024);
 
+    public static final int UDP_WINDOW_LENGTH = Integer.getInteger("framewire.udp.window", 4 * 1024 * 1024);
+    public static final int UDP_MTU_LENGTH = Integer.getInteger("framewire.udp.mtu", MTU_LENGTH);
+
     /** Default UDP port a server takes results and heartbeats from remote workers on. */
     public static final int DEFAULT_WORKER_PORT = 40100;
 
@@ -90,11 +93,11 @@ public final class TransportConfig
         return new ChannelUriStringBuilder()
             .media("udp")
             .endpoint(endpoint)
-            .mtu(MTU_LENGTH)
+            .mtu(UDP_MTU_LENGTH)
             .termLength(TERM_LENGTH)
             .socketSndbufLength(UDP_BUFFER_LENGTH)
             .socketRcvbufLength(UDP_BUFFER_LENGTH)
-            .receiverWindowLength(UDP_BUFFER_LENGTH)
+            .receiverWindowLength(UDP_WINDOW_LENGTH)
             .build();
     }
 
