@@ -6,6 +6,8 @@ import io.aeron.Publication;
 import io.aeron.logbuffer.Header;
 import io.framewire.codec.sbe.FrameTaskDecoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
+import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.transport.FrameCompression;
 import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
@@ -24,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 
 /**
  * The frame task loop of a worker: poll tasks from this worker's stream, copy the pixels into reused Mats, run the
@@ -49,6 +52,8 @@ public final class FrameWorker implements Agent
     private final com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
     private static final int[] NO_BOXES = new int[0];
+    /** Two 4K frames: the largest task a worker takes. */
+    private static final long MAX_TASK_BYTES = 2L * 4096 * 2160 * 3;
 
     private final int[] failFrames;
 
@@ -73,6 +78,14 @@ public final class FrameWorker implements Agent
     private int taskFrameCount;
     private long taskDispatchNanos;
     private FilterChain chain;
+    private PixelFormat taskFormat = PixelFormat.BGR24;
+    // Compressed pixels on their way in and out; sized to the largest frame seen, direct, reused.
+    private ByteBuffer compressedIn = ByteBuffer.allocateDirect(0);
+    private final UnsafeBuffer compressedInView = new UnsafeBuffer(0, 0);
+    private ByteBuffer decompressed = ByteBuffer.allocateDirect(0);
+    private final UnsafeBuffer decompressedView = new UnsafeBuffer(0, 0);
+    private ByteBuffer compressedOut = ByteBuffer.allocateDirect(0);
+    private final UnsafeBuffer compressedOutView = new UnsafeBuffer(0, 0);
 
     /**
      * @param credits           the most tasks this worker holds at once; the server never sends more.
@@ -160,6 +173,20 @@ public final class FrameWorker implements Agent
             fail(jobId, frameNumber, attempt, "a part of " + partLength + " bytes overruns the task");
             return;
         }
+        if (taskFormat == PixelFormat.LZ4)
+        {
+            compressedInView.putBytes(received, buffer, partStart, partLength);
+            received += partLength;
+            if (received == taskBytes)
+            {
+                taskJob = -1;
+                if (decompressTask(jobId, frameNumber, attempt))
+                {
+                    process(jobId, frameNumber, attempt);
+                }
+            }
+            return;
+        }
         // Straight into the Mats: the frame's bytes first, then the previous frame's.
         final int frameBytes = width * height * 3;
         final int intoInput = Math.max(0, Math.min(partLength, frameBytes - received));
@@ -197,8 +224,13 @@ public final class FrameWorker implements Agent
         }
         task.getPipeline(pipeline, 0, pipelineLength);
         final long frameBytes = (long)taskWidth * taskHeight * 3;
-        if ((taskFrameCount != 1 && taskFrameCount != 2) || total != frameBytes * taskFrameCount ||
-            taskWidth == 0 || taskHeight == 0)
+        taskFormat = task.pixelFormat();
+        final boolean sizeFits = taskFormat == PixelFormat.LZ4 ?
+            total > 0 && total <= FrameCompression.maxCompressedLength((int)Math.min(Integer.MAX_VALUE / 2,
+                frameBytes * taskFrameCount)) :
+            taskFormat == PixelFormat.BGR24 && total == frameBytes * taskFrameCount;
+        if ((taskFrameCount != 1 && taskFrameCount != 2) || !sizeFits || taskWidth == 0 || taskHeight == 0 ||
+            frameBytes * taskFrameCount > MAX_TASK_BYTES)
         {
             fail(jobId, frameNumber, attempt,
                 total + " pixel bytes for " + taskFrameCount + " frames of " + taskWidth + "x" + taskHeight);
@@ -222,11 +254,40 @@ public final class FrameWorker implements Agent
             return false;
         }
         fitMats(taskWidth, taskHeight);
+        if (taskFormat == PixelFormat.LZ4 && compressedIn.capacity() < total)
+        {
+            compressedIn = ByteBuffer.allocateDirect((int)total);
+            compressedInView.wrap(compressedIn);
+        }
         taskJob = jobId;
         taskFrame = frameNumber;
         taskAttempt = attempt;
         taskBytes = (int)total;
         received = 0;
+        return true;
+    }
+
+    /** A compressed task is all in: its frames go into the Mats. */
+    private boolean decompressTask(final long jobId, final int frameNumber, final int attempt)
+    {
+        final int frameBytes = width * height * 3;
+        final int expected = frameBytes * taskFrameCount;
+        if (decompressed.capacity() < expected)
+        {
+            decompressed = ByteBuffer.allocateDirect(expected);
+            decompressedView.wrap(decompressed);
+        }
+        final int length = FrameCompression.decompress(compressedIn, received, decompressed, expected);
+        if (length != expected)
+        {
+            fail(jobId, frameNumber, attempt, "compressed pixels did not decompress to " + expected + " bytes");
+            return false;
+        }
+        inputPixels.putBytes(0, decompressedView, 0, frameBytes);
+        if (taskFrameCount == 2)
+        {
+            previousPixels.putBytes(0, decompressedView, frameBytes, frameBytes);
+        }
         return true;
     }
 
@@ -258,8 +319,22 @@ public final class FrameWorker implements Agent
 
     /** Sends a result in parts, waiting out back pressure: a worker holds nothing else to do meanwhile. */
     private void offerResult(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
-        final long filterNanos, final int[] boxes, final int boxCount, final int pixelsTotal)
+        final long filterNanos, final int[] boxes, final int boxCount, final int outputBytes)
     {
+        final PixelFormat format = outputBytes > 0 ? endpoint.frameEncoding() : PixelFormat.BGR24;
+        UnsafeBuffer pixels = outputPixels;
+        int pixelsTotal = outputBytes;
+        if (format == PixelFormat.LZ4)
+        {
+            final int bound = FrameCompression.maxCompressedLength(outputBytes);
+            if (compressedOut.capacity() < bound)
+            {
+                compressedOut = ByteBuffer.allocateDirect(bound);
+                compressedOutView.wrap(compressedOut);
+            }
+            pixelsTotal = FrameCompression.compress(outputPixels, 0, outputBytes, compressedOut);
+            pixels = compressedOutView;
+        }
         final int partCapacity = endpoint.resultPartCapacity(boxCount);
         int sent = 0;
         do
@@ -269,8 +344,8 @@ public final class FrameWorker implements Agent
             while (true)
             {
                 final long result = endpoint.offerResultPart(jobId, frameNumber, attempt, status, taskWidth,
-                    taskHeight, taskDispatchNanos, filterNanos, memoryBytes, boxes, boxCount, outputPixels, pixelsTotal,
-                    sent, partLength);
+                    taskHeight, taskDispatchNanos, filterNanos, memoryBytes, boxes, boxCount, format, pixels,
+                    pixelsTotal, sent, partLength);
                 if (result > 0)
                 {
                     break;
@@ -304,7 +379,8 @@ public final class FrameWorker implements Agent
         final long bytes = (long)frameWidth * frameHeight * 3;
         inputPixels.wrap(input.data().address(), (int)bytes);
         previousPixels.wrap(previous.data().address(), (int)bytes);
-        outputPixels.wrap(output.data().address(), (int)bytes);
+        // A ByteBuffer view, so that LZ4 can compress straight from the Mat.
+        outputPixels.wrap(output.data().capacity(bytes).asBuffer());
         width = frameWidth;
         height = frameHeight;
     }

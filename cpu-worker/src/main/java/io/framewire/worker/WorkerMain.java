@@ -2,7 +2,9 @@ package io.framewire.worker;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.framewire.codec.sbe.PixelFormat;
 import io.framewire.transport.EmbeddedMediaDriver;
+import io.framewire.transport.FrameCompression;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
 import org.agrona.CloseHelper;
@@ -48,6 +50,10 @@ public final class WorkerMain implements Callable<Integer>
         description = "With --server: this host's address the server sends tasks to (default: the one on the route to the server)")
     String listen;
 
+    @Option(names = "--frame-encoding", paramLabel = "raw|lz4",
+        description = "How frames cross the link to and from the server: raw pixels, or LZ4-compressed (lossless; for links slower than the filters) (default: ${DEFAULT-VALUE})")
+    String frameEncoding = "raw";
+
     @Option(names = "--credits", description = "Most frame tasks held at once (default: ${DEFAULT-VALUE})")
     int credits = 4;
 
@@ -66,6 +72,16 @@ public final class WorkerMain implements Callable<Integer>
         if (credits < 1)
         {
             System.err.println("framewire worker: --credits must be at least 1");
+            return 2;
+        }
+        final PixelFormat encoding;
+        try
+        {
+            encoding = FrameCompression.parse(frameEncoding);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("framewire worker: --frame-encoding: " + ex.getMessage());
             return 2;
         }
         final CountDownLatch stop = new CountDownLatch(1);
@@ -113,7 +129,8 @@ public final class WorkerMain implements Callable<Integer>
         final WorkerEndpoint endpoint;
         try
         {
-            endpoint = new WorkerEndpoint(aeron, listenHost, serverEndpoint);
+            endpoint = serverEndpoint == null && encoding == PixelFormat.BGR24 ? new WorkerEndpoint(aeron) :
+                new WorkerEndpoint(aeron, listenHost, serverEndpoint, encoding);
         }
         catch (final RuntimeException ex)
         {

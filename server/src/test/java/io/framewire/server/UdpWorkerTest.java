@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
 import io.framewire.server.media.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.DatagramSocket;
@@ -25,8 +26,10 @@ class UdpWorkerTest
     @TempDir
     Path dir;
 
-    @Test
-    void aWorkerJoinedOverUdpProcessesEveryFrame() throws Exception
+    /** Raw pixels, and LZ4-compressed both ways (lossless: the same output). */
+    @ParameterizedTest(name = "frames {0}")
+    @ValueSource(strings = {"raw", "lz4"})
+    void aWorkerJoinedOverUdpProcessesEveryFrame(final String encoding) throws Exception
     {
         final Path video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 1280, 720, FRAMES, 25);
@@ -40,7 +43,7 @@ class UdpWorkerTest
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 16, 8,
             1L << 30, 64 * 1024, 30_000, 30_000, "blur", -1, "h264", 0, 0, endpoint));
             WorkerProcess worker = WorkerProcess.start(TransportConfig.AERON_DIR_DEFAULT + "-test-worker-" +
-                UUID.randomUUID(), dir.resolve("worker.log"), "--server", endpoint))
+                UUID.randomUUID(), dir.resolve("worker.log"), "--server", endpoint, "--frame-encoding", encoding))
         {
             worker.awaitConnected();
             final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",

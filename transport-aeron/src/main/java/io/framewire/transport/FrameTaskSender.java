@@ -37,7 +37,7 @@ final class FrameTaskSender
      */
     long offer(final Publication publication, final long jobId, final int frameNumber, final int attempt,
         final int width, final int height, final int frameCount, final long dispatchNanos, final byte[] pipeline,
-        final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
+        final PixelFormat pixelFormat, final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
     {
         if (pipeline.length > headBuffer.capacity() - FrameTaskEncoder.BLOCK_LENGTH - 64)
         {
@@ -49,7 +49,7 @@ final class FrameTaskSender
             .attempt((short)attempt)
             .width(width)
             .height(height)
-            .pixelFormat(PixelFormat.BGR24)
+            .pixelFormat(pixelFormat)
             .frameCount((short)frameCount)
             .dispatchNanos(dispatchNanos)
             .pixelsTotal(pixelsLength)

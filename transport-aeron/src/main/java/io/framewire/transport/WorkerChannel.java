@@ -2,7 +2,11 @@ package io.framewire.transport;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
+import io.framewire.codec.sbe.PixelFormat;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
 
 /**
  * The server's side of one worker: the publication its tasks go to, its credit (the most tasks it holds at
@@ -16,6 +20,10 @@ public final class WorkerChannel
     private final ExclusivePublication publication;
     private final FrameTaskSender sender = new FrameTaskSender();
     private final TokenBucket rate;
+    private final PixelFormat frameEncoding;
+    private ByteBuffer compressedTask = ByteBuffer.allocateDirect(0);
+    private final UnsafeBuffer compressedTaskView = new UnsafeBuffer(0, 0);
+    private ByteBuffer compressedResult = ByteBuffer.allocateDirect(0);
     private int credits;
     private int inFlight;
     private long lastHeartbeatNs;
@@ -23,8 +31,9 @@ public final class WorkerChannel
     private long cpuNanos;
 
     WorkerChannel(final int workerId, final long processId, final boolean embedded,
-        final ExclusivePublication publication, final double rateLimit)
+        final ExclusivePublication publication, final double rateLimit, final PixelFormat frameEncoding)
     {
+        this.frameEncoding = frameEncoding;
         this.rate = new TokenBucket(rateLimit, System.nanoTime());
         this.workerId = workerId;
         this.processId = processId;
@@ -65,8 +74,38 @@ public final class WorkerChannel
         final int height, final int frameCount, final long dispatchNanos, final byte[] pipeline,
         final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
     {
+        if (frameEncoding == PixelFormat.LZ4)
+        {
+            // The worker asked for compressed frames (a slow link): compress into this worker's own buffer,
+            // which stays untouched until the task is all sent.
+            final int bound = FrameCompression.maxCompressedLength(pixelsLength);
+            if (compressedTask.capacity() < bound)
+            {
+                compressedTask = ByteBuffer.allocateDirect(bound);
+                compressedTaskView.wrap(compressedTask);
+            }
+            final int compressed = FrameCompression.compress(pixels, pixelsOffset, pixelsLength, compressedTask);
+            return onOffered(sender.offer(publication, jobId, frameNumber, attempt, width, height, frameCount,
+                dispatchNanos, pipeline, PixelFormat.LZ4, compressedTaskView, 0, compressed));
+        }
         return onOffered(sender.offer(publication, jobId, frameNumber, attempt, width, height, frameCount,
-            dispatchNanos, pipeline, pixels, pixelsOffset, pixelsLength));
+            dispatchNanos, pipeline, PixelFormat.BGR24, pixels, pixelsOffset, pixelsLength));
+    }
+
+    /** How this worker wants its tasks' pixels, and sends its results'. */
+    public PixelFormat frameEncoding()
+    {
+        return frameEncoding;
+    }
+
+    /** Dispatch thread: where this worker's compressed result parts gather, at least {@code capacity} bytes. */
+    public ByteBuffer compressedResultBuffer(final int capacity)
+    {
+        if (compressedResult.capacity() < capacity)
+        {
+            compressedResult = ByteBuffer.allocateDirect(capacity);
+        }
+        return compressedResult;
     }
 
     /** Sends the rest of a task stopped part-way; same results as {@link #offerTask}. */

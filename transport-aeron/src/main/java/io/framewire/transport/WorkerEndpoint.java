@@ -30,6 +30,7 @@ public final class WorkerEndpoint implements AutoCloseable
     private final Subscription tasks;
     private final ExclusivePublication results;
     private final String taskEndpoint;
+    private final PixelFormat frameEncoding;
     private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[512 + MAX_DETECTIONS * 16]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
     private final FrameResultEncoder resultEncoder = new FrameResultEncoder();
@@ -39,15 +40,18 @@ public final class WorkerEndpoint implements AutoCloseable
     /** A worker on the server's host: tasks and results over IPC. */
     public WorkerEndpoint(final Aeron aeron)
     {
-        this(aeron, null, null);
+        this(aeron, null, null, PixelFormat.BGR24);
     }
 
     /**
      * A worker on another host: tasks arrive over UDP on {@code listenHost} (port chosen by the system), results
-     * go over UDP to {@code serverEndpoint}, the server's worker endpoint (host:port).
+     * go over UDP to {@code serverEndpoint}, the server's worker endpoint (host:port). With
+     * {@code frameEncoding} {@link PixelFormat#LZ4} pixels cross the link compressed, both ways.
      */
-    public WorkerEndpoint(final Aeron aeron, final InetAddress listenHost, final String serverEndpoint)
+    public WorkerEndpoint(final Aeron aeron, final InetAddress listenHost, final String serverEndpoint,
+        final PixelFormat frameEncoding)
     {
+        this.frameEncoding = frameEncoding;
         // The id doubles as the task stream id: random, so workers that come and go never reuse a live stream.
         this.workerId = ThreadLocalRandom.current().nextInt(TransportConfig.FIRST_TASK_STREAM_ID, Integer.MAX_VALUE);
         if (serverEndpoint == null)
@@ -74,6 +78,12 @@ public final class WorkerEndpoint implements AutoCloseable
         this.taskEndpoint = resolved;
         this.results = aeron.addExclusivePublication(TransportConfig.udpChannel(serverEndpoint),
             TransportConfig.RESULTS_STREAM_ID);
+    }
+
+    /** How this worker wants its tasks' pixels, and sends its results'. */
+    public PixelFormat frameEncoding()
+    {
+        return frameEncoding;
     }
 
     /** Where the server sends this worker's tasks: host:port over UDP, or empty for IPC. */
@@ -108,6 +118,7 @@ public final class WorkerEndpoint implements AutoCloseable
             .processId(processId)
             .framesDone(framesDone)
             .cpuNanos(cpuNanos)
+            .frameEncoding(frameEncoding)
             .taskEndpoint(taskEndpoint);
         return results.offer(headerBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
     }
@@ -130,8 +141,8 @@ public final class WorkerEndpoint implements AutoCloseable
      */
     public long offerResultPart(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
         final int width, final int height, final long dispatchNanos, final long filterNanos, final long memoryBytes,
-        final int[] boxes, final int boxCount, final DirectBuffer pixels, final int pixelsTotal, final int partOffset,
-        final int partLength)
+        final int[] boxes, final int boxCount, final PixelFormat pixelFormat, final DirectBuffer pixels,
+        final int pixelsTotal, final int partOffset, final int partLength)
     {
         resultEncoder.wrapAndApplyHeader(headerBuffer, 0, messageHeader)
             .jobId(jobId)
@@ -141,7 +152,7 @@ public final class WorkerEndpoint implements AutoCloseable
             .status(status)
             .width(width)
             .height(height)
-            .pixelFormat(PixelFormat.BGR24)
+            .pixelFormat(pixelFormat)
             .dispatchNanos(dispatchNanos)
             .filterNanos(filterNanos)
             .memoryBytes(memoryBytes)

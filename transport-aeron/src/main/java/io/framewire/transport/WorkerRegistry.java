@@ -73,11 +73,11 @@ public final class WorkerRegistry implements AutoCloseable
             joining.remove(workerId);
             final long processId = heartbeat.processId();
             worker = new WorkerChannel(workerId, processId, processId == serverProcessId && taskEndpoint.isEmpty(),
-                publication, rateLimit);
+                publication, rateLimit, heartbeat.frameEncoding());
             byId.put(workerId, worker);
             workers.add(worker);
-            LOG.info("worker {} joined (pid {}, task stream {} {}, {} credits{})", workerId, processId,
-                heartbeat.taskStreamId(), publication.channel(), heartbeat.credits(),
+            LOG.info("worker {} joined (pid {}, task stream {} {}, {} credits, frames {}{})", workerId, processId,
+                heartbeat.taskStreamId(), publication.channel(), heartbeat.credits(), worker.frameEncoding(),
                 worker.embedded() ? ", embedded" : "");
         }
         worker.onHeartbeat(heartbeat.credits(), heartbeat.framesDone(), heartbeat.cpuNanos(), nowNs);

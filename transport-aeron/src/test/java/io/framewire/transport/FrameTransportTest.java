@@ -79,6 +79,47 @@ class FrameTransportTest
         travelsBothWays(register(), 3840, 2160);
     }
 
+    /** A worker that asks for LZ4 gets its task compressed, and the pixels come out as they went in. */
+    @Test
+    void aWorkerAskingForLz4GetsCompressedTasks()
+    {
+        CloseHelper.close(endpoint);
+        endpoint = new WorkerEndpoint(aeron, null, null, PixelFormat.LZ4);
+        final WorkerChannel worker = register();
+        assertEquals(PixelFormat.LZ4, worker.frameEncoding());
+        final byte[] pixels = new byte[WIDTH * HEIGHT * 3];
+        for (int i = 0; i < pixels.length; i++)
+        {
+            pixels[i] = (byte)((i / 3) % WIDTH / 5); // smooth gradient: compresses well, like video
+        }
+        final byte[] pipeline = "gray".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        awaitTrue(() -> worker.offerTask(1L, 0, 1, WIDTH, HEIGHT, 1, 0L, pipeline, new UnsafeBuffer(pixels), 0,
+            pixels.length) > 0);
+        final FrameTaskDecoder task = new FrameTaskDecoder();
+        final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        final java.nio.ByteBuffer compressed = java.nio.ByteBuffer.allocateDirect(pixels.length);
+        final UnsafeBuffer compressedView = new UnsafeBuffer(compressed);
+        final long[] total = {-1, 0};
+        awaitTrue(() -> endpoint.tasks().poll((buffer, offset, length, h) ->
+        {
+            task.wrapAndApplyHeader(buffer, offset, header.wrap(buffer, offset));
+            assertEquals(PixelFormat.LZ4, task.pixelFormat());
+            total[0] = task.pixelsTotal();
+            final long partOffset = task.pixelsOffset();
+            task.skipPipeline();
+            final int partLength = task.pixelsLength();
+            compressedView.putBytes((int)partOffset, buffer, task.limit() + FrameTaskDecoder.pixelsHeaderLength(),
+                partLength);
+            total[1] += partLength;
+        }, 100) >= 0 && total[0] >= 0 && total[1] == total[0]);
+        assertTrue(total[0] < pixels.length / 4, "compressed to " + total[0] + " of " + pixels.length + " bytes");
+        final java.nio.ByteBuffer restored = java.nio.ByteBuffer.allocateDirect(pixels.length);
+        assertEquals(pixels.length, FrameCompression.decompress(compressed, (int)total[0], restored, pixels.length));
+        final byte[] back = new byte[pixels.length];
+        restored.get(0, back);
+        assertArrayEquals(pixels, back);
+    }
+
     private WorkerChannel register()
     {
         final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
@@ -192,7 +233,7 @@ class FrameTransportTest
             final int partLength = Math.min(capacity, pixels.length - sent);
             final int partOffset = sent;
             awaitTrue(() -> endpoint.offerResultPart(42L, 7, 1, TaskStatus.OK, width, height, 123L, 5_000L,
-                1L << 20, boxes, 2, source, pixels.length, partOffset, partLength) > 0 ||
+                1L << 20, boxes, 2, PixelFormat.BGR24, source, pixels.length, partOffset, partLength) > 0 ||
                 results.poll(resultHandler, 100) < 0);
             sent += partLength;
         }

@@ -6,17 +6,22 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.framewire.codec.sbe.FrameResultDecoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
+import io.framewire.codec.sbe.PixelFormat;
 import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import io.framewire.server.job.FrameRing;
 import io.framewire.server.job.Job;
+import io.framewire.transport.FrameCompression;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerChannel;
 import io.framewire.transport.WorkerRegistry;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.Agent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
 
 /**
  * Reads what workers send: heartbeats go to the {@link WorkerRegistry}, results, part by part, straight into
@@ -37,6 +42,7 @@ public final class ResultCollector implements Agent
     private static final int MAX_BOXES = io.framewire.transport.WorkerEndpoint.MAX_DETECTIONS;
 
     private final int[] boxes = new int[MAX_BOXES * 4];
+    private final UnsafeBuffer gatheredView = new UnsafeBuffer(0, 0);
 
     public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers)
     {
@@ -84,6 +90,7 @@ public final class ResultCollector implements Agent
         final long memoryBytes = result.memoryBytes();
         final long pixelsTotal = result.pixelsTotal();
         final long partOffset = result.pixelsOffset();
+        final boolean compressed = result.pixelFormat() == PixelFormat.LZ4;
         int boxCount = 0;
         for (final FrameResultDecoder.DetectionsDecoder box : result.detections())
         {
@@ -125,8 +132,11 @@ public final class ResultCollector implements Agent
             }
             return;
         }
-        if (width != job.width() || height != job.height() || pixelsTotal != ring.frameBytes() ||
-            partStart + partLength > offset + length || partOffset + partLength > pixelsTotal)
+        final long expectedTotal = compressed ? FrameCompression.maxCompressedLength(ring.frameBytes()) :
+            ring.frameBytes();
+        if (width != job.width() || height != job.height() || (compressed ? pixelsTotal > expectedTotal :
+            pixelsTotal != expectedTotal) || partStart + partLength > offset + length ||
+            partOffset + partLength > pixelsTotal || (compressed && worker == null))
         {
             if (owner)
             {
@@ -139,10 +149,35 @@ public final class ResultCollector implements Agent
         {
             return; // the rest of a result another worker's replaced
         }
-        ring.slot(frame).putBytes((int)partOffset, buffer, partStart, partLength);
-        if (job.resultBytes(frame) < pixelsTotal)
+        if (!compressed)
         {
-            return;
+            ring.slot(frame).putBytes((int)partOffset, buffer, partStart, partLength);
+            if (job.resultBytes(frame) < pixelsTotal)
+            {
+                return;
+            }
+        }
+        else
+        {
+            // Compressed parts gather in the worker's buffer (one result at a time per worker), then decompress
+            // into the slot.
+            final ByteBuffer gathered = worker.compressedResultBuffer((int)expectedTotal);
+            gatheredView.wrap(gathered);
+            gatheredView.putBytes((int)partOffset, buffer, partStart, partLength);
+            if (job.resultBytes(frame) < pixelsTotal)
+            {
+                return;
+            }
+            if (FrameCompression.decompress(gathered, (int)pixelsTotal, ring.slotByteBuffer(frame),
+                ring.frameBytes()) != ring.frameBytes())
+            {
+                if (owner)
+                {
+                    job.requeue(frame, "worker " + workerId + " sent pixels that do not decompress",
+                        System.nanoTime());
+                }
+                return;
+            }
         }
         for (int i = 0; i < boxCount; i++)
         {

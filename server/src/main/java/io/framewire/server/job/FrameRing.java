@@ -51,8 +51,8 @@ public final class FrameRing implements AutoCloseable
         for (int i = 0; i < capacity; i++)
         {
             memory[i] = new BytePointer(slotBytes);
-            slots[i] = new UnsafeBuffer(memory[i].address(), slotBytes);
             byteBuffers[i] = memory[i].asBuffer();
+            slots[i] = new UnsafeBuffer(byteBuffers[i]); // with its ByteBuffer: LZ4 compresses from it
         }
     }
 
