@@ -4,7 +4,9 @@
 # Aeron UDP with --server, and a client in the server's namespace processes a generated video.
 #
 # usage: sudo ops/two-hosts.sh [--workers N] [--size WxH] [--frames N] [--processing P] [--rate RATE] [--mtu N]
+#                              [--frame-encoding raw|lz4]
 #   --rate   shape both ends of the link with tc (e.g. 1gbit, 10gbit); default: unshaped
+#   --frame-encoding  how frames cross the link (the workers' option); default raw
 #   --mtu    MTU of the veth link (default 1500, as on an ordinary LAN; 65535 is the largest)
 # Prints the client's JSON result as the last line of stdout; exit 0 when every frame was done by a worker on the
 # other "host". Needs root and iproute2 (ip, tc). Runs the launcher (./framewire), or, when FRAMEWIRE_CP is set,
@@ -12,7 +14,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-workers=1 size=640x360 frames=60 processing=blur rate="" mtu=1500
+workers=1 size=640x360 frames=60 processing=blur rate="" mtu=1500 encoding=raw
 while [ $# -gt 0 ]; do
     case "$1" in
         --workers) workers="$2"; shift 2 ;;
@@ -21,7 +23,8 @@ while [ $# -gt 0 ]; do
         --processing) processing="$2"; shift 2 ;;
         --rate) rate="$2"; shift 2 ;;
         --mtu) mtu="$2"; shift 2 ;;
-        -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+        --frame-encoding) encoding="$2"; shift 2 ;;
+        -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "two-hosts: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -115,7 +118,7 @@ pids+=("$server_pid")
 wait_for_line "$work/server.out" '"event":"listening"' 60 "$server_pid" || fail "the server did not start" "$work/server.log"
 
 for ((i = 0; i < workers; i++)); do
-    run "$ns_worker" worker io.framewire.worker.WorkerMain --server "$server_ip:$udp_port" \
+    run "$ns_worker" worker io.framewire.worker.WorkerMain --server "$server_ip:$udp_port" --frame-encoding "$encoding" \
         --aeron-dir "/dev/shm/framewire-two-hosts-$$-worker-$i" >"$work/worker-$i.out" 2>"$work/worker-$i.log" &
     pids+=("$!")
 done
