@@ -57,6 +57,11 @@ public final class DistributionLatency
     {
         final int frames = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         final Path dataDir = Files.createTempDirectory(Path.of(args.length > 1 ? args[1] : "/tmp"), "distribution");
+        // A whole run first, thrown away: JIT compilation and the first journal files take seconds on 2 cores.
+        final java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        run(false, 1280, 720, 150, dataDir);
+        System.setOut(out);
         System.out.println("transport  size       frames  overhead p50 / p95 / p99 / max (us)   journal p50 / p99 (us)" +
             "   filter mean (us)");
         for (final boolean udp : System.getProperty("bench.transports", "ipc,udp").equals("udp") ?
@@ -94,7 +99,8 @@ public final class DistributionLatency
                 new WorkerEndpoint(aeron);
                 AgentRunner worker = new AgentRunner(TransportConfig.pollingIdleStrategy(),
                     Throwable::printStackTrace, null, new FrameWorker(endpoint, 4, new BackoffIdleStrategy(), () -> { }));
-                FrameJournal journal = new FrameJournal(dataDir, 1, 16, width * height * 3))
+                FrameJournal journal = new FrameJournal(dataDir, 1, Integer.getInteger("bench.segment", 16),
+                    width * height * 3))
             {
                 AgentRunner.startOnThread(worker);
                 measure(udp ? "udp" : "ipc", registry, results, journal, width, height, frames);
