@@ -48,6 +48,7 @@ public final class Job
     private volatile String inputDamage;
     private final long startNs = System.nanoTime();
     private volatile long finishedNs;
+    private volatile long firstEncodedNs;
     private volatile JobFailedException failure;
     private final CountDownLatch released = new CountDownLatch(1);
     private final LatencyStats dispatchToResult = new LatencyStats();
@@ -377,6 +378,17 @@ public final class Job
     public void onEncoded(final long frameNumber, final long nowNs)
     {
         decodeToEncode.record(nowNs - ring.decodedAtNs(frameNumber));
+        if (frameNumber == 0)
+        {
+            firstEncodedNs = nowNs;
+        }
+    }
+
+    /** Milliseconds from the job's start to its first frame encoded, or -1 before that. */
+    public double firstFrameMs()
+    {
+        final long at = firstEncodedNs;
+        return at == 0 ? -1 : (at - startNs) / 1e6;
     }
 
     // ---- any thread ----

@@ -88,6 +88,7 @@ public final class JobJson
             node.put("input_frames_declared", job.estimatedFrames());
         }
         node.put("fps", round(frames / seconds));
+        node.put("first_frame_ms", round(job.firstFrameMs()));
         final ObjectNode worker = node.putObject("worker");
         worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.filterNsTotal() / 1e6 / frames));
         worker.put("filter_ms_max", round(job.filterNsMax() / 1e6));

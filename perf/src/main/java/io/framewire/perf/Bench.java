@@ -1,0 +1,423 @@
+package io.framewire.perf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.server.media.SyntheticVideo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code framewire bench}: a real server, N real worker processes and M concurrent real clients on generated
+ * inputs, for each size and processing type; reports per run the jobs' wall time and fps, per-frame latency
+ * percentiles (dispatch to result, decode to encode), time to the first processed frame, CPU seconds per frame
+ * and peak RSS of the server and workers, and retries. Optionally the FFmpeg CLI runs the equivalent filter on the
+ * same input, in the same run, for the ratio.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measure framewire end to end: real server, workers and clients on generated videos.")
+public final class Bench implements Callable<Integer>
+{
+    @Option(names = "--size", split = ",", description = "Frame sizes (default: ${DEFAULT-VALUE})")
+    List<String> sizes = List.of("1280x720", "1920x1080");
+
+    @Option(names = "--seconds", description = "Length of the generated videos (default: ${DEFAULT-VALUE})")
+    int seconds = 10;
+
+    @Option(names = "--fps", description = "Frame rate of the generated videos (default: ${DEFAULT-VALUE})")
+    int fps = 30;
+
+    @Option(names = "--processing", split = ",", description = "Processing types (default: ${DEFAULT-VALUE})")
+    List<String> processing = List.of("blur", "edges", "faces", "motion");
+
+    @Option(names = "--workers", description = "Worker processes (default: ${DEFAULT-VALUE})")
+    int workers = 1;
+
+    @Option(names = "--clients", description = "Concurrent clients, each sending the whole video (default: ${DEFAULT-VALUE})")
+    int clients = 1;
+
+    @Option(names = "--compare-ffmpeg", description = "Also run the FFmpeg CLI's equivalent filter (x264 ultrafast) on the same input")
+    boolean compareFfmpeg;
+
+    @Option(names = "--json", description = "Print the results as JSON instead of a table")
+    boolean json;
+
+    @Option(names = "--work-dir", description = "Where inputs, outputs and logs go (default: a new temporary folder)")
+    Path workDir;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    public static void main(final String[] args)
+    {
+        System.exit(new CommandLine(new Bench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        if (workers < 1 || clients < 1 || seconds < 1 || fps < 1)
+        {
+            System.err.println("framewire bench: --workers, --clients, --seconds and --fps must be at least 1");
+            return 2;
+        }
+        final Path dir = workDir != null ? Files.createDirectories(workDir) :
+            Files.createTempDirectory("framewire-bench");
+        final ArrayNode runs = mapper.createArrayNode();
+        if (!json)
+        {
+            System.out.printf(Locale.ROOT, "%-10s %-8s %4s %4s %7s %7s %9s %9s %9s %9s %8s %9s %8s %8s %7s %s%n",
+                "size", "process", "wkrs", "jobs", "wall_s", "fps", "d2r_p50", "d2r_p95", "d2r_p99", "d2e_p99",
+                "first_ms", "cpu_ms/fr", "srv_MB", "wkr_MB", "retries", compareFfmpeg ? "ffmpeg_fps  ratio" : "");
+        }
+        for (final String size : sizes)
+        {
+            final String[] wh = size.split("x");
+            final int width = Integer.parseInt(wh[0]);
+            final int height = Integer.parseInt(wh[1]);
+            final Path input = dir.resolve("input-" + size + ".mp4");
+            SyntheticVideo.write(input, width, height, seconds * fps, fps);
+            try (Cluster cluster = Cluster.start(dir.resolve("cluster-" + size), workers))
+            {
+                for (final String type : processing)
+                {
+                    final ObjectNode run = runOnce(cluster, input, width, height, type, dir);
+                    runs.add(run);
+                    if (!json)
+                    {
+                        printRow(run);
+                    }
+                }
+            }
+        }
+        if (json)
+        {
+            System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(runs));
+        }
+        Files.writeString(dir.resolve("bench.json"), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(runs));
+        System.err.println("framewire bench: results and logs in " + dir);
+        return 0;
+    }
+
+    private ObjectNode runOnce(final Cluster cluster, final Path input, final int width, final int height,
+        final String type, final Path dir) throws Exception
+    {
+        final long[] cpuBefore = cluster.cpuNanos();
+        cluster.resetPeakRss();
+        final long startNs = System.nanoTime();
+        final List<Process> running = new ArrayList<>();
+        for (int i = 0; i < clients; i++)
+        {
+            running.add(javaProcess("io.framewire.client.ClientMain", List.of("--port", Integer.toString(cluster.port),
+                "--video", input.toString(), "--processing", type, "--out",
+                dir.resolve("out-" + type + "-" + i + ".mp4").toString(), "--quiet"),
+                dir.resolve("client-" + type + "-" + i + ".log"), dir.resolve("client-" + type + "-" + i + ".json")));
+        }
+        final List<JsonNode> results = new ArrayList<>();
+        for (int i = 0; i < running.size(); i++)
+        {
+            final Process client = running.get(i);
+            if (!client.waitFor(30, TimeUnit.MINUTES) || client.exitValue() != 0)
+            {
+                throw new IllegalStateException("client " + i + " (" + type + ") failed; see " + dir);
+            }
+            final List<String> lines = Files.readAllLines(dir.resolve("client-" + type + "-" + i + ".json"));
+            results.add(mapper.readTree(lines.get(lines.size() - 1)));
+        }
+        final double wallS = (System.nanoTime() - startNs) / 1e9;
+        final long[] cpuAfter = cluster.cpuNanos();
+        long cpu = 0;
+        for (int i = 0; i < cpuAfter.length; i++)
+        {
+            cpu += cpuAfter[i] - cpuBefore[i];
+        }
+        long frames = 0;
+        long retries = 0;
+        double p50 = 0;
+        double p95 = 0;
+        double p99 = 0;
+        double d2eP99 = 0;
+        double firstMs = 0;
+        for (final JsonNode result : results)
+        {
+            frames += result.get("frames").asLong();
+            retries += result.get("retries").asLong();
+            final JsonNode d2r = result.get("latency_ms").get("dispatch_to_result");
+            // Across concurrent jobs: the worst job's percentile, so no job's tail is averaged away.
+            p50 = Math.max(p50, d2r.get("p50").asDouble());
+            p95 = Math.max(p95, d2r.get("p95").asDouble());
+            p99 = Math.max(p99, d2r.get("p99").asDouble());
+            d2eP99 = Math.max(d2eP99, result.get("latency_ms").get("decode_to_encode").get("p99").asDouble());
+            firstMs = Math.max(firstMs, result.get("first_frame_ms").asDouble());
+        }
+        final ObjectNode run = mapper.createObjectNode();
+        run.put("size", width + "x" + height);
+        run.put("processing", type);
+        run.put("workers", workers);
+        run.put("jobs", clients);
+        run.put("frames", frames);
+        run.put("wall_s", round(wallS));
+        run.put("fps", round(frames / wallS));
+        final ObjectNode latency = run.putObject("dispatch_to_result_ms");
+        latency.put("p50", p50);
+        latency.put("p95", p95);
+        latency.put("p99", p99);
+        run.put("decode_to_encode_p99_ms", d2eP99);
+        run.put("first_frame_ms", firstMs);
+        run.put("cpu_ms_per_frame", round(cpu / 1e6 / Math.max(1, frames)));
+        final long[] rss = cluster.peakRssKb();
+        run.put("server_peak_rss_mb", round(rss[0] / 1024.0));
+        long workerMax = 0;
+        for (int i = 1; i < rss.length; i++)
+        {
+            workerMax = Math.max(workerMax, rss[i]);
+        }
+        run.put("worker_peak_rss_mb", round(workerMax / 1024.0));
+        run.put("retries", retries);
+        run.set("jobs_results", mapper.valueToTree(results));
+        if (compareFfmpeg)
+        {
+            run.set("ffmpeg", ffmpeg(input, type, seconds * fps, dir));
+        }
+        return run;
+    }
+
+    /** The FFmpeg CLI's nearest filter, encoding with x264 ultrafast; null where FFmpeg has no equivalent. */
+    private JsonNode ffmpeg(final Path input, final String type, final long frames, final Path dir) throws Exception
+    {
+        final String filter = switch (type)
+        {
+            case "blur" -> "gblur=sigma=1.4"; // OpenCV's gaussian ksize 7 with sigma 0 means sigma 1.4
+            case "edges" -> "edgedetect";
+            default -> null;
+        };
+        final ObjectNode node = mapper.createObjectNode();
+        if (filter == null)
+        {
+            node.put("skipped", "FFmpeg has no " + type + " filter");
+            return node;
+        }
+        final long startNs = System.nanoTime();
+        final Process process;
+        try
+        {
+            process = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", input.toString(),
+                "-vf", filter, "-c:v", "libx264", "-preset", "ultrafast", dir.resolve("ffmpeg-" + type + ".mp4").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("ffmpeg-" + type + ".log").toFile())
+                .start();
+        }
+        catch (final IOException ex)
+        {
+            node.put("skipped", "no ffmpeg on the PATH (apt-get install ffmpeg)");
+            return node;
+        }
+        if (process.waitFor() != 0)
+        {
+            node.put("skipped", "ffmpeg failed; see " + dir.resolve("ffmpeg-" + type + ".log"));
+            return node;
+        }
+        final double wallS = (System.nanoTime() - startNs) / 1e9;
+        node.put("filter", filter);
+        node.put("wall_s", round(wallS));
+        node.put("fps", round(frames / wallS));
+        return node;
+    }
+
+    private void printRow(final ObjectNode run)
+    {
+        String ffmpegCells = "";
+        if (run.has("ffmpeg"))
+        {
+            final JsonNode ffmpeg = run.get("ffmpeg");
+            ffmpegCells = ffmpeg.has("fps") ? String.format(Locale.ROOT, "%10.1f  %5.2f", ffmpeg.get("fps").asDouble(),
+                run.get("fps").asDouble() / ffmpeg.get("fps").asDouble()) : "       n/a";
+        }
+        final JsonNode latency = run.get("dispatch_to_result_ms");
+        System.out.printf(Locale.ROOT, "%-10s %-8s %4d %4d %7.2f %7.1f %9.2f %9.2f %9.2f %9.1f %8.0f %9.1f %8.0f %8.0f %7d %s%n",
+            run.get("size").asText(), run.get("processing").asText(), run.get("workers").asInt(),
+            run.get("jobs").asInt(), run.get("wall_s").asDouble(), run.get("fps").asDouble(),
+            latency.get("p50").asDouble(), latency.get("p95").asDouble(), latency.get("p99").asDouble(),
+            run.get("decode_to_encode_p99_ms").asDouble(), run.get("first_frame_ms").asDouble(),
+            run.get("cpu_ms_per_frame").asDouble(), run.get("server_peak_rss_mb").asDouble(),
+            run.get("worker_peak_rss_mb").asDouble(), run.get("retries").asLong(), ffmpegCells);
+    }
+
+    private static double round(final double value)
+    {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    /** A framewire JVM on this JVM's classpath and flags. */
+    static Process javaProcess(final String mainClass, final List<String> args, final Path stderr, final Path stdout)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (final String flag : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent"))
+            {
+                command.add(flag);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
+    }
+
+    /** A server and its workers, each a process of its own. */
+    static final class Cluster implements AutoCloseable
+    {
+        final int port;
+        final Process server;
+        final List<Process> workers = new ArrayList<>();
+        final String aeronDir;
+
+        private Cluster(final int port, final Process server, final String aeronDir)
+        {
+            this.port = port;
+            this.server = server;
+            this.aeronDir = aeronDir;
+        }
+
+        static Cluster start(final Path dir, final int workerCount) throws Exception
+        {
+            Files.createDirectories(dir);
+            final int port;
+            try (ServerSocket probe = new ServerSocket(0))
+            {
+                port = probe.getLocalPort();
+            }
+            final String aeronDir = "/dev/shm/framewire-bench-" + UUID.randomUUID();
+            final Cluster cluster = new Cluster(port, javaProcess("io.framewire.server.ServerMain", List.of("--port",
+                Integer.toString(port), "--preview-port", "-1", "--aeron-dir", aeronDir, "--data-dir",
+                dir.resolve("data").toString()), dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
+            try
+            {
+                awaitLine(dir.resolve("server.out"), "\"event\":\"listening\"", cluster.server);
+                for (int i = 0; i < workerCount; i++)
+                {
+                    final Process worker = javaProcess("io.framewire.worker.WorkerMain", List.of("--aeron-dir", aeronDir),
+                        dir.resolve("worker-" + i + ".log"), dir.resolve("worker-" + i + ".out"));
+                    cluster.workers.add(worker);
+                    awaitLine(dir.resolve("worker-" + i + ".out"), "\"event\":\"worker_connected\"", worker);
+                }
+                return cluster;
+            }
+            catch (final Exception ex)
+            {
+                cluster.close();
+                throw ex;
+            }
+        }
+
+        private static void awaitLine(final Path file, final String text, final Process process) throws Exception
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(text)))
+            {
+                if (!process.isAlive() || System.nanoTime() > deadline)
+                {
+                    throw new IllegalStateException("a process did not start; see " + file.getParent());
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        /** CPU time of the server and each worker, from /proc. */
+        long[] cpuNanos() throws IOException
+        {
+            final long[] cpu = new long[1 + workers.size()];
+            cpu[0] = procCpuNanos(server.pid());
+            for (int i = 0; i < workers.size(); i++)
+            {
+                cpu[i + 1] = procCpuNanos(workers.get(i).pid());
+            }
+            return cpu;
+        }
+
+        /** Starts a new peak for {@link #peakRssKb} (Linux: writing 5 to clear_refs resets VmHWM). */
+        void resetPeakRss()
+        {
+            resetPeak(server.pid());
+            workers.forEach(worker -> resetPeak(worker.pid()));
+        }
+
+        long[] peakRssKb() throws IOException
+        {
+            final long[] rss = new long[1 + workers.size()];
+            rss[0] = peakRss(server.pid());
+            for (int i = 0; i < workers.size(); i++)
+            {
+                rss[i + 1] = peakRss(workers.get(i).pid());
+            }
+            return rss;
+        }
+
+        private static long procCpuNanos(final long pid) throws IOException
+        {
+            final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            final long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+        }
+
+        private static void resetPeak(final long pid)
+        {
+            try
+            {
+                Files.writeString(Path.of("/proc/" + pid + "/clear_refs"), "5");
+            }
+            catch (final IOException ignored)
+            {
+                // not permitted: the peak is then since the process started, which the report still shows
+            }
+        }
+
+        private static long peakRss(final long pid) throws IOException
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/" + pid + "/status")))
+            {
+                if (line.startsWith("VmHWM:"))
+                {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return -1;
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            for (final Process worker : workers)
+            {
+                worker.destroy();
+            }
+            server.destroy();
+            for (final Process worker : workers)
+            {
+                worker.waitFor(10, TimeUnit.SECONDS);
+            }
+            server.waitFor(10, TimeUnit.SECONDS);
+            workers.forEach(Process::destroyForcibly);
+            server.destroyForcibly();
+        }
+    }
+}

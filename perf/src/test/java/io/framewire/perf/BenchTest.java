@@ -1,0 +1,43 @@
+package io.framewire.perf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bench harness on a tiny input: real processes, and a report whose figures add up. */
+class BenchTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void reportsEveryJobWithItsFigures() throws Exception
+    {
+        final int exit = new CommandLine(new Bench()).execute("--size", "320x240", "--seconds", "1", "--fps", "20",
+            "--processing", "blur,edges", "--clients", "2", "--json", "--work-dir", dir.toString());
+        assertEquals(0, exit);
+        final JsonNode runs = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
+        assertEquals(2, runs.size());
+        for (final JsonNode run : runs)
+        {
+            assertEquals(40, run.get("frames").asInt(), "two jobs of 20 frames: " + run);
+            assertEquals(2, run.get("jobs_results").size());
+            assertTrue(run.get("fps").asDouble() > 0 && run.get("wall_s").asDouble() > 0, run.toString());
+            assertTrue(run.get("dispatch_to_result_ms").get("p99").asDouble() >=
+                run.get("dispatch_to_result_ms").get("p50").asDouble(), run.toString());
+            assertTrue(run.get("cpu_ms_per_frame").asDouble() > 0, run.toString());
+            assertTrue(run.get("server_peak_rss_mb").asDouble() > 50 && run.get("worker_peak_rss_mb").asDouble() > 50,
+                run.toString());
+            assertTrue(run.get("first_frame_ms").asDouble() > 0, run.toString());
+        }
+        assertEquals("blur", runs.get(0).get("processing").asText());
+        assertEquals("edges", runs.get(1).get("processing").asText());
+    }
+}
