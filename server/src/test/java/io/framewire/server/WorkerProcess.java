@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class WorkerProcess implements AutoCloseable
 {
     private final Process process;
+    private final List<String> stdout = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
 
     private WorkerProcess(final Process process, final Path log)
@@ -27,6 +28,7 @@ final class WorkerProcess implements AutoCloseable
                 String line;
                 while ((line = out.readLine()) != null)
                 {
+                    stdout.add(line);
                     if (line.contains("\"event\":\"worker_connected\""))
                     {
                         connected.complete(null);
@@ -62,12 +64,19 @@ final class WorkerProcess implements AutoCloseable
 
     static WorkerProcess start(final String aeronDir, final Path log, final String... extraArgs) throws IOException
     {
+        return start("io.framewire.worker.WorkerMain", aeronDir, log, extraArgs);
+    }
+
+    /** A worker run by {@code mainClass}, e.g. the GPU worker's. */
+    static WorkerProcess start(final String mainClass, final String aeronDir, final Path log, final String... extraArgs)
+        throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("@" + System.getProperty("framewire.jvm.options"));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("io.framewire.worker.WorkerMain");
+        command.add(mainClass);
         command.add("--aeron-dir");
         command.add(aeronDir);
         command.addAll(List.of(extraArgs));
@@ -75,6 +84,12 @@ final class WorkerProcess implements AutoCloseable
             .redirectError(log.toFile())
             .start();
         return new WorkerProcess(process, log);
+    }
+
+    /** What the worker printed on stdout so far: its JSON events. */
+    List<String> stdout()
+    {
+        return List.copyOf(stdout);
     }
 
     /** Wait until the server has opened this worker's task stream. */

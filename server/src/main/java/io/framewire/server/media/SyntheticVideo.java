@@ -111,7 +111,7 @@ public final class SyntheticVideo
                     slot++;
                 }
                 paint(pixels, stride, width, height, n);
-                recorder.setTimestamp(Math.round(slot * 1_000_000 / frameRate));
+                recorder.setTimestamp(Math.round(slot * 1_000_000L / frameRate)); // long: 71 s of int overflows
                 recorder.record(frame);
             }
             if (tone)

@@ -1,0 +1,50 @@
+package io.framewire.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.client.ExitCode;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The GPU worker on a host without CUDA: it says why in one line, joins, and does the job on the CPU. */
+class GpuWorkerFallbackTest
+{
+    private static final int FRAMES = 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fallsBackToTheCpuFiltersAndSaysWhy() throws Exception
+    {
+        final Path video = dir.resolve("input.mp4");
+        SyntheticVideo.write(video, 640, 360, FRAMES, 25);
+        final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
+        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0, aeronDir,
+            true, dir.resolve("data"), 16, 8, 1L << 30, 64 * 1024, 30_000, 30_000, "blur", -1, "h264", 0, 0));
+            WorkerProcess worker = WorkerProcess.start("io.framewire.gpu.GpuWorkerMain", aeronDir,
+                dir.resolve("worker.log")))
+        {
+            worker.awaitConnected();
+            final String selection = worker.stdout().stream().filter(line -> line.contains("gpu_selection"))
+                .findFirst().orElseThrow();
+            assertTrue(selection.contains("\"cuda_devices\":0") && selection.contains("\"filters\":\"cpu\"") &&
+                selection.contains("built without CUDA"), selection);
+            final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+                video.toString(), "--out", dir.resolve("out.mp4").toString(), "--quiet");
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            final JsonNode workers = run.result().get("workers");
+            assertEquals(1, workers.size(), workers.toString());
+            assertEquals(worker.pid(), workers.get(0).get("pid").asLong());
+            VideoAssertions.assertBlurredCopy(video, dir.resolve("out.mp4"), FRAMES, 35.0);
+        }
+    }
+}
