@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framewire.server.media.SyntheticVideo;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.CategorySeries;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,22 +18,28 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
 
 /**
  * {@code framewire bench}: a real server, N real worker processes and M concurrent real clients on generated
  * inputs, for each size and processing type; reports per run the jobs' wall time and fps, per-frame latency
  * percentiles (dispatch to result, decode to encode), time to the first processed frame, CPU seconds per frame
- * and peak RSS of the server and workers, and retries. Optionally the FFmpeg CLI runs the equivalent filter on the
- * same input, in the same run, for the ratio.
+ * and peak RSS of the server and workers, and retries; writes every run's latency histograms to an HdrHistogram log
+ * ({@code latency.hlog}) and plots them ({@code latency-SIZE.png}). Optionally the FFmpeg CLI runs the equivalent
+ * filter on the same input, in the same run, for the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Measure framewire end to end: real server, workers and clients on generated videos.")
@@ -84,8 +96,14 @@ public final class Bench implements Callable<Integer>
                 "size", "process", "wkrs", "jobs", "wall_s", "fps", "d2r_p50", "d2r_p95", "d2r_p99", "d2e_p99",
                 "first_ms", "cpu_ms/fr", "srv_MB", "wkr_MB", "retries", compareFfmpeg ? "ffmpeg_fps  ratio" : "");
         }
+        final HistogramLogWriter histogramLog = new HistogramLogWriter(dir.resolve("latency.hlog").toFile());
+        histogramLog.outputComment("framewire bench: per run, dispatch->result (tag SIZE/PROCESSING/d2r) and " +
+            "decode->encode (SIZE/PROCESSING/d2e) of all its jobs, in nanoseconds");
+        histogramLog.outputLogFormatVersion();
+        histogramLog.outputLegend();
         for (final String size : sizes)
         {
+            final Map<String, Histogram> sizeHistograms = new LinkedHashMap<>();
             final String[] wh = size.split("x");
             final int width = Integer.parseInt(wh[0]);
             final int height = Integer.parseInt(wh[1]);
@@ -95,21 +113,36 @@ public final class Bench implements Callable<Integer>
             {
                 for (final String type : processing)
                 {
+                    final long runStartMs = System.currentTimeMillis();
                     final ObjectNode run = runOnce(cluster, input, width, height, type, dir);
                     runs.add(run);
+                    final Histogram d2r = merged(run, "dispatch_to_result");
+                    final Histogram d2e = merged(run, "decode_to_encode");
+                    for (final Histogram histogram : new Histogram[] {d2r, d2e})
+                    {
+                        histogram.setStartTimeStamp(runStartMs);
+                        histogram.setEndTimeStamp(System.currentTimeMillis());
+                    }
+                    d2r.setTag(size + "/" + type + "/d2r");
+                    d2e.setTag(size + "/" + type + "/d2e");
+                    histogramLog.outputIntervalHistogram(d2r);
+                    histogramLog.outputIntervalHistogram(d2e);
+                    sizeHistograms.put(type, d2r);
                     if (!json)
                     {
                         printRow(run);
                     }
                 }
             }
+            plot(dir.resolve("latency-" + size + ".png"), size, sizeHistograms);
         }
+        histogramLog.close();
         if (json)
         {
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(runs));
         }
         Files.writeString(dir.resolve("bench.json"), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(runs));
-        System.err.println("framewire bench: results and logs in " + dir);
+        System.err.println("framewire bench: results, logs, latency.hlog and plots in " + dir);
         return 0;
     }
 
@@ -236,6 +269,55 @@ public final class Bench implements Callable<Integer>
         node.put("wall_s", round(wallS));
         node.put("fps", round(frames / wallS));
         return node;
+    }
+
+    /** The jobs' histograms of one run, merged. */
+    private static Histogram merged(final ObjectNode run, final String name)
+    {
+        final Histogram all = new Histogram(3);
+        for (final JsonNode result : run.get("jobs_results"))
+        {
+            final byte[] bytes = Base64.getDecoder().decode(result.get("latency_histograms").get(name).asText());
+            try
+            {
+                all.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0));
+            }
+            catch (final DataFormatException ex)
+            {
+                throw new IllegalStateException("a job's " + name + " histogram does not decode", ex);
+            }
+        }
+        return all;
+    }
+
+    /** Dispatch-to-result latency by percentile, one line per processing type, as a PNG. */
+    private static void plot(final Path file, final String size, final Map<String, Histogram> histograms)
+    {
+        final double[] percentiles = {50, 75, 90, 95, 99, 99.9, 100};
+        final List<String> labels = List.of("p50", "p75", "p90", "p95", "p99", "p99.9", "max");
+        try
+        {
+            final CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
+                .title("framewire " + size + ": dispatch to result, by percentile").xAxisTitle("percentile")
+                .yAxisTitle("ms").build();
+            chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
+            chart.getStyler().setYAxisLogarithmic(true);
+            histograms.forEach((type, histogram) ->
+            {
+                final List<Double> values = new ArrayList<>();
+                for (final double percentile : percentiles)
+                {
+                    values.add(Math.max(0.001, histogram.getValueAtPercentile(percentile) / 1e6));
+                }
+                chart.addSeries(type, labels, values);
+            });
+            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            // Java2D needs fonts; without them the numbers are all still in the table and the log.
+            System.err.println("framewire bench: no plot (" + ex + ")");
+        }
     }
 
     private void printRow(final ObjectNode run)

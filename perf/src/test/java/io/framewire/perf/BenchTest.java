@@ -37,6 +37,19 @@ class BenchTest
                 run.toString());
             assertTrue(run.get("first_frame_ms").asDouble() > 0, run.toString());
         }
+        // The histogram log holds both runs' histograms, with as many values as frames.
+        try (var log = new org.HdrHistogram.HistogramLogReader(dir.resolve("latency.hlog").toFile()))
+        {
+            int histograms = 0;
+            org.HdrHistogram.EncodableHistogram histogram;
+            while ((histogram = log.nextIntervalHistogram()) != null)
+            {
+                assertEquals(40, ((org.HdrHistogram.Histogram)histogram).getTotalCount(), histogram.getTag());
+                histograms++;
+            }
+            assertEquals(4, histograms, "d2r and d2e for each of the two runs");
+        }
+        assertTrue(java.nio.file.Files.size(dir.resolve("latency-320x240.png")) > 1000, "a plot");
         assertEquals("blur", runs.get(0).get("processing").asText());
         assertEquals("edges", runs.get(1).get("processing").asText());
     }

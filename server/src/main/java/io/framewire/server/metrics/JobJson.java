@@ -89,6 +89,10 @@ public final class JobJson
         }
         node.put("fps", round(frames / seconds));
         node.put("first_frame_ms", round(job.firstFrameMs()));
+        // Whole histograms (HdrHistogram, compressed, base64, in nanoseconds) for tools that merge or plot them.
+        final ObjectNode histograms = node.putObject("latency_histograms");
+        histograms.put("dispatch_to_result", encode(job.dispatchToResult().snapshot()));
+        histograms.put("decode_to_encode", encode(job.decodeToEncode().snapshot()));
         final ObjectNode worker = node.putObject("worker");
         worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.filterNsTotal() / 1e6 / frames));
         worker.put("filter_ms_max", round(job.filterNsMax() / 1e6));
@@ -110,6 +114,13 @@ public final class JobJson
             .put("pid", share.processId)
             .put("frames", share.frames));
         return node;
+    }
+
+    static String encode(final Histogram histogram)
+    {
+        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        final int length = histogram.encodeIntoCompressedByteBuffer(buffer);
+        return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
     }
 
     static void percentiles(final ObjectNode node, final Histogram histogram)
