@@ -63,6 +63,10 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--clients", description = "Concurrent clients, each sending the whole video (default: ${DEFAULT-VALUE})")
     int clients = 1;
 
+    @Option(names = "--paced",
+        description = "Paced mode: the server decodes each video no faster than it plays (steady load, latency); default: throughput, as fast as possible")
+    boolean paced;
+
     @Option(names = "--compare-ffmpeg", description = "Also run the FFmpeg CLI's equivalent filter (x264 ultrafast) on the same input")
     boolean compareFfmpeg;
 
@@ -109,7 +113,7 @@ public final class Bench implements Callable<Integer>
             final int height = Integer.parseInt(wh[1]);
             final Path input = dir.resolve("input-" + size + ".mp4");
             SyntheticVideo.write(input, width, height, seconds * fps, fps);
-            try (Cluster cluster = Cluster.start(dir.resolve("cluster-" + size), workers))
+            try (Cluster cluster = Cluster.start(dir.resolve("cluster-" + size), workers, paced))
             {
                 for (final String type : processing)
                 {
@@ -202,6 +206,7 @@ public final class Bench implements Callable<Integer>
         run.put("processing", type);
         run.put("workers", workers);
         run.put("jobs", clients);
+        run.put("mode", paced ? "paced" : "throughput");
         run.put("frames", frames);
         run.put("wall_s", round(wallS));
         run.put("fps", round(frames / wallS));
@@ -379,7 +384,7 @@ public final class Bench implements Callable<Integer>
             this.aeronDir = aeronDir;
         }
 
-        static Cluster start(final Path dir, final int workerCount) throws Exception
+        static Cluster start(final Path dir, final int workerCount, final boolean paced) throws Exception
         {
             Files.createDirectories(dir);
             final int port;
@@ -388,9 +393,14 @@ public final class Bench implements Callable<Integer>
                 port = probe.getLocalPort();
             }
             final String aeronDir = "/dev/shm/framewire-bench-" + UUID.randomUUID();
-            final Cluster cluster = new Cluster(port, javaProcess("io.framewire.server.ServerMain", List.of("--port",
-                Integer.toString(port), "--preview-port", "-1", "--aeron-dir", aeronDir, "--data-dir",
-                dir.resolve("data").toString()), dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
+            final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--preview-port", "-1",
+                "--aeron-dir", aeronDir, "--data-dir", dir.resolve("data").toString()));
+            if (paced)
+            {
+                args.add("--paced");
+            }
+            final Cluster cluster = new Cluster(port, javaProcess("io.framewire.server.ServerMain", args,
+                dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
             try
             {
                 awaitLine(dir.resolve("server.out"), "\"event\":\"listening\"", cluster.server);

@@ -53,4 +53,18 @@ class BenchTest
         assertEquals("blur", runs.get(0).get("processing").asText());
         assertEquals("edges", runs.get(1).get("processing").asText());
     }
+
+    /** Paced: the server takes the video no faster than it plays, so 40 frames at 10 fps take 4 s at least. */
+    @Test
+    void pacedModeTakesTheVideoAtItsOwnRate() throws Exception
+    {
+        final int exit = new CommandLine(new Bench()).execute("--size", "320x240", "--seconds", "4", "--fps", "10",
+            "--processing", "blur", "--paced", "--json", "--work-dir", dir.toString());
+        assertEquals(0, exit);
+        final JsonNode run = new ObjectMapper().readTree(dir.resolve("bench.json").toFile()).get(0);
+        assertEquals("paced", run.get("mode").asText());
+        assertEquals(40, run.get("frames").asInt());
+        final double jobMs = run.get("jobs_results").get(0).get("wall_ms").asDouble();
+        assertTrue(jobMs >= 3800, "a 4 s video took " + jobMs + " ms");
+    }
 }

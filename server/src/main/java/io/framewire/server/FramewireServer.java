@@ -137,7 +137,8 @@ public final class FramewireServer implements AutoCloseable
             }
         }
         preview = startedPreview;
-        jobRunner = new JobRunner(jobs, history, config.dataDir(), config.window(), config.thumbnails(), mediaIo);
+        jobRunner = new JobRunner(jobs, history, config.dataDir(), config.window(), config.thumbnails(), mediaIo,
+            config.paced());
         jobPermits = new Semaphore(config.maxJobs());
         acceptor = Thread.ofPlatform().name("tcp-acceptor").start(this::acceptLoop);
     }

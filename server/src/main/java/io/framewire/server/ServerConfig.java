@@ -24,10 +24,11 @@ import java.nio.file.Path;
  * @param workerRateLimit   most frames per second sent to one worker; 0 for no limit.
  * @param workerEndpoint    host:port taking results and heartbeats from workers on other hosts over UDP; null
  *                          for workers on this host only.
+ * @param paced             decode every job no faster than its video plays, as from a live source (benchmarks).
  */
 public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
     int window, int maxJobs, long maxUploadBytes, int maxHandshakeBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
-    int previewPort, String codec, int thumbnails, double workerRateLimit, String workerEndpoint)
+    int previewPort, String codec, int thumbnails, double workerRateLimit, String workerEndpoint, boolean paced)
 {
     /** Workers on this host only. */
     public ServerConfig(final InetAddress bind, final int port, final String aeronDir, final boolean embeddedDriver,
@@ -36,6 +37,18 @@ public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean 
         final String codec, final int thumbnails, final double workerRateLimit)
     {
         this(bind, port, aeronDir, embeddedDriver, dataDir, window, maxJobs, maxUploadBytes, maxHandshakeBytes,
-            readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort, codec, thumbnails, workerRateLimit, null);
+            readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort, codec, thumbnails, workerRateLimit, null,
+            false);
+    }
+
+    /** Workers on other hosts too, over UDP on {@code workerEndpoint}. */
+    public ServerConfig(final InetAddress bind, final int port, final String aeronDir, final boolean embeddedDriver,
+        final Path dataDir, final int window, final int maxJobs, final long maxUploadBytes, final int maxHandshakeBytes,
+        final int readTimeoutMs, final long frameTimeoutMs, final String defaultProcessing, final int previewPort,
+        final String codec, final int thumbnails, final double workerRateLimit, final String workerEndpoint)
+    {
+        this(bind, port, aeronDir, embeddedDriver, dataDir, window, maxJobs, maxUploadBytes, maxHandshakeBytes,
+            readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort, codec, thumbnails, workerRateLimit,
+            workerEndpoint, false);
     }
 }

@@ -48,6 +48,10 @@ public final class ServerMain implements Callable<Integer>
             TransportConfig.DEFAULT_WORKER_PORT + "); workers join it with --server")
     String workerEndpoint;
 
+    @Option(names = "--paced",
+        description = "Decode each job no faster than its video plays, as a live source would (for measuring latency at a steady load)")
+    boolean paced;
+
     @Option(names = "--external-driver", description = "Use a media driver already running in --aeron-dir instead of embedding one")
     boolean externalDriver;
 
@@ -117,7 +121,7 @@ public final class ServerMain implements Callable<Integer>
         }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
             dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
-            defaultProcessing, previewPort, codec, thumbnails, workerRate, udpEndpoint);
+            defaultProcessing, previewPort, codec, thumbnails, workerRate, udpEndpoint, paced);
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try

@@ -38,6 +38,7 @@ public final class JobRunner
     private final JobHistory history;
     private final int window;
     private final Path dataDir;
+    private final boolean paced;
     private final int thumbnails;
     private final java.util.concurrent.ExecutorService mediaIo;
 
@@ -46,8 +47,9 @@ public final class JobRunner
      * @param window  frames of one job in flight at once: decoded, at workers, or waiting to be encoded.
      */
     public JobRunner(final JobTable jobs, final JobHistory history, final Path dataDir, final int window,
-        final int thumbnails, final java.util.concurrent.ExecutorService mediaIo)
+        final int thumbnails, final java.util.concurrent.ExecutorService mediaIo, final boolean paced)
     {
+        this.paced = paced;
         this.dataDir = dataDir;
         this.jobs = jobs;
         this.history = history;
@@ -96,7 +98,7 @@ public final class JobRunner
                 history.started(job, output, gif, jobThumbnails);
                 LOG.info("job {}: {}x{} at {} fps, {} ({})", jobId, width, height, source.frameRate(), processing,
                     pipeline);
-                final Thread decoder = start(job, new FrameDecoder(job, source.grabber(), audio));
+                final Thread decoder = start(job, new FrameDecoder(job, source.grabber(), audio, paced));
                 final Thread journalWriter = start(job, new JournalWriter(job));
                 final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif, jobThumbnails, audio));
                 try

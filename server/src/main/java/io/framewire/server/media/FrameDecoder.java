@@ -28,11 +28,27 @@ public final class FrameDecoder implements Agent
     private final UnsafeBuffer last;
     private final AudioTrack audio;
     private Frame pendingAudio;
+    private final boolean paced;
+    private final long frameIntervalNs;
+    private long pacedStartNs;
+    private long firstTimestampUs = -1;
+    private long nextDueNs;
 
     /** @param grabber started by {@link VideoSource}, with BGR24 output; closed by its owner. */
     /** @param audio receives the input's audio, or null to drop it (an input without audio). */
     public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber, final AudioTrack audio)
     {
+        this(job, grabber, audio, false);
+    }
+
+    /**
+     * @param paced decode no faster than the video plays, as a live source delivers frames (for measuring latency
+     *              at a steady load); otherwise as fast as the pipeline takes frames.
+     */
+    public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber, final AudioTrack audio, final boolean paced)
+    {
+        this.paced = paced;
+        this.frameIntervalNs = (long)(1e9 / job.frameRate());
         this.audio = audio;
         this.job = job;
         this.grabber = grabber;
@@ -57,7 +73,7 @@ public final class FrameDecoder implements Agent
             }
             pendingAudio = null;
         }
-        if (!ring.hasFreeSlot())
+        if (!ring.hasFreeSlot() || (paced && System.nanoTime() < nextDueNs))
         {
             return 0;
         }
@@ -112,7 +128,17 @@ public final class FrameDecoder implements Agent
             }
             last.putBytes(0, slot, 0, frameBytes);
         }
-        ring.publishDecoded(System.nanoTime(), frame.timestamp);
+        final long nowNs = System.nanoTime();
+        ring.publishDecoded(nowNs, frame.timestamp);
+        if (paced)
+        {
+            if (firstTimestampUs < 0)
+            {
+                firstTimestampUs = frame.timestamp;
+                pacedStartNs = nowNs;
+            }
+            nextDueNs = pacedStartNs + (frame.timestamp - firstTimestampUs) * 1000 + frameIntervalNs;
+        }
         return 1;
     }
 
