@@ -2,8 +2,8 @@ package io.framewire.transport;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
+import io.framewire.codec.sbe.PixelFormat;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +27,7 @@ public final class WorkerRegistry implements AutoCloseable
     private final long serverProcessId = ProcessHandle.current().pid();
     private final Int2ObjectHashMap<WorkerChannel> byId = new Int2ObjectHashMap<>();
     private final ArrayList<WorkerChannel> workers = new ArrayList<>();
-    private final Long2LongHashMap joining = new Long2LongHashMap(-1);
+    private final Int2ObjectHashMap<Joining> joining = new Int2ObjectHashMap<>();
     private volatile List<WorkerStatus> statuses = List.of();
     private long nextStatusNs;
 
@@ -43,44 +43,103 @@ public final class WorkerRegistry implements AutoCloseable
     public void onHeartbeat(final WorkerHeartbeatDecoder heartbeat, final long nowNs)
     {
         final int workerId = heartbeat.workerId();
-        WorkerChannel worker = byId.get(workerId);
-        if (worker == null)
+        final WorkerChannel worker = byId.get(workerId);
+        if (worker != null)
         {
-            // The driver may take a while to make the log buffer; the dispatch thread must not wait for it.
+            worker.onHeartbeat(heartbeat.credits(), heartbeat.framesDone(), heartbeat.cpuNanos(), nowNs);
+            return;
+        }
+        Joining joiner = joining.get(workerId);
+        if (joiner == null)
+        {
+            // The driver may take a while to make the log buffer; the dispatch thread must not wait for it, so the
+            // task stream is asked for here and picked up by pollJoining once the driver has made it.
             final String taskEndpoint = heartbeat.taskEndpoint();
-            long registrationId = joining.get(workerId);
-            if (registrationId == joining.missingValue())
-            {
-                registrationId = aeron.asyncAddExclusivePublication(taskEndpoint.isEmpty() ?
-                    TransportConfig.IPC_CHANNEL : TransportConfig.udpChannel(taskEndpoint), heartbeat.taskStreamId());
-                joining.put(workerId, registrationId);
-            }
+            final long processId = heartbeat.processId();
+            joiner = new Joining(workerId, aeron.asyncAddExclusivePublication(taskEndpoint.isEmpty() ?
+                TransportConfig.IPC_CHANNEL : TransportConfig.udpChannel(taskEndpoint), heartbeat.taskStreamId()),
+                heartbeat.taskStreamId(), processId, processId == serverProcessId && taskEndpoint.isEmpty(),
+                heartbeat.frameEncoding());
+            joining.put(workerId, joiner);
+        }
+        joiner.credits = heartbeat.credits();
+        joiner.framesDone = heartbeat.framesDone();
+        joiner.cpuNanos = heartbeat.cpuNanos();
+        joiner.lastHeartbeatNs = nowNs;
+        pollJoining();
+    }
+
+    /**
+     * Dispatch thread, every duty cycle: registers the workers whose task stream the driver has made since, so a
+     * worker takes tasks as soon as its stream is connected (which is when the worker says it is ready).
+     *
+     * @return workers registered.
+     */
+    public int pollJoining()
+    {
+        if (joining.isEmpty())
+        {
+            return 0;
+        }
+        int joined = 0;
+        final var iterator = joining.values().iterator();
+        while (iterator.hasNext())
+        {
+            final Joining joiner = iterator.next();
+            final int workerId = joiner.workerId;
             final ExclusivePublication publication;
             try
             {
-                publication = aeron.getExclusivePublication(registrationId);
+                publication = aeron.getExclusivePublication(joiner.registrationId);
             }
             catch (final RuntimeException ex)
             {
-                joining.remove(workerId);
+                iterator.remove();
                 LOG.warn("worker {}: its task stream could not be opened: {}", workerId, ex.toString());
-                return;
+                continue;
             }
             if (publication == null)
             {
-                return; // not ready yet; a later heartbeat looks again
+                continue;
             }
-            joining.remove(workerId);
-            final long processId = heartbeat.processId();
-            worker = new WorkerChannel(workerId, processId, processId == serverProcessId && taskEndpoint.isEmpty(),
-                publication, rateLimit, heartbeat.frameEncoding());
+            iterator.remove();
+            final WorkerChannel worker = new WorkerChannel(workerId, joiner.processId, joiner.embedded, publication,
+                rateLimit, joiner.frameEncoding);
+            worker.onHeartbeat(joiner.credits, joiner.framesDone, joiner.cpuNanos, joiner.lastHeartbeatNs);
             byId.put(workerId, worker);
             workers.add(worker);
-            LOG.info("worker {} joined (pid {}, task stream {} {}, {} credits, frames {}{})", workerId, processId,
-                heartbeat.taskStreamId(), publication.channel(), heartbeat.credits(), worker.frameEncoding(),
-                worker.embedded() ? ", embedded" : "");
+            joined++;
+            LOG.info("worker {} joined (pid {}, task stream {} {}, {} credits, frames {}{})", workerId,
+                joiner.processId, joiner.taskStreamId, publication.channel(), joiner.credits, joiner.frameEncoding,
+                joiner.embedded ? ", embedded" : "");
         }
-        worker.onHeartbeat(heartbeat.credits(), heartbeat.framesDone(), heartbeat.cpuNanos(), nowNs);
+        return joined;
+    }
+
+    /** A worker whose task stream the driver is still making: what its heartbeats said so far. */
+    private static final class Joining
+    {
+        final int workerId;
+        final long registrationId;
+        final int taskStreamId;
+        final long processId;
+        final boolean embedded;
+        final PixelFormat frameEncoding;
+        int credits;
+        long framesDone;
+        long cpuNanos;
+        long lastHeartbeatNs;
+
+        Joining(final int workerId, final long registrationId, final int taskStreamId, final long processId,
+            final boolean embedded, final PixelFormat frameEncoding)
+        {
+            this.workerId = workerId;
+            this.registrationId = registrationId;
+            this.taskStreamId = taskStreamId;
+            this.processId = processId;
+            this.embedded = embedded;
+            this.frameEncoding = frameEncoding;
+        }
     }
 
     /**

@@ -45,7 +45,7 @@ public final class FrameDispatcher implements Agent
     @Override
     public int doWork()
     {
-        int work = jobs.drainSubmitted();
+        int work = jobs.drainSubmitted() + workers.pollJoining();
         final long nowNs = System.nanoTime();
         if (nowNs >= nextHousekeepingNs)
         {
