@@ -150,14 +150,15 @@ class ProtocolHardeningTest
                 }
             }, runnable -> Thread.ofVirtual().start(runnable));
 
-            // Upload at about 2 MB/s, as a slow link would, in 64 KiB chunks.
+            // Upload at about 1 MB/s, as a slow link would, in 64 KiB chunks: slow enough that output (sent in
+            // 1 MiB chunks) comes back before the end even on a loaded 2-core machine.
             long sequence = 0;
             for (int offset = 0; offset < video.length; offset += 64 * 1024)
             {
                 final int end = Math.min(video.length, offset + 64 * 1024);
                 sequence = sendChunks(stream, video, offset, end, sequence);
                 uploaded.set(end);
-                Thread.sleep(30);
+                Thread.sleep(60);
             }
             stream.write(new ControlMessage.Eof(video.length, sha256(video)));
             stream.flush();
