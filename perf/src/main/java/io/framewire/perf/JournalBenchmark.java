@@ -48,7 +48,6 @@ public class JournalBenchmark
     private UnsafeBuffer frame;
     private int frameBytes;
     private long next;
-    private final long[] index = new long[WINDOW];
 
 
     @Setup(Level.Trial)
@@ -72,7 +71,6 @@ public class JournalBenchmark
     {
         final long frameNumber = next++;
         final long at = journal.append(frameNumber, memory.address(), frameBytes);
-        index[(int)(frameNumber % WINDOW)] = at;
         prepare(frameNumber + 1);
         return at;
     }

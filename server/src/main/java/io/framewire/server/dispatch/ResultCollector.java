@@ -136,7 +136,7 @@ public final class ResultCollector implements Agent
             ring.frameBytes();
         if (width != job.width() || height != job.height() || (compressed ? pixelsTotal > expectedTotal :
             pixelsTotal != expectedTotal) || partStart + partLength > offset + length ||
-            partOffset + partLength > pixelsTotal || (compressed && worker == null))
+            partOffset + partLength > pixelsTotal)
         {
             if (owner)
             {
@@ -144,6 +144,10 @@ public final class ResultCollector implements Agent
                     height, System.nanoTime());
             }
             return;
+        }
+        if (compressed && worker == null)
+        {
+            return; // a worker declared dead: nowhere to gather its parts, and its frames were sent again
         }
         if (!job.acceptResultPart(frame, workerId, partOffset, partLength))
         {
