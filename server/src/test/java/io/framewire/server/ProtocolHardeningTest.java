@@ -127,6 +127,7 @@ class ProtocolHardeningTest
             // A reader notes how much had been uploaded when the first piece of output came back.
             final java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
             final java.util.concurrent.atomic.AtomicLong uploadedAtFirstOutput = new java.util.concurrent.atomic.AtomicLong(-1);
+            final java.util.concurrent.CountDownLatch firstOutput = new java.util.concurrent.CountDownLatch(1);
             final CompletableFuture<ControlMessage.Result> result = CompletableFuture.supplyAsync(() ->
             {
                 try
@@ -137,6 +138,7 @@ class ProtocolHardeningTest
                         if (!stream.isJson())
                         {
                             uploadedAtFirstOutput.compareAndSet(-1, uploaded.get());
+                            firstOutput.countDown();
                         }
                         else if (stream.json() instanceof ControlMessage.Result done)
                         {
@@ -150,16 +152,28 @@ class ProtocolHardeningTest
                 }
             }, runnable -> Thread.ofVirtual().start(runnable));
 
-            // Upload at about 1 MB/s, as a slow link would, in 64 KiB chunks: slow enough that output (sent in
-            // 1 MiB chunks) comes back before the end even on a loaded 2-core machine.
+            // Upload all but the last 64 KiB as a slow link would, then trickle the rest (1 KiB every 250 ms, ~16 s,
+            // under the server's 4 s read timeout) until output comes: a server that waited for the whole upload gives
+            // nothing in that time, while a loaded machine that is merely slow still passes.
+            final int heldBack = video.length - 64 * 1024;
             long sequence = 0;
-            for (int offset = 0; offset < video.length; offset += 64 * 1024)
+            for (int offset = 0; offset < heldBack; offset += 64 * 1024)
             {
-                final int end = Math.min(video.length, offset + 64 * 1024);
+                final int end = Math.min(heldBack, offset + 64 * 1024);
                 sequence = sendChunks(stream, video, offset, end, sequence);
                 uploaded.set(end);
-                Thread.sleep(60);
+                Thread.sleep(20);
             }
+            int offset = heldBack;
+            while (offset < video.length && !firstOutput.await(250, TimeUnit.MILLISECONDS))
+            {
+                final int end = Math.min(video.length, offset + 1024);
+                uploaded.set(end);
+                sequence = sendChunks(stream, video, offset, end, sequence);
+                offset = end;
+            }
+            sendChunks(stream, video, offset, video.length, sequence);
+            uploaded.set(video.length);
             stream.write(new ControlMessage.Eof(video.length, sha256(video)));
             stream.flush();
             assertEquals(300, result.get(60, TimeUnit.SECONDS).body().get("frames").asInt());
