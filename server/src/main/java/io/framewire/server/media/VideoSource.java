@@ -50,7 +50,9 @@ public final class VideoSource implements AutoCloseable
         grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
         try
         {
-            grabber.start();
+            // Not start(): that holds a JVM-wide JavaCV lock (on avcodec) for the whole open, and opening an upload
+            // that is still arriving waits for the client: one slow client would stall every other job's open.
+            grabber.startUnsafe();
         }
         catch (final FrameGrabber.Exception | RuntimeException ex)
         {

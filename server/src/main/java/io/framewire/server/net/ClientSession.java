@@ -221,7 +221,9 @@ public final class ClientSession implements Runnable
     private Thread startJob(final CompletableFuture<ObjectNode> job, final String processing, final Pipeline pipeline,
         final JobRunner.Input input, final OutputFormat format, final Path output, final OutputStream out)
     {
-        return Thread.ofVirtual().name("job-" + jobId).start(() ->
+        // A platform thread: the job blocks in native FFmpeg code (reading a streamed upload through a Java
+        // callback), which would pin a virtual thread's carrier for as long as the client takes.
+        return Thread.ofPlatform().daemon().name("job-" + jobId).start(() ->
         {
             try
             {
@@ -260,7 +262,9 @@ public final class ClientSession implements Runnable
         try
         {
             // On success the source owns the stream and closes it.
-            return VideoSource.open(pipe.input());
+            final VideoSource source = VideoSource.open(pipe.input());
+            LOG.info("job {}: decoding the upload as it arrives ({} bytes in when it opened)", jobId, pipe.written());
+            return source;
         }
         catch (final JobFailedException ex)
         {

@@ -81,6 +81,15 @@ final class UploadPipe
         }
     }
 
+    /** Bytes received so far. */
+    long written()
+    {
+        synchronized (lock)
+        {
+            return written;
+        }
+    }
+
     /** Blocks until the upload completed (true) or failed (false). */
     boolean awaitEnd() throws InterruptedException
     {
