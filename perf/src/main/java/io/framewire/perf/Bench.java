@@ -11,6 +11,9 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +21,11 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.io.BufferedWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +46,8 @@ import java.util.zip.DataFormatException;
  * inputs, for each size and processing type; reports per run the jobs' wall time and fps, per-frame latency
  * percentiles (dispatch to result, decode to encode), time to the first processed frame, CPU seconds per frame
  * and peak RSS of the server and workers, and retries; writes every run's latency histograms to an HdrHistogram log
- * ({@code latency.hlog}) and plots them ({@code latency-SIZE.png}). Optionally the FFmpeg CLI runs the equivalent
+ * ({@code latency.hlog}) and plots them ({@code latency-SIZE.png}); samples the server's {@code /metrics} twice a second
+ * into {@code fps.csv} and plots frames per second over time ({@code fps-SIZE.png}). Optionally the FFmpeg CLI runs the equivalent
  * filter on the same input, in the same run, for the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -105,9 +114,12 @@ public final class Bench implements Callable<Integer>
             "decode->encode (SIZE/PROCESSING/d2e) of all its jobs, in nanoseconds");
         histogramLog.outputLogFormatVersion();
         histogramLog.outputLegend();
+        final BufferedWriter fpsLog = Files.newBufferedWriter(dir.resolve("fps.csv"));
+        fpsLog.write("size,processing,t_s,fps_in,frames_processed_per_s,fps_out,server_cpu_percent\n");
         for (final String size : sizes)
         {
             final Map<String, Histogram> sizeHistograms = new LinkedHashMap<>();
+            final Map<String, List<double[]>> sizeFps = new LinkedHashMap<>();
             final String[] wh = size.split("x");
             final int width = Integer.parseInt(wh[0]);
             final int height = Integer.parseInt(wh[1]);
@@ -118,8 +130,19 @@ public final class Bench implements Callable<Integer>
                 for (final String type : processing)
                 {
                     final long runStartMs = System.currentTimeMillis();
-                    final ObjectNode run = runOnce(cluster, input, width, height, type, dir);
+                    final List<double[]> fpsSamples = new ArrayList<>();
+                    final ObjectNode run;
+                    try (MetricsSampler sampler = new MetricsSampler(cluster.previewPort, fpsSamples))
+                    {
+                        run = runOnce(cluster, input, width, height, type, dir);
+                    }
                     runs.add(run);
+                    for (final double[] sample : fpsSamples)
+                    {
+                        fpsLog.write(String.format(Locale.ROOT, "%s,%s,%.2f,%.1f,%.1f,%.1f,%.0f%n", size, type,
+                            sample[0], sample[1], sample[2], sample[3], sample[4]));
+                    }
+                    sizeFps.put(type, fpsSamples);
                     final Histogram d2r = merged(run, "dispatch_to_result");
                     final Histogram d2e = merged(run, "decode_to_encode");
                     for (final Histogram histogram : new Histogram[] {d2r, d2e})
@@ -139,14 +162,16 @@ public final class Bench implements Callable<Integer>
                 }
             }
             plot(dir.resolve("latency-" + size + ".png"), size, sizeHistograms);
+            plotFps(dir.resolve("fps-" + size + ".png"), size, sizeFps);
         }
         histogramLog.close();
+        fpsLog.close();
         if (json)
         {
             System.out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(runs));
         }
         Files.writeString(dir.resolve("bench.json"), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(runs));
-        System.err.println("framewire bench: results, logs, latency.hlog and plots in " + dir);
+        System.err.println("framewire bench: results, logs, latency.hlog, fps.csv and plots in " + dir);
         return 0;
     }
 
@@ -325,6 +350,91 @@ public final class Bench implements Callable<Integer>
         }
     }
 
+    /** Frames encoded per second (the server's fps_out) against seconds since the run's start, one line per type. */
+    private static void plotFps(final Path file, final String size, final Map<String, List<double[]>> samples)
+    {
+        try
+        {
+            final XYChart chart = new XYChartBuilder().width(900).height(500)
+                .title("framewire " + size + ": frames encoded per second").xAxisTitle("s since the clients started")
+                .yAxisTitle("fps").build();
+            chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            samples.forEach((type, points) ->
+            {
+                if (!points.isEmpty())
+                {
+                    final double[] t = new double[points.size()];
+                    final double[] fpsOut = new double[points.size()];
+                    for (int i = 0; i < points.size(); i++)
+                    {
+                        t[i] = points.get(i)[0];
+                        fpsOut[i] = points.get(i)[3];
+                    }
+                    chart.addSeries(type, t, fpsOut);
+                }
+            });
+            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            System.err.println("framewire bench: no plot (" + ex + ")");
+        }
+    }
+
+    /**
+     * Polls the server's {@code /metrics} every 500 ms while a run goes on: seconds since the start, overall fps in,
+     * frames processed per second, fps out, and the server's CPU percent.
+     */
+    static final class MetricsSampler implements AutoCloseable
+    {
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        MetricsSampler(final int port, final List<double[]> samples)
+        {
+            final long startNs = System.nanoTime();
+            final ObjectMapper mapper = new ObjectMapper();
+            final HttpClient http = HttpClient.newHttpClient();
+            final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(java.time.Duration.ofSeconds(2)).build();
+            thread = Thread.ofPlatform().daemon().name("metrics-sampler").start(() ->
+            {
+                while (running)
+                {
+                    try
+                    {
+                        final JsonNode metrics = mapper.readTree(
+                            http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+                        final JsonNode overall = metrics.get("overall");
+                        synchronized (samples)
+                        {
+                            samples.add(new double[] {(System.nanoTime() - startNs) / 1e9,
+                                overall.get("fps_in").asDouble(), overall.get("frames_processed_per_s").asDouble(),
+                                overall.get("fps_out").asDouble(), metrics.get("server").get("cpu_percent").asDouble()});
+                        }
+                        Thread.sleep(500);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        return;
+                    }
+                    catch (final IOException | RuntimeException ex)
+                    {
+                        // a missed sample leaves a gap in the plot, nothing more
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            running = false;
+            thread.interrupt();
+            thread.join(5_000);
+        }
+    }
+
     private void printRow(final ObjectNode run)
     {
         String ffmpegCells = "";
@@ -373,13 +483,15 @@ public final class Bench implements Callable<Integer>
     static final class Cluster implements AutoCloseable
     {
         final int port;
+        final int previewPort;
         final Process server;
         final List<Process> workers = new ArrayList<>();
         final String aeronDir;
 
-        private Cluster(final int port, final Process server, final String aeronDir)
+        private Cluster(final int port, final int previewPort, final Process server, final String aeronDir)
         {
             this.port = port;
+            this.previewPort = previewPort;
             this.server = server;
             this.aeronDir = aeronDir;
         }
@@ -388,18 +500,21 @@ public final class Bench implements Callable<Integer>
         {
             Files.createDirectories(dir);
             final int port;
-            try (ServerSocket probe = new ServerSocket(0))
+            final int previewPort;
+            try (ServerSocket probe = new ServerSocket(0); ServerSocket previewProbe = new ServerSocket(0))
             {
                 port = probe.getLocalPort();
+                previewPort = previewProbe.getLocalPort();
             }
             final String aeronDir = "/dev/shm/framewire-bench-" + UUID.randomUUID();
-            final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--preview-port", "-1",
+            final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--preview-port",
+                Integer.toString(previewPort),
                 "--aeron-dir", aeronDir, "--data-dir", dir.resolve("data").toString()));
             if (paced)
             {
                 args.add("--paced");
             }
-            final Cluster cluster = new Cluster(port, javaProcess("io.framewire.server.ServerMain", args,
+            final Cluster cluster = new Cluster(port, previewPort, javaProcess("io.framewire.server.ServerMain", args,
                 dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
             try
             {

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,5 +67,14 @@ class BenchTest
         assertEquals(40, run.get("frames").asInt());
         final double jobMs = run.get("jobs_results").get(0).get("wall_ms").asDouble();
         assertTrue(jobMs >= 3800, "a 4 s video took " + jobMs + " ms");
+
+        // fps over time, sampled from the server's /metrics while the job ran: at 10 fps for 4 s, some sample
+        // shows frames going out, and none shows more than the pace allows (with a second's slack in the rate).
+        final List<String[]> samples = java.nio.file.Files.readAllLines(dir.resolve("fps.csv")).stream().skip(1)
+            .map(line -> line.split(",")).toList();
+        assertTrue(samples.size() >= 4, "samples over a 4 s run: " + samples.size());
+        assertTrue(samples.stream().anyMatch(sample -> Double.parseDouble(sample[5]) > 0), "fps_out seen");
+        assertTrue(samples.stream().allMatch(sample -> Double.parseDouble(sample[5]) <= 25), "paced fps_out");
+        assertTrue(java.nio.file.Files.size(dir.resolve("fps-320x240.png")) > 1000, "a plot of fps over time");
     }
 }
