@@ -24,7 +24,7 @@ cp_of() { echo "$ROOT/$1/target/classes:$(cat "$ROOT/$1/target/classpath.txt")";
 
 "$JAVA" "@$ROOT/jvm.options" -cp "$(cp_of server)" io.framewire.server.media.SyntheticVideo \
     "$WORK/input.mp4" "$WIDTH" "$HEIGHT" "$FRAMES" 30
-"$JAVA" "@$ROOT/jvm.options" -cp "$(cp_of server)" io.framewire.server.ServerMain --port "$PORT" \
+"$JAVA" "@$ROOT/jvm.options" "@$ROOT/server/jvm.options" -cp "$(cp_of server)" io.framewire.server.ServerMain --port "$PORT" \
     --aeron-dir "$AERON_DIR" --data-dir "$WORK/data" >"$WORK/server.out" 2>"$WORK/server.log" &
 pids+=($!)
 for _ in $(seq 1 300); do grep -q listening "$WORK/server.out" 2>/dev/null && break; sleep 0.1; done

@@ -56,7 +56,10 @@ run() {
     local ns="$1" command="$2" main="$3"
     shift 3
     if [ -n "${FRAMEWIRE_CP:-}" ]; then
-        exec ip netns exec "$ns" "${FRAMEWIRE_JAVA:-java}" "@$ROOT/jvm.options" -cp "$FRAMEWIRE_CP" "$main" "$@"
+        local options=()
+        [ "$command" = server ] && options=("@$ROOT/server/jvm.options")
+        exec ip netns exec "$ns" "${FRAMEWIRE_JAVA:-java}" "@$ROOT/jvm.options" "${options[@]}" -cp "$FRAMEWIRE_CP" \
+            "$main" "$@"
     else
         exec ip netns exec "$ns" "$ROOT/framewire" "$command" "$@"
     fi

@@ -85,6 +85,9 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--work-dir", description = "Where inputs, outputs and logs go (default: a new temporary folder)")
     Path workDir;
 
+    /** The server's heap flags, as {@code ./framewire server} passes them from {@code server/jvm.options}. */
+    static final List<String> SERVER_JVM_FLAGS = List.of("-Xmx512m", "-Xmn64m");
+
     private final ObjectMapper mapper = new ObjectMapper();
 
     public static void main(final String[] args)
@@ -105,8 +108,8 @@ public final class Bench implements Callable<Integer>
         final ArrayNode runs = mapper.createArrayNode();
         if (!json)
         {
-            System.out.printf(Locale.ROOT, "%-10s %-8s %4s %4s %7s %7s %9s %9s %9s %9s %8s %9s %8s %8s %7s %s%n",
-                "size", "process", "wkrs", "jobs", "wall_s", "fps", "d2r_p50", "d2r_p95", "d2r_p99", "d2e_p99",
+            System.out.printf(Locale.ROOT, "%-10s %-8s %4s %4s %7s %7s %7s %9s %9s %9s %9s %8s %9s %8s %8s %7s %s%n",
+                "size", "process", "wkrs", "jobs", "wall_s", "fps", "job_fps", "d2r_p50", "d2r_p95", "d2r_p99", "d2e_p99",
                 "first_ms", "cpu_ms/fr", "srv_MB", "wkr_MB", "retries", compareFfmpeg ? "ffmpeg_fps  ratio" : "");
         }
         final HistogramLogWriter histogramLog = new HistogramLogWriter(dir.resolve("latency.hlog").toFile());
@@ -214,8 +217,10 @@ public final class Bench implements Callable<Integer>
         double p99 = 0;
         double d2eP99 = 0;
         double firstMs = 0;
+        double jobSeconds = 0;
         for (final JsonNode result : results)
         {
+            jobSeconds = Math.max(jobSeconds, result.get("elapsed_s").asDouble());
             frames += result.get("frames").asLong();
             retries += result.get("retries").asLong();
             final JsonNode d2r = result.get("latency_ms").get("dispatch_to_result");
@@ -235,6 +240,8 @@ public final class Bench implements Callable<Integer>
         run.put("frames", frames);
         run.put("wall_s", round(wallS));
         run.put("fps", round(frames / wallS));
+        // The server's side alone: from the job's start (upload received) to its last frame encoded.
+        run.put("job_fps", round(frames / Math.max(1e-3, jobSeconds)));
         final ObjectNode latency = run.putObject("dispatch_to_result_ms");
         latency.put("p50", p50);
         latency.put("p95", p95);
@@ -445,9 +452,9 @@ public final class Bench implements Callable<Integer>
                 run.get("fps").asDouble() / ffmpeg.get("fps").asDouble()) : "       n/a";
         }
         final JsonNode latency = run.get("dispatch_to_result_ms");
-        System.out.printf(Locale.ROOT, "%-10s %-8s %4d %4d %7.2f %7.1f %9.2f %9.2f %9.2f %9.1f %8.0f %9.1f %8.0f %8.0f %7d %s%n",
+        System.out.printf(Locale.ROOT, "%-10s %-8s %4d %4d %7.2f %7.1f %7.1f %9.2f %9.2f %9.2f %9.1f %8.0f %9.1f %8.0f %8.0f %7d %s%n",
             run.get("size").asText(), run.get("processing").asText(), run.get("workers").asInt(),
-            run.get("jobs").asInt(), run.get("wall_s").asDouble(), run.get("fps").asDouble(),
+            run.get("jobs").asInt(), run.get("wall_s").asDouble(), run.get("fps").asDouble(), run.get("job_fps").asDouble(),
             latency.get("p50").asDouble(), latency.get("p95").asDouble(), latency.get("p99").asDouble(),
             run.get("decode_to_encode_p99_ms").asDouble(), run.get("first_frame_ms").asDouble(),
             run.get("cpu_ms_per_frame").asDouble(), run.get("server_peak_rss_mb").asDouble(),
@@ -463,6 +470,13 @@ public final class Bench implements Callable<Integer>
     static Process javaProcess(final String mainClass, final List<String> args, final Path stderr, final Path stdout)
         throws IOException
     {
+        return javaProcess(mainClass, List.of(), args, stderr, stdout);
+    }
+
+    /** @param extraFlags JVM flags of this process only, after this JVM's. */
+    static Process javaProcess(final String mainClass, final List<String> extraFlags, final List<String> args,
+        final Path stderr, final Path stdout) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (final String flag : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -472,6 +486,7 @@ public final class Bench implements Callable<Integer>
                 command.add(flag);
             }
         }
+        command.addAll(extraFlags);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
@@ -514,8 +529,8 @@ public final class Bench implements Callable<Integer>
             {
                 args.add("--paced");
             }
-            final Cluster cluster = new Cluster(port, previewPort, javaProcess("io.framewire.server.ServerMain", args,
-                dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
+            final Cluster cluster = new Cluster(port, previewPort, javaProcess("io.framewire.server.ServerMain",
+                SERVER_JVM_FLAGS, args, dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
             try
             {
                 awaitLine(dir.resolve("server.out"), "\"event\":\"listening\"", cluster.server);
