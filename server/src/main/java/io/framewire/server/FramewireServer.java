@@ -7,6 +7,7 @@ import io.framewire.server.dispatch.FrameDispatcher;
 import io.framewire.server.dispatch.JobTable;
 import io.framewire.server.dispatch.ResultCollector;
 import io.framewire.server.job.JobRunner;
+import io.framewire.server.job.JobWarmUp;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.ServerMetrics;
 import io.framewire.server.preview.PreviewServer;
@@ -140,6 +141,7 @@ public final class FramewireServer implements AutoCloseable
         jobRunner = new JobRunner(jobs, history, config.dataDir(), config.window(), config.thumbnails(), mediaIo,
             config.paced());
         jobPermits = new Semaphore(config.maxJobs());
+        JobWarmUp.run(config.dataDir(), config.codec());
         acceptor = Thread.ofPlatform().name("tcp-acceptor").start(this::acceptLoop);
     }
 
