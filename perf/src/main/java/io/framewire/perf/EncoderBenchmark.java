@@ -47,6 +47,10 @@ public class EncoderBenchmark
     @Param({"1280x720", "1920x1080"})
     public String size;
 
+    /** The frames as the encoder gets them: BGR24 (converted by FFmpeg's swscale) or YUV 4:2:0 already. */
+    @Param({"bgr24", "yuv420p"})
+    public String input;
+
     private final List<ByteBuffer> frames = new ArrayList<>();
     private VideoSink sink;
     private int width;
@@ -74,7 +78,23 @@ public class EncoderBenchmark
                 {
                     copy.put(row * width * 3, source, row * frame.imageStride, width * 3);
                 }
-                frames.add(copy);
+                if ("yuv420p".equals(input))
+                {
+                    final ByteBuffer yuv = ByteBuffer.allocateDirect(width * height * 3 / 2);
+                    try (org.bytedeco.opencv.opencv_core.Mat bgr = new org.bytedeco.opencv.opencv_core.Mat(height,
+                        width, org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.javacpp.BytePointer(copy));
+                        org.bytedeco.opencv.opencv_core.Mat i420 = new org.bytedeco.opencv.opencv_core.Mat(height * 3 / 2,
+                            width, org.bytedeco.opencv.global.opencv_core.CV_8UC1, new org.bytedeco.javacpp.BytePointer(yuv)))
+                    {
+                        org.bytedeco.opencv.global.opencv_imgproc.cvtColor(bgr, i420,
+                            org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2YUV_I420);
+                    }
+                    frames.add(yuv);
+                }
+                else
+                {
+                    frames.add(copy);
+                }
             }
         }
         Files.delete(input);
@@ -92,7 +112,8 @@ public class EncoderBenchmark
     public boolean encodeFrame() throws Exception
     {
         final ByteBuffer frame = frames.get(next++ % frames.size());
-        return sink.recorder().recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24,
-            frame);
+        return "yuv420p".equals(input) ?
+            sink.recorder().recordImage(width, height, Frame.DEPTH_UBYTE, 1, width, avutil.AV_PIX_FMT_YUV420P, frame) :
+            sink.recorder().recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24, frame);
     }
 }

@@ -33,6 +33,13 @@ public final class FrameEncoder implements Agent
     private final int gifEvery;
     private final Mat small = new Mat();
     private final Size gifSize;
+    /** A Mat over each ring slot's frame, made once. */
+    private final Mat[] slotFrames;
+    private final BytePointer[] slotPointers;
+    /** The frame being encoded as YUV 4:2:0, the encoder's own format. */
+    private final BytePointer i420Pixels;
+    private final Mat i420;
+    private final java.nio.ByteBuffer i420Buffer;
 
     /**
      * @param recorder started by {@link VideoSink}; closed by its owner.
@@ -50,6 +57,16 @@ public final class FrameEncoder implements Agent
         this.gifEvery = PreviewGif.every(job.frameRate());
         this.frameRate = recorder.getFrameRate();
         this.gifSize = new Size(PreviewGif.WIDTH, gifHeight(job.width(), job.height()));
+        slotFrames = new Mat[ring.capacity()];
+        slotPointers = new BytePointer[ring.capacity()];
+        for (int i = 0; i < slotFrames.length; i++)
+        {
+            slotPointers[i] = new BytePointer(ring.slotByteBuffer(i));
+            slotFrames[i] = new Mat(job.height(), job.width(), opencv_core.CV_8UC3, slotPointers[i]);
+        }
+        i420Pixels = new BytePointer((long)job.width() * job.height() * 3 / 2);
+        i420 = new Mat(job.height() * 3 / 2, job.width(), opencv_core.CV_8UC1, i420Pixels);
+        i420Buffer = i420Pixels.asBuffer();
     }
 
     /** Height of the preview frames: the aspect ratio kept, rounded to even. */
@@ -86,8 +103,11 @@ public final class FrameEncoder implements Agent
             writeAudioUpTo(timestampUs);
             // The output's time base is one frame at the input's base rate: a gap in the input stays a gap.
             recorder.setFrameNumber((int)Math.round((timestampUs - firstTimestampUs) * frameRate / 1_000_000.0));
-            recorder.recordImage(job.width(), job.height(), Frame.DEPTH_UBYTE, 3, job.width() * 3,
-                avutil.AV_PIX_FMT_BGR24, ring.slotByteBuffer(next));
+            // OpenCV converts to YUV 4:2:0 (on its thread pool) faster than FFmpeg's swscale does inside
+            // recordImage on this thread, the job's bottleneck: 11.8 instead of 14.5 ms per 720p frame here.
+            opencv_imgproc.cvtColor(slotFrames[ring.slotOf(next)], i420, opencv_imgproc.COLOR_BGR2YUV_I420);
+            recorder.recordImage(job.width(), job.height(), Frame.DEPTH_UBYTE, 1, job.width(),
+                avutil.AV_PIX_FMT_YUV420P, i420Buffer);
         }
         catch (final FFmpegFrameRecorder.Exception ex)
         {
@@ -137,11 +157,7 @@ public final class FrameEncoder implements Agent
     /** A BGR copy of the frame at the preview size, for the GIF and the thumbnails. */
     private byte[] downscale(final long frame)
     {
-        try (BytePointer pixels = new BytePointer(ring.slotByteBuffer(frame));
-            Mat view = new Mat(job.height(), job.width(), opencv_core.CV_8UC3, pixels))
-        {
-            opencv_imgproc.resize(view, small, gifSize, 0, 0, opencv_imgproc.INTER_AREA);
-        }
+        opencv_imgproc.resize(slotFrames[ring.slotOf(frame)], small, gifSize, 0, 0, opencv_imgproc.INTER_AREA);
         final byte[] bytes = new byte[(int)(small.total() * small.channels())];
         small.data().get(bytes);
         return bytes;
@@ -152,6 +168,13 @@ public final class FrameEncoder implements Agent
     {
         small.close();
         gifSize.close();
+        for (int i = 0; i < slotFrames.length; i++)
+        {
+            slotFrames[i].close();
+            slotPointers[i].close();
+        }
+        i420.close();
+        i420Pixels.close();
     }
 
     @Override
