@@ -126,7 +126,8 @@ public final class Bench implements Callable<Integer>
             final String[] wh = size.split("x");
             final int width = Integer.parseInt(wh[0]);
             final int height = Integer.parseInt(wh[1]);
-            final Path input = dir.resolve("input-" + size + ".mp4");
+            // Matroska, which decodes front to back: clients stream it, so the server decodes while it uploads.
+            final Path input = dir.resolve("input-" + size + ".mkv");
             SyntheticVideo.write(input, width, height, seconds * fps, fps);
             try (Cluster cluster = Cluster.start(dir.resolve("cluster-" + size), workers, paced))
             {
@@ -189,7 +190,7 @@ public final class Bench implements Callable<Integer>
         {
             running.add(javaProcess("io.framewire.client.ClientMain", List.of("--port", Integer.toString(cluster.port),
                 "--video", input.toString(), "--processing", type, "--out",
-                dir.resolve("out-" + type + "-" + i + ".mp4").toString(), "--quiet"),
+                dir.resolve("out-" + type + "-" + i + ".mp4").toString(), "--protocol", "stream", "--quiet"),
                 dir.resolve("client-" + type + "-" + i + ".log"), dir.resolve("client-" + type + "-" + i + ".json")));
         }
         final List<JsonNode> results = new ArrayList<>();

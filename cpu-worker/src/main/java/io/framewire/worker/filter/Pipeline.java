@@ -104,9 +104,9 @@ public final class Pipeline
         return new Step(def, params);
     }
 
-    static Pipeline of(final Step step)
+    static Pipeline of(final Step... steps)
     {
-        return new Pipeline(List.of(step));
+        return new Pipeline(List.of(steps));
     }
 
     public List<Step> steps()

@@ -27,7 +27,10 @@ class PipelineTest
     {
         assertEquals("gaussian:ksize=7,sigma=0", ProcessingTypes.pipeline("blur", Map.of()).spec());
         assertEquals("median:ksize=3", ProcessingTypes.pipeline("blur", Map.of("method", "median", "ksize", "3")).spec());
-        assertEquals("canny:low=50,high=150,aperture=3", ProcessingTypes.pipeline("edges", Map.of()).spec());
+        assertEquals("gray|gaussian:ksize=5,sigma=0|canny:low=50,high=150,aperture=3",
+            ProcessingTypes.pipeline("edges", Map.of()).spec());
+        assertEquals("gray|gaussian:ksize=5,sigma=0|canny:low=20,high=150,aperture=3",
+            ProcessingTypes.pipeline("edges", Map.of("low", "20")).spec(), "parameters go to canny");
         assertEquals("laplacian:ksize=3,scale=1", ProcessingTypes.pipeline("edges", Map.of("method", "laplacian")).spec());
         assertEquals("faces:scale=0.75,neighbors=3,min_size=24", ProcessingTypes.pipeline("faces", Map.of()).spec());
         assertEquals("diff:threshold=0", ProcessingTypes.pipeline("motion", Map.of()).spec());
