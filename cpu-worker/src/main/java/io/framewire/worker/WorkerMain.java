@@ -145,7 +145,20 @@ public final class WorkerMain implements Callable<Integer>
             TransportConfig.pollingIdleStrategy(),
             error -> LoggerFactory.getLogger(WorkerMain.class).error("worker error", error),
             null, worker);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "worker-shutdown"));
+        final CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            stop.countDown();
+            try
+            {
+                // The JVM halts when its hooks return: wait for the close below, which deletes an own driver's files.
+                closed.await(10, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ignored)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "worker-shutdown"));
         AgentRunner.startOnThread(runner);
         System.out.println("{\"event\":\"worker_started\",\"worker_id\":" + endpoint.workerId() + ",\"pid\":" +
             ProcessHandle.current().pid() + (serverEndpoint == null ? "" : ",\"server\":\"" + serverEndpoint +
@@ -157,6 +170,7 @@ public final class WorkerMain implements Callable<Integer>
             wait.idle();
         }
         CloseHelper.closeAll(runner, endpoint, aeron, driver);
+        closed.countDown();
         return 0;
     }
 

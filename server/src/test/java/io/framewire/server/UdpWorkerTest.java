@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * A worker that joins over UDP, as one on another host does, here over loopback: its own media driver, tasks
@@ -39,11 +40,12 @@ class UdpWorkerTest
             udpPort = probe.getLocalPort();
         }
         final String endpoint = "127.0.0.1:" + udpPort;
+        final String workerAeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-worker-" + UUID.randomUUID();
         try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
             TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 16, 8,
             1L << 30, 64 * 1024, 30_000, 30_000, "blur", -1, "h264", 0, 0, endpoint));
-            WorkerProcess worker = WorkerProcess.start(TransportConfig.AERON_DIR_DEFAULT + "-test-worker-" +
-                UUID.randomUUID(), dir.resolve("worker.log"), "--server", endpoint, "--frame-encoding", encoding))
+            WorkerProcess worker = WorkerProcess.start(workerAeronDir, dir.resolve("worker.log"), "--server", endpoint,
+                "--frame-encoding", encoding))
         {
             worker.awaitConnected();
             final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
@@ -55,5 +57,7 @@ class UdpWorkerTest
             assertEquals(FRAMES, workers.get(0).get("frames").asInt());
             VideoAssertions.assertBlurredCopy(video, dir.resolve("out.mp4"), FRAMES, 35.0);
         }
+        // Stopped (SIGTERM), the worker closes its own media driver, which deletes its files from /dev/shm.
+        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of(workerAeronDir)), workerAeronDir + " left behind");
     }
 }
