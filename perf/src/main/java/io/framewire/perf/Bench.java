@@ -85,7 +85,10 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--work-dir", description = "Where inputs, outputs and logs go (default: a new temporary folder)")
     Path workDir;
 
-    /** The server's heap flags, as {@code ./framewire server} passes them from {@code server/jvm.options}. */
+    /**
+     * The server's heap flags, as {@code ./framewire server} passes them from {@code server/jvm.options}
+     * (BenchTest keeps the two equal).
+     */
     static final List<String> SERVER_JVM_FLAGS = List.of("-Xmx512m", "-Xmn64m");
 
     private final ObjectMapper mapper = new ObjectMapper();

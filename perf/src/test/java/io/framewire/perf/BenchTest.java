@@ -57,6 +57,15 @@ class BenchTest
         assertEquals("edges", runs.get(1).get("processing").asText());
     }
 
+    /** The bench starts its server with the flags {@code ./framewire server} takes from server/jvm.options. */
+    @Test
+    void serverFlagsAreThoseOfServerJvmOptions() throws Exception
+    {
+        final List<String> file = java.nio.file.Files.readAllLines(Path.of("..", "server", "jvm.options")).stream()
+            .map(String::strip).filter(line -> !line.isEmpty()).toList();
+        assertEquals(file, Bench.SERVER_JVM_FLAGS);
+    }
+
     /** Paced: the server takes the video no faster than it plays, so 40 frames at 10 fps take 4 s at least. */
     @Test
     void pacedModeTakesTheVideoAtItsOwnRate() throws Exception
