@@ -48,7 +48,7 @@ public final class FrameWorker implements Agent
     private final UnsafeBuffer previousPixels = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer outputPixels = new UnsafeBuffer(0, 0);
     private final byte[] pipeline = new byte[Pipeline.MAX_SPEC_LENGTH * 4];
-    private final PipelineCache chains = new PipelineCache();
+    private final PipelineCache chains;
     private final com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
     private static final int[] NO_BOXES = new int[0];
@@ -95,13 +95,17 @@ public final class FrameWorker implements Agent
     public FrameWorker(final WorkerEndpoint endpoint, final int credits, final IdleStrategy offerIdle,
         final Runnable onServerConnected)
     {
-        this(endpoint, credits, offerIdle, onServerConnected, new int[0]);
+        this(endpoint, credits, offerIdle, onServerConnected, new int[0], Pipeline::build);
     }
 
-    /** @param failFrames frame numbers this worker reports as failed: fault injection for tests and drills. */
+    /**
+     * @param failFrames frame numbers this worker reports as failed: fault injection for tests and drills.
+     * @param chains     makes the chain that runs a job's pipeline: {@link Pipeline#build()} for the CPU filters.
+     */
     public FrameWorker(final WorkerEndpoint endpoint, final int credits, final IdleStrategy offerIdle,
-        final Runnable onServerConnected, final int[] failFrames)
+        final Runnable onServerConnected, final int[] failFrames, final FilterChain.Factory chains)
     {
+        this.chains = new PipelineCache(chains);
         this.failFrames = failFrames.clone();
         this.endpoint = endpoint;
         this.credits = credits;

@@ -20,7 +20,14 @@ final class PipelineCache implements AutoCloseable
     private final long[] jobIds = new long[CAPACITY];
     private final byte[][] specs = new byte[CAPACITY][];
     private final FilterChain[] chains = new FilterChain[CAPACITY];
+    private final FilterChain.Factory factory;
     private int next;
+
+    /** @param factory makes a chain for a pipeline: the CPU filters, or the GPU worker's CUDA ones. */
+    PipelineCache(final FilterChain.Factory factory)
+    {
+        this.factory = factory;
+    }
 
     FilterChain chainFor(final long jobId, final byte[] spec, final int length) throws FilterSpecException
     {
@@ -32,7 +39,7 @@ final class PipelineCache implements AutoCloseable
                 return chains[i];
             }
         }
-        final FilterChain chain = Pipeline.parse(new String(spec, 0, length, StandardCharsets.UTF_8)).build();
+        final FilterChain chain = factory.build(Pipeline.parse(new String(spec, 0, length, StandardCharsets.UTF_8)));
         if (chains[next] != null)
         {
             chains[next].close();

@@ -7,6 +7,8 @@ import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.FrameCompression;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
+import io.framewire.worker.filter.FilterChain;
+import io.framewire.worker.filter.Pipeline;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -60,6 +62,19 @@ public final class WorkerMain implements Callable<Integer>
     @Option(names = "--fail-frames", split = ",", paramLabel = "N",
         description = "Fault injection: report these frame numbers as failed (for tests and drills)")
     int[] failFrames = new int[0];
+
+    private final FilterChain.Factory chains;
+
+    public WorkerMain()
+    {
+        this(Pipeline::build);
+    }
+
+    /** @param chains makes the chain that runs a job's pipeline; the GPU worker passes its CUDA chains. */
+    public WorkerMain(final FilterChain.Factory chains)
+    {
+        this.chains = chains;
+    }
 
     public static void main(final String[] args)
     {
@@ -140,7 +155,7 @@ public final class WorkerMain implements Callable<Integer>
         }
         final FrameWorker worker = new FrameWorker(endpoint, credits,
             new BackoffIdleStrategy(), () -> System.out.println(
-                "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"), failFrames);
+                "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"), failFrames, chains);
         final AgentRunner runner = new AgentRunner(
             TransportConfig.pollingIdleStrategy(),
             error -> LoggerFactory.getLogger(WorkerMain.class).error("worker error", error),

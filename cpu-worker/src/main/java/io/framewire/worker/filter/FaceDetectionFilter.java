@@ -21,7 +21,7 @@ import java.io.UncheckedIOException;
  */
 public final class FaceDetectionFilter implements FrameFilter
 {
-    private static final String CASCADE = "haarcascade_frontalface_default.xml";
+    public static final String CASCADE = "haarcascade_frontalface_default.xml";
 
     private final double scale;
     private final int minNeighbours;
@@ -54,7 +54,7 @@ public final class FaceDetectionFilter implements FrameFilter
     }
 
     /** The cascade ships inside the OpenCV jar; JavaCPP extracts it to its cache once. */
-    static String cascadePath()
+    public static String cascadePath()
     {
         try
         {

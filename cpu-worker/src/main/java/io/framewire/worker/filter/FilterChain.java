@@ -1,53 +1,19 @@
 package io.framewire.worker.filter;
 
-import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-import java.util.List;
-
 /**
- * A pipeline's filters, applied in order to a BGR frame and producing a BGR frame of the same size. Steps hand
- * frames to each other through Mats owned by the chain; a grey result is converted back to BGR at the end, so every
- * processing type encodes the same way. Steps that compare with the previous frame see the previous input frame
- * passed through the same earlier steps, so a frame's result depends only on that frame and the one before it.
+ * A pipeline made runnable: its filters applied in order to a BGR frame, producing a BGR frame of the same size.
+ * {@link CpuFilterChain} runs them on the CPU; the GPU worker's chain runs them with OpenCV's CUDA modules. Either
+ * allocates its native memory once per frame size and reuses it.
  */
-public final class FilterChain implements AutoCloseable
+public interface FilterChain extends AutoCloseable
 {
-    private final String spec;
-    private final FrameFilter[] filters;
-    private final int lastStepNeedingPrevious;
-    private final Mat[] current;
-    private final Mat[] previous;
-    private final Mat grey = new Mat();
-    private final FilterContext context = new FilterContext();
-    private final FilterContext previousContext = new FilterContext();
+    /** The pipeline in canonical form. */
+    String spec();
 
-    FilterChain(final String spec, final List<FrameFilter> filters)
-    {
-        this.spec = spec;
-        this.filters = filters.toArray(FrameFilter[]::new);
-        int last = -1;
-        for (int i = 0; i < this.filters.length; i++)
-        {
-            if (this.filters[i].needsPrevious())
-            {
-                last = i;
-            }
-        }
-        lastStepNeedingPrevious = last;
-        current = new Mat[] {new Mat(), new Mat()};
-        previous = new Mat[] {new Mat(), new Mat()};
-    }
-
-    public String spec()
-    {
-        return spec;
-    }
-
-    public boolean needsPrevious()
-    {
-        return lastStepNeedingPrevious >= 0;
-    }
+    /** True when a step compares with the previous frame, so tasks carry it. */
+    boolean needsPrevious();
 
     /**
      * @param input         BGR frame, not modified.
@@ -55,51 +21,15 @@ public final class FilterChain implements AutoCloseable
      * @param output        receives the BGR result; keeps its memory when already of the frame's size and type.
      * @return the detections of this frame, valid until the next call.
      */
-    public Detections apply(final Mat input, final Mat previousInput, final Mat output)
-    {
-        context.detections().clear();
-        Mat source = input;
-        Mat sourceBefore = previousInput;
-        int channels = input.channels();
-        for (int i = 0; i < filters.length; i++)
-        {
-            final FrameFilter filter = filters[i];
-            channels = filter.outputChannels(channels);
-            final boolean last = i == filters.length - 1;
-            final Mat target = last ? (channels == 3 ? output : grey) : current[i & 1];
-            context.previous(sourceBefore);
-            filter.apply(source, target, context);
-            if (sourceBefore != null && i < lastStepNeedingPrevious)
-            {
-                // The previous frame goes through the same steps, up to the last one that compares with it.
-                final Mat targetBefore = previous[i & 1];
-                filter.apply(sourceBefore, targetBefore, previousContext);
-                sourceBefore = targetBefore;
-            }
-            source = target;
-        }
-        if (channels == 1)
-        {
-            opencv_imgproc.cvtColor(grey, output, opencv_imgproc.COLOR_GRAY2BGR);
-        }
-        return context.detections();
-    }
+    Detections apply(Mat input, Mat previousInput, Mat output);
 
     @Override
-    public void close()
+    void close();
+
+    /** Makes the chain for a checked pipeline, e.g. {@link Pipeline#build()} for the CPU filters. */
+    @FunctionalInterface
+    interface Factory
     {
-        for (final FrameFilter filter : filters)
-        {
-            filter.close();
-        }
-        for (final Mat mat : current)
-        {
-            mat.close();
-        }
-        for (final Mat mat : previous)
-        {
-            mat.close();
-        }
-        grey.close();
+        FilterChain build(Pipeline pipeline);
     }
 }

@@ -125,7 +125,7 @@ public final class Pipeline
         return steps.stream().anyMatch(s -> s.def().needsPrevious());
     }
 
-    /** Makes the filters; the caller closes the chain. */
+    /** Makes the CPU filters; the caller closes the chain. */
     public FilterChain build()
     {
         final List<FrameFilter> filters = new ArrayList<>();
@@ -141,7 +141,7 @@ public final class Pipeline
             filters.forEach(FrameFilter::close);
             throw ex;
         }
-        return new FilterChain(spec, filters);
+        return new CpuFilterChain(spec, filters);
     }
 
     @Override
