@@ -8,6 +8,7 @@ import org.bytedeco.opencv.global.opencv_cudafilters;
 import org.bytedeco.opencv.global.opencv_cudaimgproc;
 import org.bytedeco.opencv.global.opencv_cudaobjdetect;
 import org.bytedeco.opencv.global.opencv_cudaoptflow;
+import org.bytedeco.opencv.global.opencv_cudawarping;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.DeviceInfo;
 import org.bytedeco.opencv.opencv_core.GpuMat;
@@ -27,7 +28,8 @@ import org.bytedeco.opencv.opencv_cudaoptflow.FarnebackOpticalFlow;
 public final class CudaProbe
 {
     /** The CUDA modules the filters use, in the order they are checked. */
-    public static final String[] MODULES = {"cudaarithm", "cudafilters", "cudaimgproc", "cudaobjdetect", "cudaoptflow"};
+    public static final String[] MODULES =
+        {"cudaarithm", "cudafilters", "cudaimgproc", "cudawarping", "cudaobjdetect", "cudaoptflow"};
 
     private CudaProbe()
     {
@@ -114,6 +116,17 @@ public final class CudaProbe
                     try (GpuMat a = filled(opencv_core.CV_8UC3, 7); GpuMat d = new GpuMat())
                     {
                         opencv_cudaimgproc.cvtColor(a, d, opencv_imgproc.COLOR_BGR2GRAY);
+                    }
+                }
+            }
+            case "cudawarping" ->
+            {
+                Loader.load(opencv_cudawarping.class);
+                if (call)
+                {
+                    try (Size none = new Size(); GpuMat a = filled(opencv_core.CV_8UC1, 7); GpuMat d = new GpuMat())
+                    {
+                        opencv_cudawarping.resize(a, d, none, 0.5, 0.5, opencv_imgproc.INTER_AREA, null);
                     }
                 }
             }

@@ -14,7 +14,7 @@ public final class FilterContext
         return previous;
     }
 
-    void previous(final Mat previous)
+    public void previous(final Mat previous)
     {
         this.previous = previous;
     }

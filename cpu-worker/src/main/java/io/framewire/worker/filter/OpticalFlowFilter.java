@@ -2,17 +2,28 @@ package io.framewire.worker.filter;
 
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.global.opencv_video;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
 import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
 
 /**
- * Dense optical flow from the previous frame (OpenCV's DIS algorithm), drawn as a colour field: hue is the
- * direction of motion, brightness its speed ({@code gain} × pixels per frame, saturating at 255). DIS was chosen
- * by measurement: Farneback costs ~280 ms per 720p frame here, DIS at its fast presets a few ms (docs/perf.md).
+ * Dense optical flow from the previous frame, drawn as a colour field: hue is the direction of motion, brightness
+ * its speed ({@code gain} × pixels per frame, saturating at 255). {@code method=0} (default) is OpenCV's DIS,
+ * chosen by measurement: Farneback costs ~280 ms per 720p frame on the CPU here, DIS at its fast presets a few ms
+ * (docs/perf.md). {@code method=1} is Farneback with OpenCV's sample parameters, the algorithm CUDA has, so the GPU
+ * worker runs it there and a job gets the same field whichever kind of worker takes a frame.
  */
 public final class OpticalFlowFilter implements FrameFilter
 {
+    /** Farneback's parameters, shared with the GPU worker's twin: OpenCV's sample values. */
+    public static final double FARNEBACK_PYRAMID_SCALE = 0.5;
+    public static final int FARNEBACK_LEVELS = 3;
+    public static final int FARNEBACK_WINDOW = 15;
+    public static final int FARNEBACK_ITERATIONS = 3;
+    public static final int FARNEBACK_POLY_N = 5;
+    public static final double FARNEBACK_POLY_SIGMA = 1.2;
+
     private final double gain;
     private final String spec;
     private final DISOpticalFlow flowAlgorithm;
@@ -33,7 +44,7 @@ public final class OpticalFlowFilter implements FrameFilter
     {
         this.gain = params.real("gain");
         this.spec = params.spec();
-        this.flowAlgorithm = DISOpticalFlow.create(params.integer("preset"));
+        this.flowAlgorithm = params.integer("method") == 0 ? DISOpticalFlow.create(params.integer("preset")) : null;
     }
 
     @Override
@@ -54,7 +65,15 @@ public final class OpticalFlowFilter implements FrameFilter
         }
         final Mat current = Grey.of(source, grey);
         final Mat before = Grey.of(previous, previousGrey);
-        flowAlgorithm.calc(before, current, flow);
+        if (flowAlgorithm != null)
+        {
+            flowAlgorithm.calc(before, current, flow);
+        }
+        else
+        {
+            opencv_video.calcOpticalFlowFarneback(before, current, flow, FARNEBACK_PYRAMID_SCALE, FARNEBACK_LEVELS,
+                FARNEBACK_WINDOW, FARNEBACK_ITERATIONS, FARNEBACK_POLY_N, FARNEBACK_POLY_SIGMA, 0);
+        }
         opencv_core.extractChannel(flow, flowX, 0);
         opencv_core.extractChannel(flow, flowY, 1);
         opencv_core.cartToPolar(flowX, flowY, magnitude, angle, true);
@@ -87,7 +106,10 @@ public final class OpticalFlowFilter implements FrameFilter
     @Override
     public void close()
     {
-        flowAlgorithm.close();
+        if (flowAlgorithm != null)
+        {
+            flowAlgorithm.close();
+        }
         grey.close();
         previousGrey.close();
         flow.close();

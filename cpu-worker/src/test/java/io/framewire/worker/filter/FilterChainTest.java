@@ -151,16 +151,17 @@ class FilterChainTest
         assertEquals(2 * 10 * 40, nonZero(motion), "two 10-pixel strips changed");
     }
 
-    @Test
-    void opticalFlowIsBlackWhenStillAndLightsUpTheMovingSquare() throws FilterSpecException
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"flow:preset=1", "flow:method=1"})
+    void opticalFlowIsBlackWhenStillAndLightsUpTheMovingSquare(final String spec) throws FilterSpecException
     {
         final Mat still = TestFrames.square(240, 320, 100, 80, 40);
-        assertEquals(0, nonZero(run("flow", still, still.clone())));
-        assertEquals(0, nonZero(run("flow", still)));
+        assertEquals(0, nonZero(run(spec, still, still.clone())));
+        assertEquals(0, nonZero(run(spec, still)));
 
         final Mat before = TestFrames.square(240, 320, 100, 80, 40);
         final Mat after = TestFrames.square(240, 320, 104, 82, 40);
-        final Mat flow = run("flow:preset=1", after, before);
+        final Mat flow = run(spec, after, before);
         final Mat grey = new Mat();
         opencv_imgproc.cvtColor(flow, grey, opencv_imgproc.COLOR_BGR2GRAY);
         final Mat bright = new Mat();
