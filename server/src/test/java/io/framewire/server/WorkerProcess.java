@@ -17,9 +17,12 @@ final class WorkerProcess implements AutoCloseable
     private final List<String> stdout = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
 
+    private final Path log;
+
     private WorkerProcess(final Process process, final Path log)
     {
         this.process = process;
+        this.log = log;
         Thread.ofPlatform().daemon().start(() ->
         {
             try (BufferedReader out = new BufferedReader(
@@ -90,6 +93,12 @@ final class WorkerProcess implements AutoCloseable
     List<String> stdout()
     {
         return List.copyOf(stdout);
+    }
+
+    /** What the worker logged so far (its stderr). */
+    String log() throws IOException
+    {
+        return java.nio.file.Files.readString(log);
     }
 
     /** Wait until the server has opened this worker's task stream. */
