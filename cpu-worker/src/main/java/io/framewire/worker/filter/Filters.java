@@ -46,7 +46,7 @@ public final class Filters
             ParamDef.integer("threshold", 0, 255, 0, "differences up to this become 0")),
             true, p -> { }, FrameDifferenceFilter::new));
         add(new FilterDef("flow", "dense optical flow as a colour field", List.of(
-            ParamDef.integer("method", 0, 1, 0, "0 DIS; 1 Farneback, which the GPU worker runs on CUDA"),
+            ParamDef.integer("algorithm", 0, 1, 0, "0 DIS; 1 Farneback, which the GPU worker runs on CUDA"),
             ParamDef.integer("preset", 0, 2, 0, "DIS only: 0 ultrafast, 1 fast, 2 medium"),
             ParamDef.real("gain", 0.1, 255, 8, "brightness per pixel of motion per frame")),
             true, p -> { }, OpticalFlowFilter::new));

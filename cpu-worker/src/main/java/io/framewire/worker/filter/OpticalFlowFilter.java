@@ -9,9 +9,9 @@ import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
 
 /**
  * Dense optical flow from the previous frame, drawn as a colour field: hue is the direction of motion, brightness
- * its speed ({@code gain} × pixels per frame, saturating at 255). {@code method=0} (default) is OpenCV's DIS,
+ * its speed ({@code gain} × pixels per frame, saturating at 255). {@code algorithm=0} (default) is OpenCV's DIS,
  * chosen by measurement: Farneback costs ~280 ms per 720p frame on the CPU here, DIS at its fast presets a few ms
- * (docs/perf.md). {@code method=1} is Farneback with OpenCV's sample parameters, the algorithm CUDA has, so the GPU
+ * (docs/perf.md). {@code algorithm=1} is Farneback with OpenCV's sample parameters, the algorithm CUDA has, so the GPU
  * worker runs it there and a job gets the same field whichever kind of worker takes a frame.
  */
 public final class OpticalFlowFilter implements FrameFilter
@@ -44,7 +44,7 @@ public final class OpticalFlowFilter implements FrameFilter
     {
         this.gain = params.real("gain");
         this.spec = params.spec();
-        this.flowAlgorithm = params.integer("method") == 0 ? DISOpticalFlow.create(params.integer("preset")) : null;
+        this.flowAlgorithm = params.integer("algorithm") == 0 ? DISOpticalFlow.create(params.integer("preset")) : null;
     }
 
     @Override

@@ -152,8 +152,10 @@ class FilterChainTest
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"flow:preset=1", "flow:method=1"})
-    void opticalFlowIsBlackWhenStillAndLightsUpTheMovingSquare(final String spec) throws FilterSpecException
+    // Farneback sees motion only near the flat square's corners and edges, DIS fills more of it.
+    @org.junit.jupiter.params.provider.CsvSource({"flow:preset=1, 200", "flow:algorithm=1, 40"})
+    void opticalFlowIsBlackWhenStillAndLightsUpTheMovingSquare(final String spec, final int minMoving)
+        throws FilterSpecException
     {
         final Mat still = TestFrames.square(240, 320, 100, 80, 40);
         assertEquals(0, nonZero(run(spec, still, still.clone())));
@@ -167,7 +169,7 @@ class FilterChainTest
         final Mat bright = new Mat();
         opencv_imgproc.threshold(grey, bright, 20, 255, opencv_imgproc.THRESH_BINARY);
         final int moving = opencv_core.countNonZero(bright);
-        assertTrue(moving > 200, "flow found motion at the square: " + moving);
+        assertTrue(moving > minMoving, "flow found motion at the square: " + moving);
         try (Mat aroundSquare = new Mat(bright, new Rect(70, 50, 110, 110)))
         {
             final int near = opencv_core.countNonZero(aroundSquare);

@@ -38,7 +38,7 @@ final class CudaFilters
                 new Twin(List.of("cudafilters", "cudaarithm", "cudaimgproc"), CudaLaplacianFilter::new);
             case "faces" -> new Twin(List.of("cudaobjdetect", "cudaimgproc", "cudawarping"), CudaFaceDetection::new);
             case "diff" -> new Twin(List.of("cudaarithm"), CudaFrameDifference::new);
-            case "flow" -> params.integer("method") == 0 ? null :
+            case "flow" -> params.integer("algorithm") == 0 ? null :
                 new Twin(List.of("cudaoptflow", "cudaarithm", "cudaimgproc"), CudaOpticalFlow::new);
             default -> null;
         };

@@ -19,8 +19,8 @@ import static io.framewire.worker.filter.OpticalFlowFilter.FARNEBACK_PYRAMID_SCA
 import static io.framewire.worker.filter.OpticalFlowFilter.FARNEBACK_WINDOW;
 
 /**
- * {@code flow:method=1} on CUDA: Farneback with the CPU twin's parameters, drawn into the same colour field (hue the
- * direction, brightness the speed). CUDA has no DIS, so {@code method=0} runs on the CPU even in the GPU worker.
+ * {@code flow:algorithm=1} on CUDA: Farneback with the CPU twin's parameters, drawn into the same colour field (hue the
+ * direction, brightness the speed). CUDA has no DIS, so {@code algorithm=0} runs on the CPU even in the GPU worker.
  */
 final class CudaOpticalFlow implements CudaFilter
 {
