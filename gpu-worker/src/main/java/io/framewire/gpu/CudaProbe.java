@@ -124,9 +124,9 @@ public final class CudaProbe
                 Loader.load(opencv_cudawarping.class);
                 if (call)
                 {
-                    try (Size none = new Size(); GpuMat a = filled(opencv_core.CV_8UC1, 7); GpuMat d = new GpuMat())
+                    try (Size half = new Size(32, 32); GpuMat a = filled(opencv_core.CV_8UC1, 7); GpuMat d = new GpuMat())
                     {
-                        opencv_cudawarping.resize(a, d, none, 0.5, 0.5, opencv_imgproc.INTER_AREA, null);
+                        opencv_cudawarping.resize(a, d, half);
                     }
                 }
             }

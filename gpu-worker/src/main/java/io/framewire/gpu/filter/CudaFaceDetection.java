@@ -61,9 +61,10 @@ final class CudaFaceDetection implements CudaFilter
         {
             opencv_cudaimgproc.equalizeHist(intensity, equalised, stream);
         }
-        classifier.detectMultiScale(equalised, found, stream);
         source.copyTo(target, stream);
+        // The Haar classifier runs only on the default stream (OpenCV asserts it), so the queued work ends first.
         stream.waitForCompletion();
+        classifier.detectMultiScale(equalised, found);
         classifier.convert(found, faces);
         final int thickness = Math.max(2, source.cols() / 400);
         final double back = 1.0 / scale;
