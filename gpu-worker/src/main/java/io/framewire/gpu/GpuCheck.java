@@ -38,9 +38,25 @@ public final class GpuCheck
 
     public static void main(final String[] args) throws FilterSpecException
     {
-        final int width = args.length > 0 ? Integer.parseInt(args[0]) : 1280;
-        final int height = args.length > 1 ? Integer.parseInt(args[1]) : 720;
-        final int frames = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        final int width;
+        final int height;
+        final int frames;
+        try
+        {
+            width = args.length > 0 ? Integer.parseInt(args[0]) : 1280;
+            height = args.length > 1 ? Integer.parseInt(args[1]) : 720;
+            frames = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+            if (width < 64 || height < 64 || width > 7680 || height > 4320 || frames < 2 || frames > 1000)
+            {
+                throw new NumberFormatException("out of range");
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            System.err.println("usage: ops/gpu-check.sh [WIDTH 64-7680] [HEIGHT 64-4320] [FRAMES 2-1000]");
+            System.exit(2);
+            return;
+        }
         final CudaSelection selection = CudaSelection.probe();
         System.setProperty(CudaSelection.PLATFORM_EXTENSION, selection.usable() ? "-gpu" : "");
         System.out.println("device: " + (selection.usable() ? selection.device() : "none"));
@@ -131,7 +147,10 @@ public final class GpuCheck
         {
             if (photo.empty())
             {
-                pattern(width + travel, height).copyTo(base);
+                try (Mat pattern = pattern(width + travel, height))
+                {
+                    pattern.copyTo(base);
+                }
             }
             else
             {
@@ -153,9 +172,12 @@ public final class GpuCheck
     private static Mat pattern(final int width, final int height)
     {
         final Mat pattern = new Mat(height, width, opencv_core.CV_8UC3);
-        opencv_core.randu(pattern, new Mat(1, 1, opencv_core.CV_64F, Scalar.all(0)),
-            new Mat(1, 1, opencv_core.CV_64F, Scalar.all(255)));
-        opencv_imgproc.GaussianBlur(pattern, pattern, new Size(9, 9), 3);
+        try (Mat low = new Mat(1, 1, opencv_core.CV_64F, Scalar.all(0));
+            Mat high = new Mat(1, 1, opencv_core.CV_64F, Scalar.all(255)); Size kernel = new Size(9, 9))
+        {
+            opencv_core.randu(pattern, low, high);
+            opencv_imgproc.GaussianBlur(pattern, pattern, kernel, 3);
+        }
         return pattern;
     }
 }

@@ -1,5 +1,7 @@
 package io.framewire.gpu;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.codec.JsonMessages;
 import io.framewire.gpu.filter.CudaFilterChain;
 import io.framewire.worker.WorkerMain;
 import io.framewire.worker.filter.FilterChain;
@@ -7,7 +9,6 @@ import io.framewire.worker.filter.Pipeline;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
-import java.util.Map;
 
 /**
  * {@code framewire worker --gpu}: probes CUDA once, says in one line what it found, selects OpenCV's CUDA build when
@@ -42,43 +43,14 @@ public final class GpuWorkerMain
 
     static String selectionJson(final CudaSelection selection)
     {
-        final StringBuilder json = new StringBuilder("{\"event\":\"gpu_selection\",\"cuda_devices\":")
-            .append(selection.devices()).append(",\"device\":\"").append(escape(selection.device()))
-            .append("\",\"filters\":\"").append(selection.usable() ? "cuda" : "cpu").append("\",\"reason\":\"")
-            .append(escape(selection.reason())).append("\",\"modules\":{");
-        boolean first = true;
-        for (final Map.Entry<String, String> module : selection.modules().entrySet())
-        {
-            json.append(first ? "" : ",").append('"').append(escape(module.getKey())).append("\":\"")
-                .append(escape(module.getValue())).append('"');
-            first = false;
-        }
-        return json.append("}}").toString();
-    }
-
-    private static String escape(final String text)
-    {
-        final StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            switch (c)
-            {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        out.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
+        final ObjectNode event = JsonMessages.MAPPER.createObjectNode()
+            .put("event", "gpu_selection")
+            .put("cuda_devices", selection.devices())
+            .put("device", selection.device())
+            .put("filters", selection.usable() ? "cuda" : "cpu")
+            .put("reason", selection.reason());
+        final ObjectNode modules = event.putObject("modules");
+        selection.modules().forEach(modules::put);
+        return event.toString();
     }
 }

@@ -22,19 +22,11 @@ public final class CpuFilterChain implements FilterChain
     private final FilterContext context = new FilterContext();
     private final FilterContext previousContext = new FilterContext();
 
-    CpuFilterChain(final String spec, final List<FrameFilter> filters)
+    CpuFilterChain(final String spec, final List<FrameFilter> filters, final int lastStepNeedingPrevious)
     {
         this.spec = spec;
         this.filters = filters.toArray(FrameFilter[]::new);
-        int last = -1;
-        for (int i = 0; i < this.filters.length; i++)
-        {
-            if (this.filters[i].needsPrevious())
-            {
-                last = i;
-            }
-        }
-        lastStepNeedingPrevious = last;
+        this.lastStepNeedingPrevious = lastStepNeedingPrevious;
         current = new Mat[] {new Mat(), new Mat()};
         previous = new Mat[] {new Mat(), new Mat()};
     }

@@ -1,5 +1,7 @@
 package io.framewire.worker.filter;
 
+import org.bytedeco.opencv.opencv_core.Rect;
+
 /** Boxes found in one frame (x, y, width, height, in frame pixels), reused from frame to frame. */
 public final class Detections
 {
@@ -25,6 +27,19 @@ public final class Detections
             boxes[i + 3] = height;
             count++;
         }
+    }
+
+    /**
+     * Adds a box found on a copy of the frame scaled by {@code 1 / back}, mapped back to frame pixels, and writes the
+     * mapped box (x, y, width, height) into {@code box} for the caller to draw, also when the list is full.
+     */
+    public void addScaled(final Rect found, final double back, final int[] box)
+    {
+        box[0] = (int)Math.round(found.x() * back);
+        box[1] = (int)Math.round(found.y() * back);
+        box[2] = (int)Math.round(found.width() * back);
+        box[3] = (int)Math.round(found.height() * back);
+        add(box[0], box[1], box[2], box[3]);
     }
 
     /** x, y, width, height of each box in turn; {@link #count()} boxes are valid. */

@@ -37,6 +37,7 @@ public final class FaceDetectionFilter implements FrameFilter
     private final Size none = new Size();
     private final Point topLeft = new Point();
     private final Point bottomRight = new Point();
+    private final int[] box = new int[4];
 
     public FaceDetectionFilter(final Params params)
     {
@@ -95,13 +96,9 @@ public final class FaceDetectionFilter implements FrameFilter
         {
             try (Rect face = faces.get(i))
             {
-                final int x = (int)Math.round(face.x() * back);
-                final int y = (int)Math.round(face.y() * back);
-                final int w = (int)Math.round(face.width() * back);
-                final int h = (int)Math.round(face.height() * back);
-                detections.add(x, y, w, h);
-                topLeft.x(x).y(y);
-                bottomRight.x(x + w - 1).y(y + h - 1);
+                detections.addScaled(face, back, box);
+                topLeft.x(box[0]).y(box[1]);
+                bottomRight.x(box[0] + box[2] - 1).y(box[1] + box[3] - 1);
                 opencv_imgproc.rectangle(target, topLeft, bottomRight, green, Math.max(2, source.cols() / 400),
                     opencv_imgproc.LINE_8, 0);
             }

@@ -122,7 +122,23 @@ public final class Pipeline
     /** True when a step compares with the previous frame, so tasks must carry it. */
     public boolean needsPrevious()
     {
-        return steps.stream().anyMatch(s -> s.def().needsPrevious());
+        return lastStepNeedingPrevious() >= 0;
+    }
+
+    /**
+     * The index of the last step that compares with the previous frame, or -1 when none does: a chain passes the
+     * previous frame through the steps before it.
+     */
+    public int lastStepNeedingPrevious()
+    {
+        for (int i = steps.size() - 1; i >= 0; i--)
+        {
+            if (steps.get(i).def().needsPrevious())
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Makes the CPU filters; the caller closes the chain. */
@@ -141,7 +157,7 @@ public final class Pipeline
             filters.forEach(FrameFilter::close);
             throw ex;
         }
-        return new CpuFilterChain(spec, filters);
+        return new CpuFilterChain(spec, filters, lastStepNeedingPrevious());
     }
 
     @Override

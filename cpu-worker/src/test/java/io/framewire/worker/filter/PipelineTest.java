@@ -36,6 +36,10 @@ class PipelineTest
         assertEquals("diff:threshold=0", ProcessingTypes.pipeline("motion", Map.of()).spec());
         assertTrue(ProcessingTypes.pipeline("motion", Map.of("method", "flow")).needsPrevious());
         assertFalse(ProcessingTypes.pipeline("blur", Map.of()).needsPrevious());
+        assertEquals("flow:algorithm=1,preset=0,gain=8", ProcessingTypes.pipeline("motion",
+            Map.of("method", "flow", "algorithm", "1")).spec(), "the GPU's flow, asked for through the type");
+        assertEquals(2, Pipeline.parse("gray|diff|diff|gaussian").lastStepNeedingPrevious());
+        assertEquals(-1, Pipeline.parse("gray|gaussian").lastStepNeedingPrevious());
         assertEquals("gray|median:ksize=5", ProcessingTypes.pipeline("custom", Map.of("pipeline", "gray|median")).spec());
     }
 

@@ -31,6 +31,7 @@ final class CudaFaceDetection implements CudaFilter
     private final Scalar green = new Scalar(0, 255, 0, 0);
     private final Size none = new Size();
     private final Rect edge = new Rect();
+    private final int[] box = new int[4];
 
     CudaFaceDetection(final Params params)
     {
@@ -72,16 +73,13 @@ final class CudaFaceDetection implements CudaFilter
         {
             try (Rect face = faces.get(i))
             {
-                final int x = (int)Math.round(face.x() * back);
-                final int y = (int)Math.round(face.y() * back);
-                final int w = (int)Math.round(face.width() * back);
-                final int h = (int)Math.round(face.height() * back);
-                detections.add(x, y, w, h);
-                final int half = thickness / 2;
-                fill(target, x - half, y - half, w + thickness, thickness, stream);
-                fill(target, x - half, y + h - 1 - half, w + thickness, thickness, stream);
-                fill(target, x - half, y - half, thickness, h + thickness, stream);
-                fill(target, x + w - 1 - half, y - half, thickness, h + thickness, stream);
+                detections.addScaled(face, back, box);
+                final int x = box[0] - thickness / 2;
+                final int y = box[1] - thickness / 2;
+                fill(target, x, y, box[2] + thickness, thickness, stream);
+                fill(target, x, y + box[3] - 1, box[2] + thickness, thickness, stream);
+                fill(target, x, y, thickness, box[3] + thickness, stream);
+                fill(target, x + box[2] - 1, y, thickness, box[3] + thickness, stream);
             }
         }
     }

@@ -60,14 +60,7 @@ public final class CudaFilterChain implements FilterChain
     public static FilterChain build(final Pipeline pipeline, final CudaSelection selection)
     {
         final List<Pipeline.Step> stepDefs = pipeline.steps();
-        int last = -1;
-        for (int i = 0; i < stepDefs.size(); i++)
-        {
-            if (stepDefs.get(i).def().needsPrevious())
-            {
-                last = i;
-            }
-        }
+        final int last = pipeline.lastStepNeedingPrevious();
         final List<CudaFilter> steps = new ArrayList<>();
         final List<CudaFilter> previousSteps = new ArrayList<>();
         try
