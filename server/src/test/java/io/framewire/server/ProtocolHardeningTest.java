@@ -128,6 +128,8 @@ class ProtocolHardeningTest
             final java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
             final java.util.concurrent.atomic.AtomicLong uploadedAtFirstOutput = new java.util.concurrent.atomic.AtomicLong(-1);
             final java.util.concurrent.CountDownLatch firstOutput = new java.util.concurrent.CountDownLatch(1);
+            final java.util.concurrent.atomic.AtomicReference<ControlMessage.Progress> lastProgressBeforeOutput =
+                new java.util.concurrent.atomic.AtomicReference<>();
             final CompletableFuture<ControlMessage.Result> result = CompletableFuture.supplyAsync(() ->
             {
                 try
@@ -144,6 +146,10 @@ class ProtocolHardeningTest
                         {
                             return done;
                         }
+                        else if (stream.json() instanceof ControlMessage.Progress progress && firstOutput.getCount() > 0)
+                        {
+                            lastProgressBeforeOutput.set(progress);
+                        }
                     }
                 }
                 catch (final IOException ex)
@@ -152,10 +158,10 @@ class ProtocolHardeningTest
                 }
             }, runnable -> Thread.ofVirtual().start(runnable));
 
-            // Upload all but the last 64 KiB as a slow link would, then trickle the rest (1 KiB every 250 ms, ~16 s,
-            // under the server's 4 s read timeout) until output comes: a server that waited for the whole upload gives
-            // nothing in that time, while a loaded machine that is merely slow still passes.
-            final int heldBack = video.length - 64 * 1024;
+            // Upload all but the last 4 KiB as a slow link would, then trickle the rest (64 bytes every 250 ms, up to
+            // 64 s, each piece well within the server's 4 s read timeout) until output comes: a server that waited for
+            // the whole upload gives nothing in that time, while a loaded machine that is merely slow still passes.
+            final int heldBack = video.length - 4 * 1024;
             long sequence = 0;
             for (int offset = 0; offset < heldBack; offset += 64 * 1024)
             {
@@ -167,7 +173,7 @@ class ProtocolHardeningTest
             int offset = heldBack;
             while (offset < video.length && !firstOutput.await(250, TimeUnit.MILLISECONDS))
             {
-                final int end = Math.min(video.length, offset + 1024);
+                final int end = Math.min(video.length, offset + 64);
                 uploaded.set(end);
                 sequence = sendChunks(stream, video, offset, end, sequence);
                 offset = end;
@@ -179,7 +185,8 @@ class ProtocolHardeningTest
             assertEquals(300, result.get(60, TimeUnit.SECONDS).body().get("frames").asInt());
             final long atFirstOutput = uploadedAtFirstOutput.get();
             assertTrue(atFirstOutput >= 0 && atFirstOutput < video.length,
-                "output came back after " + atFirstOutput + " of " + video.length + " bytes were uploaded");
+                "output came back after " + atFirstOutput + " of " + video.length + " bytes were uploaded; the last " +
+                "progress before it: " + lastProgressBeforeOutput.get());
         }
     }
 

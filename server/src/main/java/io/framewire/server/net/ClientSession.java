@@ -165,8 +165,17 @@ public final class ClientSession implements Runnable
         throws IOException, JobFailedException, InterruptedException
     {
         final boolean streaming = "stream".equals(handshake.protocol());
-        final UploadPipe pipe = new UploadPipe(upload);
-        final OutputStreamer out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs());
+        final UploadPipe pipe = UploadPipe.create(upload);
+        final OutputStreamer out;
+        try
+        {
+            out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs());
+        }
+        catch (final IOException ex)
+        {
+            pipe.output().close();
+            throw ex;
+        }
         final CompletableFuture<ObjectNode> job = new CompletableFuture<>();
         final JobRunner.Input input = streaming ? () -> openStreaming(pipe) : () -> VideoSource.open(upload);
         Thread jobThread = null;
@@ -273,7 +282,8 @@ public final class ClientSession implements Runnable
         }
         catch (final IOException ex)
         {
-            LOG.debug("job {}: streaming input failed: {}", jobId, ex.getMessage());
+            LOG.warn("job {}: cannot read the upload as it arrives ({}); decoding it once uploaded", jobId,
+                ex.toString());
         }
         if (!pipe.awaitEnd())
         {

@@ -16,14 +16,16 @@ import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
  * The output file as the muxer writes it, in chunks of up to 1 MiB: a sender thread writes each chunk to the output
  * file (for the preview) and to the client as a {@code FileChunk}, while encoding goes on. The encoder never does
- * file or socket I/O itself; a slow client slows it only once 16 chunks wait. Between chunks the sender reports the job's
- * {@code progress} twice a second.
+ * file or socket I/O itself; a slow client slows it only once 16 chunks wait. No byte the muxer wrote waits more than
+ * 200 ms for the ones after it, so a live viewer gets each fragment whole as soon as it is written. Between chunks the
+ * sender reports the job's {@code progress} twice a second.
  */
 final class OutputStreamer extends OutputStream
 {
@@ -39,8 +41,10 @@ final class OutputStreamer extends OutputStream
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(16);
     private final byte[] pending = new byte[CHUNK_BYTES];
     private final Thread sender;
+    /** Guards {@link #pending}: the muxer fills it, the sender takes what has waited too long. */
+    private final ReentrantLock pendingLock = new ReentrantLock();
     private int pendingLength;
-    private long lastChunkNs = System.nanoTime();
+    private long pendingSinceNs;
     private volatile IOException sendFailure;
     private volatile String sha256;
     private volatile long sent;
@@ -66,39 +70,79 @@ final class OutputStreamer extends OutputStream
     @Override
     public void write(final byte[] bytes, final int offset, final int length) throws IOException
     {
-        int done = 0;
-        while (done < length)
+        pendingLock.lock();
+        try
         {
-            final int n = Math.min(length - done, CHUNK_BYTES - pendingLength);
-            System.arraycopy(bytes, offset + done, pending, pendingLength, n);
-            pendingLength += n;
-            done += n;
-            if (pendingLength == CHUNK_BYTES)
+            int done = 0;
+            while (done < length)
             {
-                flushChunk();
+                if (pendingLength == 0)
+                {
+                    pendingSinceNs = System.nanoTime();
+                }
+                final int n = Math.min(length - done, CHUNK_BYTES - pendingLength);
+                System.arraycopy(bytes, offset + done, pending, pendingLength, n);
+                pendingLength += n;
+                done += n;
+                if (pendingLength == CHUNK_BYTES)
+                {
+                    flushChunk();
+                }
             }
         }
-        // The muxer writes a fragment at a time; send what it wrote soon, not only when 1 MiB has gathered.
-        if (pendingLength > 0 && System.nanoTime() - lastChunkNs > MAX_HOLD_NS)
+        finally
         {
-            flushChunk();
+            pendingLock.unlock();
         }
     }
 
     @Override
     public void flush() throws IOException
     {
-        if (pendingLength > 0)
+        pendingLock.lock();
+        try
         {
-            flushChunk();
+            if (pendingLength > 0)
+            {
+                flushChunk();
+            }
+        }
+        finally
+        {
+            pendingLock.unlock();
         }
     }
 
+    /** With {@link #pendingLock} held. */
     private void flushChunk() throws IOException
     {
-        lastChunkNs = System.nanoTime();
         enqueue(java.util.Arrays.copyOf(pending, pendingLength));
         pendingLength = 0;
+    }
+
+    /**
+     * The sender's side of the hold limit: the muxer writes a fragment at a time and then nothing until the next
+     * one (a GOP later), so the tail of a fragment is queued by the sender once it has waited {@link #MAX_HOLD_NS},
+     * not by the next write. Skipped while the muxer is writing (it holds the lock) or chunks wait to be sent.
+     */
+    private void queueHeldBytes()
+    {
+        if (!chunks.isEmpty() || !pendingLock.tryLock())
+        {
+            return;
+        }
+        try
+        {
+            if (pendingLength > 0 && System.nanoTime() - pendingSinceNs >= MAX_HOLD_NS && chunks.isEmpty() &&
+                chunks.offer(java.util.Arrays.copyOf(pending, pendingLength)))
+            {
+                pendingLength = 0;
+            }
+        }
+        finally
+        {
+            pendingLock.unlock();
+        }
     }
 
     private void enqueue(final byte[] chunk) throws IOException
@@ -137,8 +181,19 @@ final class OutputStreamer extends OutputStream
             return;
         }
         closed = true;
-        flush();
-        enqueue(END);
+        pendingLock.lock();
+        try
+        {
+            if (pendingLength > 0)
+            {
+                flushChunk();
+            }
+            enqueue(END);
+        }
+        finally
+        {
+            pendingLock.unlock();
+        }
     }
 
     /**
@@ -194,7 +249,8 @@ final class OutputStreamer extends OutputStream
         {
             while (true)
             {
-                final byte[] chunk = chunks.poll(100, TimeUnit.MILLISECONDS);
+                queueHeldBytes();
+                final byte[] chunk = chunks.poll(MAX_HOLD_NS / 4, TimeUnit.NANOSECONDS);
                 if (System.nanoTime() >= nextProgressNs)
                 {
                     nextProgressNs = System.nanoTime() + PROGRESS_INTERVAL_NS;

@@ -16,14 +16,25 @@ import java.nio.file.Path;
 final class UploadPipe
 {
     private final Path file;
+    private final OutputStream out;
     private final Object lock = new Object();
     private long written;
     private boolean complete;
     private boolean failed;
 
-    UploadPipe(final Path file)
+    private UploadPipe(final Path file, final OutputStream out)
     {
         this.file = file;
+        this.out = out;
+    }
+
+    /**
+     * Creates the upload's file, empty, before anything reads it: the job that decodes the upload starts before the
+     * first byte arrives and must find the file there.
+     */
+    static UploadPipe create(final Path file) throws IOException
+    {
+        return new UploadPipe(file, Files.newOutputStream(file));
     }
 
     Path file()
@@ -31,10 +42,9 @@ final class UploadPipe
         return file;
     }
 
-    /** Where the receiver writes; the file is created empty. */
-    OutputStream output() throws IOException
+    /** Where the receiver writes; closing it does not complete the upload ({@link #complete()} does). */
+    OutputStream output()
     {
-        final OutputStream out = Files.newOutputStream(file);
         return new OutputStream()
         {
             @Override
