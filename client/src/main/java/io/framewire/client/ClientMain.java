@@ -7,6 +7,7 @@ import io.framewire.codec.FileSender;
 import io.framewire.codec.Handshake;
 import io.framewire.codec.JsonMessages;
 import io.framewire.codec.MessageStream;
+import io.framewire.codec.OutputContainer;
 import io.framewire.codec.ProtocolException;
 import io.framewire.codec.RemoteErrorException;
 import picocli.CommandLine;
@@ -42,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
         "3:cannot connect to the server",
         "4:the server reported an error (its code is printed)",
         "5:checksum failure of the returned file",
+        "6:the input is damaged or cut short: the output, saved, holds every frame that decoded",
         "130:interrupted"})
 public final class ClientMain implements Callable<Integer>
 {
@@ -88,13 +90,15 @@ public final class ClientMain implements Callable<Integer>
         description = "file: upload, then process; stream: process while uploading (default: ${DEFAULT-VALUE})")
     Protocol protocol = Protocol.file;
 
-    @Option(names = "--codec", description = "Output codec: h264 or vp9 (default: the server's); a .webm --out needs vp9")
+    @Option(names = "--codec", description = "Output codec: h264 or vp9 (default: what --out's extension says, " +
+        ".webm: vp9; else the server's)")
     String codec;
 
     @Option(names = "--bitrate", paramLabel = "KBPS", description = "Output video bitrate in kbit/s (default: the server picks)")
     long bitrateKbps;
 
-    @Option(names = "--out", description = "Where to write the processed video, .mp4 or .webm (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", description = "Where to write the processed video: .mp4, .webm (VP9) or .mkv " +
+        "(default: ${DEFAULT-VALUE})")
     Path out = Path.of("output.mp4");
 
     @Option(names = "--preview", description = "Print the URL of this job's live preview page on stderr once accepted")
@@ -149,6 +153,29 @@ public final class ClientMain implements Callable<Integer>
         {
             return fail(ExitCode.USAGE, "--pipeline makes the processing custom; drop --processing " + processing);
         }
+        try
+        {
+            if (Files.size(video) == 0)
+            {
+                return fail(ExitCode.USAGE, video + " is empty (0 bytes)");
+            }
+        }
+        catch (final IOException ex)
+        {
+            return fail(ExitCode.USAGE, "cannot read video " + video + ": " + describe(ex));
+        }
+        final OutputContainer container = OutputContainer.forFileName(out.getFileName().toString());
+        if (container == null)
+        {
+            return fail(ExitCode.USAGE, "--out " + out + ": framewire writes " + OutputContainer.extensions() +
+                " files; name the output with one of those extensions");
+        }
+        if (codec != null && !container.codecs().contains(codec))
+        {
+            return fail(ExitCode.USAGE, "--codec " + codec + " does not go in a ." + container.wireName() +
+                " file, which holds " + String.join(" or ", container.codecs()));
+        }
+        final String outputCodec = codec != null ? codec : container.impliesCodec() ? container.codecs().get(0) : "";
         final InetAddress address;
         try
         {
@@ -169,12 +196,21 @@ public final class ClientMain implements Callable<Integer>
             return fail(ExitCode.CANNOT_CONNECT, "cannot connect to " + hostPort(address) + ": " + ex.getMessage());
         }
         final Path partial = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".part");
+        try
+        {
+            // Before a byte is uploaded: an output that cannot be written is found now, not after the whole job.
+            Files.newOutputStream(partial).close();
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(socket);
+            return fail(ExitCode.IO_ERROR, "cannot write --out " + out + ": " + describe(ex));
+        }
         try (socket; MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(),
             4 * 1024 * 1024))
         {
             socket.setTcpNoDelay(true);
-            runJob(stream, partial);
-            return ExitCode.OK;
+            return runJob(stream, partial, container, outputCodec);
         }
         catch (final RemoteErrorException ex)
         {
@@ -191,7 +227,7 @@ public final class ClientMain implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            return fail(ExitCode.IO_ERROR, ex.toString());
+            return fail(ExitCode.IO_ERROR, describe(ex));
         }
         finally
         {
@@ -206,7 +242,9 @@ public final class ClientMain implements Callable<Integer>
         }
     }
 
-    private void runJob(final MessageStream stream, final Path partial) throws IOException
+    /** @return the exit code: {@link ExitCode#OK}, or {@link ExitCode#INCOMPLETE} for a damaged input. */
+    private int runJob(final MessageStream stream, final Path partial, final OutputContainer container,
+        final String outputCodec) throws IOException
     {
         final long size = Files.size(video);
         final Map<String, String> jobParams = new java.util.TreeMap<>(params);
@@ -216,10 +254,8 @@ public final class ClientMain implements Callable<Integer>
             processingName = Processing.custom.name();
             jobParams.put("pipeline", pipeline);
         }
-        final String container = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".webm") ?
-            "webm" : "mp4";
         stream.write(new Handshake(Handshake.PROTOCOL_VERSION, processingName, protocol.name(),
-            video.getFileName().toString(), size, jobParams, codec == null ? "" : codec, container, bitrateKbps));
+            video.getFileName().toString(), size, jobParams, outputCodec, container.wireName(), bitrateKbps));
         stream.flush();
         stream.read();
         final ControlMessage reply = stream.json();
@@ -248,6 +284,13 @@ public final class ClientMain implements Callable<Integer>
             {
                 processing.maxHint(update.framesTotal());
                 processing.stepTo(update.framesDone());
+            }, notice ->
+            {
+                if (!quiet)
+                {
+                    stderr.println("note: " + notice.message());
+                    stderr.flush();
+                }
             });
             if (protocol == Protocol.stream)
             {
@@ -277,12 +320,34 @@ public final class ClientMain implements Callable<Integer>
             throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected the result, got " + result);
         }
         Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        if (!quiet)
+        final boolean complete = "ok".equals(metrics.body().path("status").asText());
+        if (!quiet && complete)
         {
             stderr.println("saved " + out);
         }
         stdout.println(new String(JsonMessages.encode(metrics), java.nio.charset.StandardCharsets.UTF_8));
         stdout.flush();
+        if (!complete)
+        {
+            stderr.println("framewire client: the input is incomplete: " +
+                metrics.body().path("input_errors").path("stopped").asText("see input_errors") + "; saved the " +
+                metrics.body().path("frames").asLong() + " frames that decoded to " + out);
+            return ExitCode.INCOMPLETE;
+        }
+        return ExitCode.OK;
+    }
+
+    /** An I/O failure in one line a person reads: what failed and why, without exception class names. */
+    private static String describe(final IOException ex)
+    {
+        return switch (ex)
+        {
+            case java.nio.file.NoSuchFileException missing -> missing.getFile() + ": no such file or directory";
+            case java.nio.file.AccessDeniedException denied -> denied.getFile() + ": permission denied";
+            case java.nio.file.FileSystemException other -> other.getFile() + ": " +
+                (other.getReason() != null ? other.getReason() : "cannot be used");
+            default -> ex.getMessage() != null ? ex.getMessage() : ex.toString();
+        };
     }
 
     private void sendVideo(final MessageStream stream, final int chunkBytes, final Progress upload)

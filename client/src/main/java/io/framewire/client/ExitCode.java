@@ -9,6 +9,8 @@ public final class ExitCode
     public static final int CANNOT_CONNECT = 3;
     public static final int SERVER_ERROR = 4;
     public static final int CHECKSUM = 5;
+    /** The input is damaged or cut short: the output holds every frame that decoded, and is saved. */
+    public static final int INCOMPLETE = 6;
     public static final int INTERRUPTED = 130;
 
     private ExitCode()

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON messages of the client connection: {@code handshake}, {@code ready}, {@code frame}, {@code eof},
- * {@code result} and {@code error}. {@link JsonMessages} encodes and decodes them.
+ * {@code progress}, {@code notice}, {@code result} and {@code error}. {@link JsonMessages} encodes and decodes them.
  */
 public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, ControlMessage.DataChunk,
-    ControlMessage.Eof, ControlMessage.Progress, ControlMessage.Result, ControlMessage.Error
+    ControlMessage.Eof, ControlMessage.Progress, ControlMessage.Notice, ControlMessage.Result, ControlMessage.Error
 {
     /**
      * Server accepted the handshake; the client may upload. {@code previewPort} is the port of the server's preview
@@ -32,6 +32,14 @@ public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, 
 
     /** Processing progress, sent by the server about twice a second; {@code framesTotal} is -1 while unknown. */
     record Progress(long framesDone, long framesTotal, double fps) implements ControlMessage
+    {
+    }
+
+    /**
+     * Something the user should know about a job that is still going well, sent by the server at most once per
+     * code; e.g. {@code not_streamable}: the input can be decoded only once its upload is complete.
+     */
+    record Notice(String code, String message) implements ControlMessage
     {
     }
 

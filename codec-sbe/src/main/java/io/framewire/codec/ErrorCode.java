@@ -19,6 +19,8 @@ public enum ErrorCode
     CHECKSUM_MISMATCH("checksum_mismatch"),
     UPLOAD_TOO_LARGE("upload_too_large"),
     NOT_VIDEO("not_video"),
+    EMPTY_INPUT("empty_input"),
+    UNSUPPORTED_INPUT("unsupported_input"),
     PROCESSING_FAILED("processing_failed"),
     BUSY("busy"),
     INTERNAL("internal");

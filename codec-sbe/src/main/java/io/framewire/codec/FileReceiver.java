@@ -25,6 +25,7 @@ public final class FileReceiver
     private final CRC32C crc = new CRC32C();
     private final long maxBytes;
     private final java.util.function.Consumer<ControlMessage.Progress> onProgress;
+    private final java.util.function.Consumer<ControlMessage.Notice> onNotice;
     private byte[] scratch = new byte[64 * 1024];
 
     /** @param maxBytes the most bytes accepted; more fails with {@link ErrorCode#UPLOAD_TOO_LARGE}. */
@@ -36,8 +37,16 @@ public final class FileReceiver
     /** @param onProgress told of {@code progress} messages that arrive between the chunks. */
     public FileReceiver(final long maxBytes, final java.util.function.Consumer<ControlMessage.Progress> onProgress)
     {
+        this(maxBytes, onProgress, notice -> { });
+    }
+
+    /** @param onNotice told of {@code notice} messages that arrive between the chunks. */
+    public FileReceiver(final long maxBytes, final java.util.function.Consumer<ControlMessage.Progress> onProgress,
+        final java.util.function.Consumer<ControlMessage.Notice> onNotice)
+    {
         this.maxBytes = maxBytes;
         this.onProgress = onProgress;
+        this.onNotice = onNotice;
     }
 
     /** @return the file's SHA-256, lower-case hex. */
@@ -98,6 +107,11 @@ public final class FileReceiver
                 if (message instanceof ControlMessage.Progress update)
                 {
                     onProgress.accept(update);
+                    continue;
+                }
+                if (message instanceof ControlMessage.Notice notice)
+                {
+                    onNotice.accept(notice);
                     continue;
                 }
                 if (!(message instanceof ControlMessage.DataChunk chunk))

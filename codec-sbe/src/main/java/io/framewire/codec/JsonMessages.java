@@ -78,6 +78,12 @@ public final class JsonMessages
                 }
                 node.put("fps", p.fps());
             }
+            case ControlMessage.Notice n ->
+            {
+                node.put("type", "notice");
+                node.put("code", n.code());
+                node.put("message", n.message());
+            }
             case ControlMessage.Result r ->
             {
                 node.put("type", "result");
@@ -133,6 +139,7 @@ public final class JsonMessages
                 body.remove("type");
                 yield new ControlMessage.Result(body);
             }
+            case "notice" -> new ControlMessage.Notice(text(object, "code", true), text(object, "message", false));
             case "error" -> new ControlMessage.Error(text(object, "code", true), text(object, "message", false));
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + type + "'");
         };

@@ -45,7 +45,7 @@ public final class Job
     private final FrameRing ring;
     private final FrameJournal journal;
     private volatile long estimatedFrames = -1;
-    private volatile String inputDamage;
+    private volatile InputErrors inputErrors;
     private final long startNs = System.nanoTime();
     private volatile long finishedNs;
     private volatile long firstEncodedNs;
@@ -140,16 +140,16 @@ public final class Job
         return ring;
     }
 
-    /** Decoder: the input is damaged; the frames before the damage are processed. */
-    public void inputDamaged(final String why)
+    /** Decoder, once decoding ended: what it found wrong with the input. */
+    public void inputErrors(final InputErrors errors)
     {
-        inputDamage = why;
+        inputErrors = errors;
     }
 
-    /** Why decoding stopped early, or null when the whole input decoded. */
-    public String inputDamage()
+    /** What was wrong with the input, null until decoding ended. */
+    public InputErrors inputErrors()
     {
-        return inputDamage;
+        return inputErrors;
     }
 
     /** The input container's frame count, for progress before decoding ends; -1 when unknown. */

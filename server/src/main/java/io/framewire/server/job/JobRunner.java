@@ -80,7 +80,8 @@ public final class JobRunner
             final int height = source.height();
             try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
                 FrameJournal journal = new FrameJournal(dataDir, jobId, window, ring.taskBytes(1));
-                VideoSink video = VideoSink.open(sink, width, height, source.frameRate(), format, source);
+                VideoSink video = VideoSink.open(sink, VideoSink.even(width), VideoSink.even(height),
+                    source.frameRate(), format, source);
                 AudioTrack audio = source.audioChannels() > 0 ?
                     new AudioTrack(source.sampleRate(), source.audioChannels()) : null)
             {
@@ -98,7 +99,7 @@ public final class JobRunner
                 history.started(job, output, gif, jobThumbnails);
                 LOG.info("job {}: {}x{} at {} fps, {} ({})", jobId, width, height, source.frameRate(), processing,
                     pipeline);
-                final Thread decoder = start(job, new FrameDecoder(job, source.grabber(), audio, paced));
+                final Thread decoder = start(job, new FrameDecoder(job, source, audio, paced));
                 final Thread journalWriter = start(job, new JournalWriter(job));
                 final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif, jobThumbnails, audio));
                 try
@@ -134,8 +135,13 @@ public final class JobRunner
                 result.put("container", format.container());
                 result.put("bitrate_kbps", format.bitrateKbps() > 0 ? format.bitrateKbps() :
                     VideoSink.bitrate(width, height, source.frameRate()) / 1000);
-                result.put("audio", audio == null ? "none" : "webm".equals(format.container()) ? "opus" : "aac");
+                result.put("audio", audio == null ? "none" : format.audioCodec());
                 result.put("rotation", source.rotation());
+                if (VideoSink.even(width) != width || VideoSink.even(height) != height)
+                {
+                    result.putObject("padded").put("width", VideoSink.even(width))
+                        .put("height", VideoSink.even(height));
+                }
                 final var thumbnailList = result.putArray("thumbnails");
                 final var made = jobThumbnails.all();
                 for (int i = 0; i < made.size(); i++)

@@ -33,25 +33,29 @@ public final class FrameDecoder implements Agent
     private long pacedStartNs;
     private long firstTimestampUs = -1;
     private long nextDueNs;
+    private final InputCheck check;
 
-    /** @param grabber started by {@link VideoSource}, with BGR24 output; closed by its owner. */
-    /** @param audio receives the input's audio, or null to drop it (an input without audio). */
-    public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber, final AudioTrack audio)
+    /**
+     * @param source opened by {@link VideoSource}, with BGR24 output; closed by its owner.
+     * @param audio  receives the input's audio, or null to drop it (an input without audio).
+     */
+    public FrameDecoder(final Job job, final VideoSource source, final AudioTrack audio)
     {
-        this(job, grabber, audio, false);
+        this(job, source, audio, false);
     }
 
     /**
      * @param paced decode no faster than the video plays, as a live source delivers frames (for measuring latency
      *              at a steady load); otherwise as fast as the pipeline takes frames.
      */
-    public FrameDecoder(final Job job, final FFmpegFrameGrabber grabber, final AudioTrack audio, final boolean paced)
+    public FrameDecoder(final Job job, final VideoSource source, final AudioTrack audio, final boolean paced)
     {
+        this.check = new InputCheck(source, job.frameRate());
         this.paced = paced;
         this.frameIntervalNs = (long)(1e9 / job.frameRate());
         this.audio = audio;
         this.job = job;
-        this.grabber = grabber;
+        this.grabber = source.grabber();
         this.ring = job.ring();
         this.rowBytes = job.width() * 3;
         this.lastMemory = ring.framesPerSlot() == 2 ? new BytePointer(ring.frameBytes()) : null;
@@ -86,16 +90,22 @@ public final class FrameDecoder implements Agent
         {
             if (ring.decoded() == 0)
             {
-                job.fail(ErrorCode.NOT_VIDEO, "no frame of the video decodes: " + ex.getMessage());
+                job.fail(ErrorCode.EMPTY_INPUT, "no frame of the video decodes: " + ex.getMessage());
                 throw new AgentTerminationException(ex);
             }
             // A damaged or truncated input: keep what decoded, and say in the result where decoding stopped.
-            job.inputDamaged("decoding stopped after frame " + (ring.decoded() - 1) + ": " + ex.getMessage());
+            job.inputErrors(check.stoppedAt(ring.decoded(), ex.getMessage()));
             ring.finishDecoding();
             throw new AgentTerminationException(ex);
         }
         if (frame == null)
         {
+            if (ring.decoded() == 0)
+            {
+                job.fail(ErrorCode.EMPTY_INPUT, "the input has a video stream, but not one frame of it decodes");
+                throw new AgentTerminationException();
+            }
+            job.inputErrors(check.atEnd(ring.decoded()));
             ring.finishDecoding();
             throw new AgentTerminationException();
         }
@@ -129,15 +139,16 @@ public final class FrameDecoder implements Agent
             last.putBytes(0, slot, 0, frameBytes);
         }
         final long nowNs = System.nanoTime();
-        ring.publishDecoded(nowNs, frame.timestamp);
+        final long timestampUs = check.decoded(ring.decoded(), frame.timestamp);
+        ring.publishDecoded(nowNs, timestampUs);
         if (paced)
         {
             if (firstTimestampUs < 0)
             {
-                firstTimestampUs = frame.timestamp;
+                firstTimestampUs = timestampUs;
                 pacedStartNs = nowNs;
             }
-            nextDueNs = pacedStartNs + (frame.timestamp - firstTimestampUs) * 1000 + frameIntervalNs;
+            nextDueNs = pacedStartNs + (timestampUs - firstTimestampUs) * 1000 + frameIntervalNs;
         }
         return 1;
     }

@@ -4,6 +4,7 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -21,8 +22,12 @@ public final class FrameSnapshot
     {
     }
 
-    /** @return the JPEG, or null when frame {@code n} is not (yet) in the file. */
-    public static byte[] jpeg(final Path output, final int n) throws Exception
+    /**
+     * @param complete whether the output is finished; while it is written, its first fragment may not be there yet,
+     *                 and a file FFmpeg cannot open yet is a frame not yet there, not a failure.
+     * @return the JPEG, or null when frame {@code n} is not (yet) in the file.
+     */
+    public static byte[] jpeg(final Path output, final int n, final boolean complete) throws Exception
     {
         if (!Files.isReadable(output))
         {
@@ -34,7 +39,18 @@ public final class FrameSnapshot
         {
             FFmpegLog.quiet();
             grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
-            grabber.start();
+            try
+            {
+                grabber.start();
+            }
+            catch (final FrameGrabber.Exception ex)
+            {
+                if (complete)
+                {
+                    throw ex;
+                }
+                return null;
+            }
             if (n > 0)
             {
                 grabber.setVideoFrameNumber(n);

@@ -7,6 +7,8 @@ import org.bytedeco.ffmpeg.global.avutil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.framewire.codec.OutputContainer;
+
 import java.util.List;
 
 /**
@@ -14,7 +16,7 @@ import java.util.List;
  * host and libopenh264 otherwise; VP9 (libvpx-vp9, real-time settings) goes to MP4 or WebM.
  *
  * @param codec       {@code h264} or {@code vp9}.
- * @param container   {@code mp4} or {@code webm}.
+ * @param container   an {@link OutputContainer}'s wire name.
  * @param bitrateKbps video bitrate, 0 for the default (0.2 bits per pixel, at least 1 Mbit/s).
  */
 public record OutputFormat(String codec, String container, long bitrateKbps)
@@ -23,7 +25,6 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
     public static final long MAX_KBPS = 200_000;
 
     public static final List<String> CODECS = List.of("h264", "vp9");
-    public static final List<String> CONTAINERS = List.of("mp4", "webm");
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputFormat.class);
     private static volatile Boolean nvencWorks;
@@ -39,13 +40,14 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
         {
             return "codec '" + codec + "' is unknown; use " + String.join(" or ", CODECS);
         }
-        if (!CONTAINERS.contains(container))
+        final OutputContainer known = OutputContainer.fromWireName(container);
+        if (known == null)
         {
-            return "container '" + container + "' is unknown; use " + String.join(" or ", CONTAINERS);
+            return "container '" + container + "' is unknown; use one of " + OutputContainer.extensions();
         }
-        if ("webm".equals(container) && !"vp9".equals(codec))
+        if (!known.codecs().contains(codec))
         {
-            return "WebM holds VP9, not " + codec + "; use --codec vp9 or an .mp4 output";
+            return container + " holds " + String.join(" or ", known.codecs()) + ", not " + codec;
         }
         return null;
     }
@@ -65,10 +67,16 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
         return "vp9".equals(codec) ? avcodec.AV_CODEC_ID_VP9 : avcodec.AV_CODEC_ID_H264;
     }
 
+    /** The output's audio codec: Opus in WebM (the only audio it takes besides Vorbis), AAC elsewhere. */
+    public String audioCodec()
+    {
+        return "webm".equals(container) ? "opus" : "aac";
+    }
+
     /** FFmpeg's muxer name. */
     public String muxer()
     {
-        return "webm".equals(container) ? "webm" : "mp4";
+        return OutputContainer.fromWireName(container).muxer();
     }
 
     /**

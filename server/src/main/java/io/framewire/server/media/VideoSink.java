@@ -49,7 +49,7 @@ public final class VideoSink implements AutoCloseable
         final FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, audioChannels);
         if (audioChannels > 0)
         {
-            if ("webm".equals(format.container()))
+            if ("opus".equals(format.audioCodec()))
             {
                 recorder.setAudioCodecName("libopus");
                 recorder.setAudioCodec(avcodec.AV_CODEC_ID_OPUS);
@@ -110,6 +110,12 @@ public final class VideoSink implements AutoCloseable
                 ex.getMessage(), ex);
         }
         return new VideoSink(recorder);
+    }
+
+    /** A side of the output: YUV 4:2:0 needs even sides, so an odd one gains a repeated last row or column. */
+    public static int even(final int side)
+    {
+        return side + (side & 1);
     }
 
     /**

@@ -2,6 +2,9 @@ package io.framewire.server.media;
 
 import io.framewire.codec.ErrorCode;
 import io.framewire.server.job.JobFailedException;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FrameGrabber;
@@ -44,6 +47,16 @@ public final class VideoSource implements AutoCloseable
         return open(new FFmpegFrameGrabber(stream, 0), "the upload stream");
     }
 
+    /**
+     * Opens a video that is still arriving through a reader that can seek (its {@code markSupported()},
+     * {@code reset()} and {@code skip()} move anywhere in the file; reads wait for bytes not yet there).
+     */
+    public static VideoSource openSeekable(final InputStream stream) throws JobFailedException
+    {
+        // JavaCV seeks a stream only when given a maximum size; the reader itself knows the real one.
+        return open(new FFmpegFrameGrabber(stream, Integer.MAX_VALUE), "the upload stream");
+    }
+
     private static VideoSource open(final FFmpegFrameGrabber grabber, final String file) throws JobFailedException
     {
         FFmpegLog.quiet();
@@ -67,11 +80,12 @@ public final class VideoSource implements AutoCloseable
             closeQuietly(grabber);
             throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload has no video stream");
         }
-        if (width % 2 != 0 || height % 2 != 0)
+        final String format = grabber.getFormat();
+        if (format != null && (format.startsWith("image2") || format.endsWith("_pipe") || "tty".equals(format)))
         {
             closeQuietly(grabber);
-            throw new JobFailedException(ErrorCode.NOT_VIDEO, "frames of " + width + "x" + height + " have an odd " +
-                "side; the output's YUV 4:2:0 needs even widths and heights");
+            throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload is a still image or text (" + format +
+                "), not a video");
         }
         if ((long)width * height > MAX_PIXELS)
         {
@@ -140,6 +154,44 @@ public final class VideoSource implements AutoCloseable
     public double rotation()
     {
         return grabber.getDisplayRotation();
+    }
+
+    /** The video stream's duration, else the container's, in microseconds; 0 when neither says. */
+    public long declaredDurationUs()
+    {
+        final AVFormatContext context = grabber.getFormatContext();
+        final AVStream stream = context.streams(grabber.getVideoStream());
+        if (stream.duration() > 0 && stream.duration() != avutil.AV_NOPTS_VALUE)
+        {
+            return avutil.av_rescale_q(stream.duration(), stream.time_base(), avutil.av_make_q(1, 1_000_000));
+        }
+        return context.duration() > 0 && context.duration() != avutil.AV_NOPTS_VALUE ? context.duration() : 0;
+    }
+
+    /** Whether {@link #declaredDurationUs} is the video stream's own (not the whole container's). */
+    public boolean hasStreamDuration()
+    {
+        final AVStream stream = grabber.getFormatContext().streams(grabber.getVideoStream());
+        return stream.duration() > 0 && stream.duration() != avutil.AV_NOPTS_VALUE;
+    }
+
+    /**
+     * The grabber's decoded picture (JavaCV reuses one {@link AVFrame} and does not expose it), for the decode
+     * error flags FFmpeg sets on concealed frames; null if this JavaCV keeps it elsewhere.
+     */
+    AVFrame decodedPicture()
+    {
+        try
+        {
+            final java.lang.reflect.Field field = FFmpegFrameGrabber.class.getDeclaredField("picture");
+            field.setAccessible(true);
+            return (AVFrame)field.get(grabber);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            LOG.warn("cannot see FFmpeg's decoded frames ({}); concealed errors go uncounted", ex.toString());
+            return null;
+        }
     }
 
     /** The container's frame count, -1 when it does not say (it may be an estimate). */

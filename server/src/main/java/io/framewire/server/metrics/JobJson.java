@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.InputErrors;
 import io.framewire.server.job.Job;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.IntArrayList;
@@ -26,7 +27,8 @@ public final class JobJson
         final long encoded = ring.encoded();
         final ObjectNode node = JsonMessages.MAPPER.createObjectNode();
         node.put("job", Long.toString(job.id()));
-        node.put("status", job.failure() != null ? "failed" : job.running() ? "running" : "ok");
+        node.put("status", job.failure() != null ? "failed" : job.running() ? "running" :
+            job.inputErrors() != null && !job.inputErrors().complete() ? "incomplete" : "ok");
         node.put("processing", job.processing());
         node.put("filter", job.pipeline());
         node.put("width", job.width());
@@ -71,20 +73,32 @@ public final class JobJson
     public static ObjectNode result(final Job job)
     {
         final ObjectNode node = progress(job);
-        node.put("status", "ok");
+        final InputErrors errors = job.inputErrors();
+        final boolean complete = errors == null || errors.complete();
+        // ok only when the whole input decoded and every frame of it was encoded; else the output holds what did.
+        node.put("status", complete ? "ok" : "incomplete");
         final long frames = job.ring().totalFrames();
         final double seconds = job.elapsedSeconds();
         node.put("frames", frames);
         node.put("wall_ms", round(seconds * 1000));
-        // Whether every frame of the input decoded; a damaged or cut input keeps the frames before the damage.
-        final boolean shortOfContainer = job.estimatedFrames() > frames * 1.02 + 1; // declared counts are estimates
-        node.put("input_complete", job.inputDamage() == null && !shortOfContainer);
-        if (job.inputDamage() != null)
+        node.put("input_complete", complete);
+        if (errors != null && errors.any())
         {
-            node.put("input_damage", job.inputDamage());
+            final ObjectNode report = node.putObject("input_errors");
+            report.put("frames_concealed", errors.framesConcealed());
+            if (errors.firstConcealedFrame() >= 0)
+            {
+                report.put("first_concealed_frame", errors.firstConcealedFrame());
+            }
+            report.put("timestamps_repaired", errors.timestampsRepaired());
+            if (errors.stopped() != null)
+            {
+                report.put("stopped", errors.stopped());
+            }
         }
         if (job.estimatedFrames() >= 0)
         {
+            // The container's count: an estimate in some (AVI counts its empty "repeat" packets too).
             node.put("input_frames_declared", job.estimatedFrames());
         }
         node.put("fps", round(frames / seconds));

@@ -13,6 +13,7 @@ import io.framewire.codec.RemoteErrorException;
 import io.framewire.server.ServerConfig;
 import io.framewire.server.job.JobFailedException;
 import io.framewire.server.job.JobRunner;
+import io.framewire.server.media.IsoBmffLayout;
 import io.framewire.server.media.OutputFormat;
 import io.framewire.server.media.VideoSource;
 import io.framewire.server.metrics.JobHistory;
@@ -177,7 +178,8 @@ public final class ClientSession implements Runnable
             throw ex;
         }
         final CompletableFuture<ObjectNode> job = new CompletableFuture<>();
-        final JobRunner.Input input = streaming ? () -> openStreaming(pipe) : () -> VideoSource.open(upload);
+        final JobRunner.Input input = streaming ? () -> openStreaming(pipe, handshake.fileSize(), out) :
+            () -> VideoSource.open(upload);
         Thread jobThread = null;
         boolean done = false;
         try
@@ -266,12 +268,38 @@ public final class ClientSession implements Runnable
         }
     }
 
-    private VideoSource openStreaming(final UploadPipe pipe) throws JobFailedException, InterruptedException
+    /**
+     * Opens the upload while it arrives. An MP4 or MOV is read through a reader that can seek, unless its index is
+     * at its end: then nothing decodes before the upload is complete, and the client is told so. Other containers
+     * are read front to back; one that does not open that way is decoded once uploaded.
+     */
+    private VideoSource openStreaming(final UploadPipe pipe, final long size, final OutputStreamer out)
+        throws JobFailedException, InterruptedException
     {
+        IsoBmffLayout layout = IsoBmffLayout.NOT_ISO_BMFF;
+        try (InputStream probe = pipe.seekableInput(size))
+        {
+            layout = IsoBmffLayout.of(probe);
+        }
+        catch (final IOException ex)
+        {
+            LOG.info("job {}: cannot read the start of the upload ({}); decoding it once uploaded", jobId,
+                ex.toString());
+            return openComplete(pipe);
+        }
+        if (layout == IsoBmffLayout.INDEX_LAST)
+        {
+            LOG.info("job {}: the input's index (moov) is at its end; decoding it once uploaded", jobId);
+            out.notice(new ControlMessage.Notice("not_streamable", "this MP4/MOV has its index (moov) at the end, " +
+                "so processing starts once the upload is complete; 'ffmpeg -i IN -c copy -movflags +faststart " +
+                "OUT.mp4' makes a file streamable"));
+            return openComplete(pipe);
+        }
         try
         {
             // On success the source owns the stream and closes it.
-            final VideoSource source = VideoSource.open(pipe.input());
+            final VideoSource source = layout == IsoBmffLayout.INDEX_FIRST ?
+                VideoSource.openSeekable(pipe.seekableInput(size)) : VideoSource.open(pipe.input());
             LOG.info("job {}: decoding the upload as it arrives ({} bytes in when it opened)", jobId, pipe.written());
             return source;
         }
@@ -285,6 +313,11 @@ public final class ClientSession implements Runnable
             LOG.warn("job {}: cannot read the upload as it arrives ({}); decoding it once uploaded", jobId,
                 ex.toString());
         }
+        return openComplete(pipe);
+    }
+
+    private static VideoSource openComplete(final UploadPipe pipe) throws JobFailedException, InterruptedException
+    {
         if (!pipe.awaitEnd())
         {
             throw new JobFailedException(ErrorCode.BAD_MESSAGE, "the upload failed");

@@ -48,6 +48,7 @@ final class OutputStreamer extends OutputStream
     private volatile IOException sendFailure;
     private volatile String sha256;
     private volatile long sent;
+    private volatile ControlMessage.Notice notice;
     private boolean closed;
 
     /** @param stallTimeoutMs a client that takes nothing for this long is disconnected. */
@@ -214,6 +215,12 @@ final class OutputStreamer extends OutputStream
         return sha256;
     }
 
+    /** Tells the client something about its job: sent by the sender thread, between chunks, within 50 ms. */
+    void notice(final ControlMessage.Notice message)
+    {
+        notice = message;
+    }
+
     /** Stops the sender without an {@code eof}; for failed jobs. */
     void abort()
     {
@@ -251,6 +258,13 @@ final class OutputStreamer extends OutputStream
             {
                 queueHeldBytes();
                 final byte[] chunk = chunks.poll(MAX_HOLD_NS / 4, TimeUnit.NANOSECONDS);
+                final ControlMessage.Notice toSend = notice;
+                if (toSend != null)
+                {
+                    notice = null;
+                    stream.write(toSend);
+                    stream.flush();
+                }
                 if (System.nanoTime() >= nextProgressNs)
                 {
                     nextProgressNs = System.nanoTime() + PROGRESS_INTERVAL_NS;

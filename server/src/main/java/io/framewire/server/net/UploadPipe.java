@@ -116,45 +116,104 @@ final class UploadPipe
     /** A sequential reader from the start of the upload; not seekable. */
     InputStream input() throws IOException
     {
-        final RandomAccessFile reader = new RandomAccessFile(file.toFile(), "r");
-        return new InputStream()
+        return new Reader(new RandomAccessFile(file.toFile(), "r"), -1);
+    }
+
+    /**
+     * A reader that can seek anywhere in the upload's declared {@code size}, for containers whose index is at the end
+     * (an MP4 with its {@code moov} last): a seek past what has arrived is instant, and the read there waits for those
+     * bytes. JavaCV seeks an {@link InputStream} with {@code reset()} (to the start) and {@code skip(n)}, and finds
+     * the size by skipping to the end, so those three are what this reader implements.
+     */
+    InputStream seekableInput(final long size) throws IOException
+    {
+        return new Reader(new RandomAccessFile(file.toFile(), "r"), size);
+    }
+
+    private final class Reader extends InputStream
+    {
+        private final RandomAccessFile reader;
+        /** The declared size, -1 for a reader that cannot seek. */
+        private final long size;
+        private long position;
+
+        private Reader(final RandomAccessFile reader, final long size)
         {
-            private long position;
+            this.reader = reader;
+            this.size = size;
+        }
 
-            @Override
-            public int read() throws IOException
-            {
-                final byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-            }
+        @Override
+        public int read() throws IOException
+        {
+            final byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+        }
 
-            @Override
-            public int read(final byte[] bytes, final int offset, final int length) throws IOException
+        @Override
+        public int read(final byte[] bytes, final int offset, final int length) throws IOException
+        {
+            if (length == 0)
             {
-                if (length == 0)
-                {
-                    return 0;
-                }
-                final long available = awaitBeyond(position);
-                if (available <= position)
-                {
-                    return -1;
-                }
-                reader.seek(position);
-                final int read = reader.read(bytes, offset, (int)Math.min(length, available - position));
-                if (read > 0)
-                {
-                    position += read;
-                }
-                return read;
+                return 0;
             }
+            if (size >= 0 && position >= size)
+            {
+                return -1;
+            }
+            final long available = awaitBeyond(position);
+            if (available <= position)
+            {
+                return -1;
+            }
+            reader.seek(position);
+            final int read = reader.read(bytes, offset, (int)Math.min(length, available - position));
+            if (read > 0)
+            {
+                position += read;
+            }
+            return read;
+        }
 
-            @Override
-            public void close() throws IOException
+        @Override
+        public boolean markSupported()
+        {
+            return size >= 0;
+        }
+
+        @Override
+        public void mark(final int limit)
+        {
+            // reset() always goes back to the start of the upload, which is what JavaCV marks
+        }
+
+        @Override
+        public void reset() throws IOException
+        {
+            if (size < 0)
             {
-                reader.close();
+                throw new IOException("this reader of the upload cannot seek");
             }
-        };
+            position = 0;
+        }
+
+        @Override
+        public long skip(final long n) throws IOException
+        {
+            if (size < 0)
+            {
+                return super.skip(n);
+            }
+            final long skipped = Math.max(0, Math.min(n, size - position));
+            position += skipped;
+            return skipped;
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            reader.close();
+        }
     }
 
     /** @return bytes written once more than {@code position} are there, or the final size at the end. */

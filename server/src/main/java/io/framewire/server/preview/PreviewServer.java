@@ -82,13 +82,35 @@ public final class PreviewServer implements AutoCloseable
             }
             route(exchange, exchange.getRequestURI().getRawPath());
         }
-        catch (final IOException ex)
+        catch (final Exception | LinkageError ex)
         {
-            LOG.debug("preview request failed: {}", ex.getMessage());
+            internalError(exchange, ex);
         }
-        catch (final Exception ex)
+    }
+
+    /**
+     * Every request gets an answer: a handler that fails answers 500 with a one-line JSON error, unless it had
+     * begun its answer (then the client's own connection failed, most likely).
+     */
+    private static void internalError(final HttpExchange exchange, final Throwable ex)
+    {
+        if (exchange.getResponseCode() != -1)
         {
-            LOG.warn("preview request {} failed", exchange.getRequestURI(), ex);
+            LOG.debug("preview request {} failed after its answer began: {}", exchange.getRequestURI(), ex.toString());
+            return;
+        }
+        LOG.warn("preview request {} failed", exchange.getRequestURI(), ex);
+        try (exchange)
+        {
+            final var body = JsonMessages.MAPPER.createObjectNode()
+                .put("error", "internal")
+                .put("message", String.valueOf(ex.getMessage() != null ? ex.getMessage() : ex.toString())
+                    .lines().findFirst().orElse(""));
+            send(exchange, 500, "application/json", JsonMessages.MAPPER.writeValueAsBytes(body));
+        }
+        catch (final IOException ignored)
+        {
+            // the client is gone
         }
     }
 
@@ -181,7 +203,8 @@ public final class PreviewServer implements AutoCloseable
         }
         final int n = Integer.parseInt(number);
         final Path output = entry == null ? null : entry.output();
-        final byte[] jpeg = output == null || n >= entry.job().ring().encoded() ? null : FrameSnapshot.jpeg(output, n);
+        final byte[] jpeg = output == null || n >= entry.job().ring().encoded() ? null : FrameSnapshot.jpeg(output, n,
+            !entry.job().running());
         if (jpeg == null)
         {
             notFound(exchange, "frame " + n + " is not processed yet (frames show once their 2 s group is written)");
