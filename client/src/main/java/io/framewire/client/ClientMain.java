@@ -196,6 +196,12 @@ public final class ClientMain implements Callable<Integer>
             return fail(ExitCode.CANNOT_CONNECT, "cannot connect to " + hostPort(address) + ": " + ex.getMessage());
         }
         final Path partial = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".part");
+        if (!Files.isDirectory(partial.getParent()))
+        {
+            closeQuietly(socket);
+            return fail(ExitCode.IO_ERROR, "cannot write --out " + out + ": there is no directory " +
+                partial.getParent());
+        }
         try
         {
             // Before a byte is uploaded: an output that cannot be written is found now, not after the whole job.

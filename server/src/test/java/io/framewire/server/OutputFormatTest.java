@@ -13,10 +13,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Output codecs and containers, checked by decoding the output with FFmpeg. */
@@ -82,8 +85,8 @@ class OutputFormatTest
         assertEquals("libopenh264", result.get("encoder").asText(), "no NVENC on this machine: the fallback");
 
         final TestClient.Run refused = client("--codec", "h264", "--out", dir.resolve("h264.webm").toString());
-        assertEquals(ExitCode.SERVER_ERROR, refused.exitCode());
-        assertTrue(refused.stderr().contains("bad_handshake") && refused.stderr().contains("WebM"), refused.stderr());
+        assertEquals(ExitCode.USAGE, refused.exitCode(), "a contradiction is the client's usage error");
+        assertTrue(refused.stderr().contains("--codec h264 does not go in a .webm file"), refused.stderr());
         final TestClient.Run lean = client("--bitrate", "300", "--out", dir.resolve("lean.mp4").toString());
         assertEquals(ExitCode.OK, lean.exitCode(), lean.stderr());
         final JsonNode leanResult = lean.result();
@@ -94,8 +97,61 @@ class OutputFormatTest
         assertEquals(ExitCode.SERVER_ERROR, absurd.exitCode());
         assertTrue(absurd.stderr().contains("bitrate"), absurd.stderr());
         final TestClient.Run unknown = client("--codec", "av1", "--out", dir.resolve("av1.mp4").toString());
-        assertEquals(ExitCode.SERVER_ERROR, unknown.exitCode());
+        assertEquals(ExitCode.USAGE, unknown.exitCode());
         assertTrue(unknown.stderr().contains("av1"), unknown.stderr());
+    }
+
+    /** As with FFmpeg, the extension of --out says what to write; what it cannot mean is refused before upload. */
+    @Test
+    void theOutputsExtensionChoosesItsFormat() throws Exception
+    {
+        for (final String[] expected : new String[][] {{"by-ext.webm", "vp9", "webm", "webm"},
+            {"by-ext.mkv", "h264", "mkv", "matroska"}, {"by-ext.MP4", "h264", "mp4", "mp4"}})
+        {
+            final Path out = dir.resolve(expected[0]);
+            final TestClient.Run run = client("--out", out.toString());
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            assertEquals(expected[1], run.result().get("codec").asText());
+            assertEquals(expected[2], run.result().get("container").asText());
+            try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(out.toFile()))
+            {
+                grabber.start();
+                assertTrue(grabber.getFormat().contains(expected[3]), grabber.getFormat());
+                assertEquals(expected[1], grabber.getVideoCodecName());
+            }
+        }
+        final Path avi = dir.resolve("x.avi");
+        final TestClient.Run unknown = client("--out", avi.toString());
+        assertEquals(ExitCode.USAGE, unknown.exitCode());
+        assertEquals(1, unknown.stderr().lines().count(), unknown.stderr());
+        assertTrue(unknown.stderr().contains(".mp4, .webm or .mkv"), unknown.stderr());
+        assertFalse(Files.exists(avi), "nothing written under a name that lies about its content");
+
+        final TestClient.Run unwritable = client("--out", "/proc/nope/x.mp4");
+        assertEquals(ExitCode.IO_ERROR, unwritable.exitCode());
+        assertEquals(List.of("framewire client: cannot write --out /proc/nope/x.mp4: there is no directory " +
+            "/proc/nope"), unwritable.stderr().lines().toList());
+        final TestClient.Run readOnly = client("--out", "/proc/x.mp4");
+        assertEquals(ExitCode.IO_ERROR, readOnly.exitCode());
+        assertEquals(1, readOnly.stderr().lines().count(), readOnly.stderr());
+        assertTrue(readOnly.stderr().startsWith("framewire client: cannot write --out /proc/x.mp4: "),
+            readOnly.stderr());
+        assertFalse(readOnly.stderr().contains("Exception"), readOnly.stderr());
+    }
+
+    /** A real AVI, whose last frames have no timestamp, in every container. */
+    @Test
+    void megamindInEveryContainer() throws Exception
+    {
+        final Path megamind = Path.of("/usr/share/doc/opencv-doc/examples/data/Megamind.avi");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(megamind), "needs opencv-doc's samples");
+        for (final String name : new String[] {"megamind.webm", "megamind.mkv"})
+        {
+            final TestClient.Run run = clientWith(megamind, "--out", dir.resolve(name).toString());
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            assertEquals(270, run.result().get("frames").asInt());
+            assertEquals("ok", run.result().get("status").asText());
+        }
     }
 
     @Test

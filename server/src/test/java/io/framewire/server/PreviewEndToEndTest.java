@@ -8,6 +8,9 @@ import io.framewire.server.media.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every preview endpoint over real HTTP while a real job runs, then after it. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PreviewEndToEndTest
 {
     private static final int FRAMES = 250;
@@ -186,6 +190,27 @@ class PreviewEndToEndTest
             assertTrue(status == 400 || status == 404, path + " -> " + response.lines().findFirst().orElse(""));
             assertFalse(response.contains("root:"), path + " leaked a file");
         }
+    }
+
+    /** A handler that fails still answers: 500 with a one-line JSON error, never a dropped connection. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aFailingHandlerAnswers500() throws Exception
+    {
+        final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+            video.toString(), "--out", dir.resolve("for-500.mp4").toString(), "--quiet");
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        final String job = run.result().get("job").asText();
+        // The kept output of a finished job is not a video any more: decoding its frame fails in the handler.
+        java.nio.file.Files.writeString(dir.resolve("data").resolve("preview").resolve("job-" + job + ".mp4"),
+            "not a video any more");
+        final HttpResponse<byte[]> response = get("/jobs/" + job + "/frame/0");
+        assertEquals(500, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        final JsonNode error = JsonMessages.MAPPER.readTree(response.body());
+        assertEquals("internal", error.get("error").asText());
+        assertFalse(error.get("message").asText().contains("\n"), "one line");
+        assertEquals(200, get("/metrics").statusCode(), "and the server goes on answering");
     }
 
     private HttpResponse<byte[]> await(final String path, final int status, final int seconds) throws Exception

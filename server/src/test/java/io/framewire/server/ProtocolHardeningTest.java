@@ -237,10 +237,14 @@ class ProtocolHardeningTest
     {
         final byte[] whole = Files.readAllBytes(mkv);
         final Path cut = Files.write(dir.resolve("cut.mkv"), Arrays.copyOf(whole, whole.length / 2));
-        final JsonNode result = ok("--video", cut.toString(), "--out", dir.resolve("cut-out.mp4").toString());
+        final TestClient.Run run = client("--video", cut.toString(), "--out", dir.resolve("cut-out.mp4").toString());
+        assertEquals(ExitCode.INCOMPLETE, run.exitCode(), "exit 0 only for the whole input: " + run.stderr());
+        final JsonNode result = run.result();
         final int frames = result.get("frames").asInt();
         assertTrue(frames > 50 && frames < 300, "frames before the cut: " + frames);
+        assertEquals("incomplete", result.get("status").asText());
         assertFalse(result.get("input_complete").asBoolean(), result.toString());
+        assertTrue(Files.exists(dir.resolve("cut-out.mp4")), "the frames that decoded are saved");
         assertEquals(300, result.get("input_frames_declared").asInt());
     }
 

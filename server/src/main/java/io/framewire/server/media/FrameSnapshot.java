@@ -23,8 +23,9 @@ public final class FrameSnapshot
     }
 
     /**
-     * @param complete whether the output is finished; while it is written, its first fragment may not be there yet,
-     *                 and a file FFmpeg cannot open yet is a frame not yet there, not a failure.
+     * @param complete whether the output is finished; while it is written, its first fragment or the one holding
+     *                 frame {@code n} may not be there yet, and a file FFmpeg cannot open or seek yet is a frame not
+     *                 yet there, not a failure.
      * @return the JPEG, or null when frame {@code n} is not (yet) in the file.
      */
     public static byte[] jpeg(final Path output, final int n, final boolean complete) throws Exception
@@ -39,9 +40,15 @@ public final class FrameSnapshot
         {
             FFmpegLog.quiet();
             grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+            final Frame frame;
             try
             {
                 grabber.start();
+                if (n > 0)
+                {
+                    grabber.setVideoFrameNumber(n);
+                }
+                frame = grabber.grabImage();
             }
             catch (final FrameGrabber.Exception ex)
             {
@@ -51,11 +58,6 @@ public final class FrameSnapshot
                 }
                 return null;
             }
-            if (n > 0)
-            {
-                grabber.setVideoFrameNumber(n);
-            }
-            final Frame frame = grabber.grabImage();
             if (frame == null)
             {
                 return null;

@@ -83,7 +83,11 @@ final class InputCheck
         String stopped = null;
         if (declaredDurationUs > 0 && frames > 0)
         {
-            final long endUs = lastTimestampUs - firstTimestampUs + Math.max(lastGapUs, frameIntervalUs);
+            final long lastDurationUs = Math.max(lastGapUs, frameIntervalUs);
+            // A container's duration is the span of its timestamps in most formats, but where the timestamps
+            // start is in Matroska: of the two readings, the one that finds the input whole counts.
+            final long spanUs = lastTimestampUs - firstTimestampUs + lastDurationUs;
+            final long endUs = streamDuration ? spanUs : Math.max(spanUs, lastTimestampUs + lastDurationUs);
             final long slackUs = Math.round(END_TOLERANCE_FRAMES * Math.max(lastGapUs, frameIntervalUs)) +
                 (streamDuration ? 0 : CONTAINER_DURATION_SLACK_US);
             if (endUs + slackUs < declaredDurationUs)

@@ -5,6 +5,7 @@ import io.framewire.server.job.JobFailedException;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.FrameGrabber;
@@ -71,6 +72,11 @@ public final class VideoSource implements AutoCloseable
         {
             closeQuietly(grabber);
             LOG.info("{} does not open as a video: {}", file, ex.getMessage());
+            final String unsupported = unsupportedCodec(ex.getMessage());
+            if (unsupported != null)
+            {
+                throw new JobFailedException(ErrorCode.UNSUPPORTED_INPUT, unsupported);
+            }
             throw new JobFailedException(ErrorCode.NOT_VIDEO, "the upload is not a video FFmpeg can read");
         }
         final int width = grabber.getImageWidth();
@@ -95,6 +101,31 @@ public final class VideoSource implements AutoCloseable
         }
         final double rate = baseFrameRate(grabber);
         return new VideoSource(grabber, rate > 0 && rate < 1000 ? rate : 25.0);
+    }
+
+    /** JavaCV's words for a stream whose codec this FFmpeg build cannot decode, then the codec's id. */
+    private static final String NO_DECODER = "codec not found: ";
+
+    /** @return what cannot be decoded, from the grabber's failure, or null when it failed for another reason. */
+    private static String unsupportedCodec(final String failure)
+    {
+        final int at = failure == null ? -1 : failure.indexOf(NO_DECODER);
+        if (at < 0)
+        {
+            return null;
+        }
+        final String kind = failure.contains("audio format") ? "audio" : "video";
+        String codec = "codec " + failure.substring(at + NO_DECODER.length()).trim();
+        try
+        {
+            codec = avcodec.avcodec_get_name(Integer.parseInt(failure.substring(at + NO_DECODER.length()).trim()
+                .replaceAll("\\D.*", ""))).getString();
+        }
+        catch (final RuntimeException ignored)
+        {
+            // keep the number
+        }
+        return "this server's FFmpeg has no decoder for the input's " + kind + " (" + codec + ")";
     }
 
     /**

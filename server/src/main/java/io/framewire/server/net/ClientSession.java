@@ -56,6 +56,8 @@ public final class ClientSession implements Runnable
     private final JobHistory history;
     private final int previewPort;
     private final long jobId;
+    /** Bytes of the upload that had arrived when its decoder opened, for the result. */
+    private volatile long uploadedWhenDecodingBegan;
 
     /** @param previewPort the preview web server's port, told to the client; 0 when there is none. */
     public ClientSession(final Socket socket, final ServerConfig config, final JobRunner jobRunner,
@@ -179,7 +181,7 @@ public final class ClientSession implements Runnable
         }
         final CompletableFuture<ObjectNode> job = new CompletableFuture<>();
         final JobRunner.Input input = streaming ? () -> openStreaming(pipe, handshake.fileSize(), out) :
-            () -> VideoSource.open(upload);
+            () -> opened(VideoSource.open(upload), pipe);
         Thread jobThread = null;
         boolean done = false;
         try
@@ -205,6 +207,7 @@ public final class ClientSession implements Runnable
             }
             final ObjectNode metrics = awaitJob(job);
             metrics.put("protocol", handshake.protocol());
+            metrics.put("upload_bytes_when_decoding_began", uploadedWhenDecodingBegan);
             metrics.put("input_bytes", Files.size(upload));
             metrics.put("output_sha256", out.finish());
             metrics.put("output_bytes", Files.size(output));
@@ -301,7 +304,7 @@ public final class ClientSession implements Runnable
             final VideoSource source = layout == IsoBmffLayout.INDEX_FIRST ?
                 VideoSource.openSeekable(pipe.seekableInput(size)) : VideoSource.open(pipe.input());
             LOG.info("job {}: decoding the upload as it arrives ({} bytes in when it opened)", jobId, pipe.written());
-            return source;
+            return opened(source, pipe);
         }
         catch (final JobFailedException ex)
         {
@@ -316,13 +319,19 @@ public final class ClientSession implements Runnable
         return openComplete(pipe);
     }
 
-    private static VideoSource openComplete(final UploadPipe pipe) throws JobFailedException, InterruptedException
+    private VideoSource openComplete(final UploadPipe pipe) throws JobFailedException, InterruptedException
     {
         if (!pipe.awaitEnd())
         {
             throw new JobFailedException(ErrorCode.BAD_MESSAGE, "the upload failed");
         }
-        return VideoSource.open(pipe.file());
+        return opened(VideoSource.open(pipe.file()), pipe);
+    }
+
+    private VideoSource opened(final VideoSource source, final UploadPipe pipe)
+    {
+        uploadedWhenDecodingBegan = pipe.written();
+        return source;
     }
 
     private ControlMessage.Progress progress(final long id)

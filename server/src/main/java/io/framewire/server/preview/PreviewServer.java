@@ -73,7 +73,8 @@ public final class PreviewServer implements AutoCloseable
 
     private void handle(final HttpExchange exchange) throws IOException
     {
-        try (exchange)
+        // Not try-with-resources: that closes the exchange before a catch clause could still answer on it.
+        try
         {
             if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod()))
             {
@@ -85,6 +86,10 @@ public final class PreviewServer implements AutoCloseable
         catch (final Exception | LinkageError ex)
         {
             internalError(exchange, ex);
+        }
+        finally
+        {
+            exchange.close();
         }
     }
 
@@ -100,7 +105,7 @@ public final class PreviewServer implements AutoCloseable
             return;
         }
         LOG.warn("preview request {} failed", exchange.getRequestURI(), ex);
-        try (exchange)
+        try
         {
             final var body = JsonMessages.MAPPER.createObjectNode()
                 .put("error", "internal")
