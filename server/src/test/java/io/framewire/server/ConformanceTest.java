@@ -236,6 +236,33 @@ class ConformanceTest
             "incomplete")), run.stderr());
     }
 
+    /** Damaged packets in an MPEG-TS: FFmpeg conceals them, every frame that decodes comes back, the result counts. */
+    @ParameterizedTest(name = "damaged packets ({0})")
+    @MethodSource("damaged")
+    void concealedDamageIsCounted(final String protocol) throws Exception
+    {
+        final Path whole = make(made("mpeg-ts for damaging", "to-damage.ts", List.of("-f", "lavfi", "-i",
+            "testsrc2=size=640x360:rate=25:duration=4", "-c:v", "libx264", "-pix_fmt", "yuv420p")));
+        final byte[] bytes = Files.readAllBytes(whole);
+        final Random random = new Random(1);
+        for (int hit = 0; hit < 40; hit++)
+        {
+            final int at = bytes.length / 4 + random.nextInt(bytes.length / 2);
+            for (int i = at; i < at + 50; i++)
+            {
+                bytes[i] = (byte)random.nextInt(256);
+            }
+        }
+        final Path damaged = Files.write(dir.resolve("damaged-" + protocol + ".ts"), bytes);
+        final Path output = dir.resolve("damaged-" + protocol + ".out.mp4");
+        final TestClient.Run run = client(damaged, output, protocol);
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        final JsonNode result = run.result();
+        assertTrue(result.path("input_errors").path("frames_concealed").asLong() > 0, result.toString());
+        assertTrue(result.get("frames").asLong() > 90, "frames FFmpeg could decode: " + result);
+        assertEquals(result.get("frames").asLong(), videoStream(probe(output)).get("nb_read_frames").asLong());
+    }
+
     static Stream<Arguments> broken()
     {
         return Stream.of(
