@@ -14,6 +14,7 @@ import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import io.framewire.server.media.EncoderSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,8 +77,15 @@ public final class Bench implements Callable<Integer>
         description = "Paced mode: the server decodes each video no faster than it plays (steady load, latency); default: throughput, as fast as possible")
     boolean paced;
 
-    @Option(names = "--compare-ffmpeg", description = "Also run the FFmpeg CLI's equivalent filter (x264 ultrafast) on the same input")
+    @Option(names = "--compare-ffmpeg",
+        description = "Also run the FFmpeg CLI's equivalent filter on the same input, with x264 at the same --preset and --crf")
     boolean compareFfmpeg;
+
+    @Option(names = "--preset", description = "x264's preset, for the server and the FFmpeg run (default: ${DEFAULT-VALUE})")
+    String preset = EncoderSettings.DEFAULT_PRESET;
+
+    @Option(names = "--crf", description = "x264's constant rate factor, for both (default: ${DEFAULT-VALUE})")
+    int crf = EncoderSettings.DEFAULT_CRF;
 
     @Option(names = "--json", description = "Print the results as JSON instead of a table")
     boolean json;
@@ -132,7 +140,8 @@ public final class Bench implements Callable<Integer>
             // Matroska, which decodes front to back: clients stream it, so the server decodes while it uploads.
             final Path input = dir.resolve("input-" + size + ".mkv");
             SyntheticVideo.write(input, width, height, seconds * fps, fps);
-            try (Cluster cluster = Cluster.start(dir.resolve("cluster-" + size), workers, paced))
+            try (Cluster cluster = Cluster.start(dir.resolve("cluster-" + size), workers, paced,
+                new EncoderSettings(preset, crf, paced)))
             {
                 for (final String type : processing)
                 {
@@ -270,7 +279,7 @@ public final class Bench implements Callable<Integer>
         return run;
     }
 
-    /** The FFmpeg CLI's nearest filter, encoding with x264 ultrafast; null where FFmpeg has no equivalent. */
+    /** The FFmpeg CLI's nearest filter, encoding with x264 as the server does; null where FFmpeg has no equivalent. */
     private JsonNode ffmpeg(final Path input, final String type, final long frames, final Path dir) throws Exception
     {
         final String filter = switch (type)
@@ -289,8 +298,15 @@ public final class Bench implements Callable<Integer>
         final Process process;
         try
         {
-            process = new ProcessBuilder("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", input.toString(),
-                "-vf", filter, "-c:v", "libx264", "-preset", "ultrafast", dir.resolve("ffmpeg-" + type + ".mp4").toString())
+            final List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+                "-i", input.toString(), "-vf", filter, "-c:v", "libx264", "-preset", preset, "-crf",
+                Integer.toString(crf), "-pix_fmt", "yuv420p"));
+            if (paced)
+            {
+                command.addAll(List.of("-tune", "zerolatency"));
+            }
+            command.add(dir.resolve("ffmpeg-" + type + ".mp4").toString());
+            process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("ffmpeg-" + type + ".log").toFile())
                 .start();
@@ -515,7 +531,8 @@ public final class Bench implements Callable<Integer>
             this.aeronDir = aeronDir;
         }
 
-        static Cluster start(final Path dir, final int workerCount, final boolean paced) throws Exception
+        static Cluster start(final Path dir, final int workerCount, final boolean paced,
+            final EncoderSettings encoder) throws Exception
         {
             Files.createDirectories(dir);
             final int port;
@@ -528,7 +545,8 @@ public final class Bench implements Callable<Integer>
             final String aeronDir = "/dev/shm/framewire-bench-" + UUID.randomUUID();
             final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--preview-port",
                 Integer.toString(previewPort),
-                "--aeron-dir", aeronDir, "--data-dir", dir.resolve("data").toString()));
+                "--aeron-dir", aeronDir, "--data-dir", dir.resolve("data").toString(), "--preset",
+                encoder.preset(), "--crf", Integer.toString(encoder.crf())));
             if (paced)
             {
                 args.add("--paced");

@@ -1,6 +1,7 @@
 package io.framewire.perf;
 
 import io.framewire.server.job.JobFailedException;
+import io.framewire.server.media.EncoderSettings;
 import io.framewire.server.media.OutputFormat;
 import io.framewire.server.media.SyntheticVideo;
 import io.framewire.server.media.VideoSink;
@@ -30,8 +31,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Milliseconds per frame of the output encoders as the server configures them (H.264 by libopenh264, VP9 by
- * libvpx-vp9 in real time), on 60 changing frames of the synthetic test video, output discarded.
+ * Milliseconds per frame of the output encoders as the server configures them (H.264 by x264 at {@link #preset}
+ * and CRF 23, or libopenh264 in the LGPL build; VP9 by libvpx-vp9 in real time), on 60 changing frames of the
+ * synthetic test video; the output is counted (bytes per frame, printed at the end) and discarded.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,7 +53,13 @@ public class EncoderBenchmark
     @Param({"bgr24", "yuv420p"})
     public String input;
 
+    /** x264's preset (H.264 only). */
+    @Param({EncoderSettings.DEFAULT_PRESET})
+    public String preset;
+
     private final List<ByteBuffer> frames = new ArrayList<>();
+    private long encodedFrames;
+    private final java.util.concurrent.atomic.AtomicLong outputBytes = new java.util.concurrent.atomic.AtomicLong();
     private VideoSink sink;
     private int width;
     private int height;
@@ -98,7 +106,22 @@ public class EncoderBenchmark
             }
         }
         Files.delete(input);
-        sink = VideoSink.open(OutputStream.nullOutputStream(), width, height, 30, new OutputFormat(codec, "mp4", 0));
+        final OutputStream counting = new OutputStream()
+        {
+            @Override
+            public void write(final int b)
+            {
+                outputBytes.incrementAndGet();
+            }
+
+            @Override
+            public void write(final byte[] bytes, final int offset, final int length)
+            {
+                outputBytes.addAndGet(length);
+            }
+        };
+        sink = VideoSink.open(counting, width, height, 30, new OutputFormat(codec, "mp4", 0,
+            new EncoderSettings(preset, EncoderSettings.DEFAULT_CRF, false)));
     }
 
     @TearDown(Level.Trial)
@@ -106,12 +129,15 @@ public class EncoderBenchmark
     {
         sink.finish();
         sink.close();
+        System.out.printf("%n%s %s %s: %d bytes per frame over %d frames%n", codec, size, preset,
+            outputBytes.get() / Math.max(1, encodedFrames), encodedFrames);
     }
 
     @Benchmark
     public boolean encodeFrame() throws Exception
     {
         final ByteBuffer frame = frames.get(next++ % frames.size());
+        encodedFrames++;
         return "yuv420p".equals(input) ?
             sink.recorder().recordImage(width, height, Frame.DEPTH_UBYTE, 1, width, avutil.AV_PIX_FMT_YUV420P, frame) :
             sink.recorder().recordImage(width, height, Frame.DEPTH_UBYTE, 3, width * 3, avutil.AV_PIX_FMT_BGR24, frame);

@@ -1,5 +1,7 @@
 package io.framewire.server;
 
+import io.framewire.server.media.EncoderSettings;
+
 import java.net.InetAddress;
 import java.nio.file.Path;
 
@@ -25,10 +27,12 @@ import java.nio.file.Path;
  * @param workerEndpoint    host:port taking results and heartbeats from workers on other hosts over UDP; null
  *                          for workers on this host only.
  * @param paced             decode every job no faster than its video plays, as from a live source (benchmarks).
+ * @param encoder           x264's preset and constant rate factor; paced servers encode with zero latency.
  */
 public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean embeddedDriver, Path dataDir,
     int window, int maxJobs, long maxUploadBytes, int maxHandshakeBytes, int readTimeoutMs, long frameTimeoutMs, String defaultProcessing,
-    int previewPort, String codec, int thumbnails, double workerRateLimit, String workerEndpoint, boolean paced)
+    int previewPort, String codec, int thumbnails, double workerRateLimit, String workerEndpoint, boolean paced,
+    EncoderSettings encoder)
 {
     /** Workers on this host only. */
     public ServerConfig(final InetAddress bind, final int port, final String aeronDir, final boolean embeddedDriver,
@@ -38,7 +42,7 @@ public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean 
     {
         this(bind, port, aeronDir, embeddedDriver, dataDir, window, maxJobs, maxUploadBytes, maxHandshakeBytes,
             readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort, codec, thumbnails, workerRateLimit, null,
-            false);
+            false, EncoderSettings.DEFAULT);
     }
 
     /** Workers on other hosts too, over UDP on {@code workerEndpoint}. */
@@ -49,6 +53,6 @@ public record ServerConfig(InetAddress bind, int port, String aeronDir, boolean 
     {
         this(bind, port, aeronDir, embeddedDriver, dataDir, window, maxJobs, maxUploadBytes, maxHandshakeBytes,
             readTimeoutMs, frameTimeoutMs, defaultProcessing, previewPort, codec, thumbnails, workerRateLimit,
-            workerEndpoint, false);
+            workerEndpoint, false, EncoderSettings.DEFAULT);
     }
 }

@@ -5,6 +5,7 @@ import io.framewire.worker.filter.FilterSpecException;
 import io.framewire.worker.filter.ProcessingTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import io.framewire.server.media.EncoderSettings;
 import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
@@ -29,6 +30,13 @@ public final class ServerMain implements Callable<Integer>
 
     @Option(names = "--codec", description = "Output codec when a client names none: h264 or vp9 (default: ${DEFAULT-VALUE})")
     String codec = "h264";
+
+    @Option(names = "--preset", description = "x264's preset for H.264 output (default: ${DEFAULT-VALUE})")
+    String preset = EncoderSettings.DEFAULT_PRESET;
+
+    @Option(names = "--crf", description = "x264's constant rate factor, 0-51, for jobs that name no bitrate " +
+        "(default: ${DEFAULT-VALUE})")
+    int crf = EncoderSettings.DEFAULT_CRF;
 
     @Option(names = "--worker-rate", description = "Most frames per second sent to one worker; 0 for no limit (default: ${DEFAULT-VALUE})")
     double workerRate = 64;
@@ -106,6 +114,12 @@ public final class ServerMain implements Callable<Integer>
             System.err.println("framewire server: --codec: " + codecProblem);
             return 2;
         }
+        final String encoderProblem = EncoderSettings.check(preset, crf);
+        if (encoderProblem != null)
+        {
+            System.err.println("framewire server: " + encoderProblem);
+            return 2;
+        }
         String udpEndpoint = null;
         if (workerEndpoint != null)
         {
@@ -121,7 +135,8 @@ public final class ServerMain implements Callable<Integer>
         }
         final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
             dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
-            defaultProcessing, previewPort, codec, thumbnails, workerRate, udpEndpoint, paced);
+            defaultProcessing, previewPort, codec, thumbnails, workerRate, udpEndpoint, paced,
+            new EncoderSettings(preset, crf, paced));
         final CountDownLatch stopped = new CountDownLatch(1);
         final FramewireServer server;
         try

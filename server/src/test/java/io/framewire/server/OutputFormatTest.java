@@ -3,6 +3,7 @@ package io.framewire.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
+import io.framewire.server.media.EncoderSettings;
 import io.framewire.server.media.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -82,7 +83,14 @@ class OutputFormatTest
         assertEquals(ExitCode.OK, h264.exitCode(), h264.stderr());
         final JsonNode result = h264.result();
         assertEquals("h264", result.get("codec").asText());
-        assertEquals("libopenh264", result.get("encoder").asText(), "no NVENC on this machine: the fallback");
+        // No NVENC on this machine: x264 from the default (GPL) FFmpeg build, libopenh264 from the LGPL one.
+        final boolean gpl = System.getProperty("framewire.ffmpeg.classifier", "-gpl").endsWith("-gpl");
+        assertEquals(gpl ? "libx264" : "libopenh264", result.get("encoder").asText());
+        if (gpl)
+        {
+            assertEquals(EncoderSettings.DEFAULT_CRF, result.get("crf").asInt(), "constant quality when no bitrate is named");
+            assertEquals(EncoderSettings.DEFAULT_PRESET, result.get("preset").asText());
+        }
 
         final TestClient.Run refused = client("--codec", "h264", "--out", dir.resolve("h264.webm").toString());
         assertEquals(ExitCode.USAGE, refused.exitCode(), "a contradiction is the client's usage error");

@@ -133,8 +133,19 @@ public final class JobRunner
                 result.put("codec", format.codec());
                 result.put("encoder", format.encoderName());
                 result.put("container", format.container());
-                result.put("bitrate_kbps", format.bitrateKbps() > 0 ? format.bitrateKbps() :
-                    VideoSink.bitrate(width, height, source.frameRate()) / 1000);
+                if (format.constantQuality())
+                {
+                    result.put("crf", format.encoder().crf());
+                }
+                else
+                {
+                    result.put("bitrate_kbps", format.bitrateKbps() > 0 ? format.bitrateKbps() :
+                        VideoSink.bitrate(width, height, source.frameRate()) / 1000);
+                }
+                if ("libx264".equals(format.encoderName()))
+                {
+                    result.put("preset", format.encoder().preset());
+                }
                 result.put("audio", audio == null ? "none" : format.audioCodec());
                 result.put("rotation", source.rotation());
                 if (VideoSink.even(width) != width || VideoSink.even(height) != height)

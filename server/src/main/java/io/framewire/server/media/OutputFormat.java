@@ -12,14 +12,17 @@ import io.framewire.codec.OutputContainer;
 import java.util.List;
 
 /**
- * The codec and container of a job's output. H.264 goes to MP4, with NVIDIA's encoder when one works on this
- * host and libopenh264 otherwise; VP9 (libvpx-vp9, real-time settings) goes to MP4 or WebM.
+ * The codec and container of a job's output. H.264 goes to MP4 or MKV, with NVIDIA's encoder when one works on this
+ * host, else x264 (FFmpeg's GPL build, the default) or libopenh264 (the LGPL build); VP9 (libvpx-vp9, real-time
+ * settings) goes to MP4, WebM or MKV.
  *
  * @param codec       {@code h264} or {@code vp9}.
  * @param container   an {@link OutputContainer}'s wire name.
- * @param bitrateKbps video bitrate, 0 for the default (0.2 bits per pixel, at least 1 Mbit/s).
+ * @param bitrateKbps video bitrate, 0 for the default (x264: constant quality at {@link EncoderSettings#crf};
+ *                    the other encoders: 0.2 bits per pixel, at least 1 Mbit/s).
+ * @param encoder     x264's settings.
  */
-public record OutputFormat(String codec, String container, long bitrateKbps)
+public record OutputFormat(String codec, String container, long bitrateKbps, EncoderSettings encoder)
 {
     public static final long MIN_KBPS = 100;
     public static final long MAX_KBPS = 200_000;
@@ -28,6 +31,13 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputFormat.class);
     private static volatile Boolean nvencWorks;
+    private static volatile Boolean x264Present;
+
+    /** With the server's default encoder settings. */
+    public OutputFormat(final String codec, final String container, final long bitrateKbps)
+    {
+        this(codec, container, bitrateKbps, EncoderSettings.DEFAULT);
+    }
 
     /** @return null when the format is valid, else why not. */
     public static String check(final String codec, final String container, final long bitrateKbps)
@@ -52,14 +62,39 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
         return null;
     }
 
-    /** The FFmpeg encoder to use: h264_nvenc when it opens on this host, else libopenh264; libvpx-vp9 for VP9. */
+    /**
+     * The FFmpeg encoder to use: for H.264, h264_nvenc when it opens on this host, else libx264 when this FFmpeg build
+     * has it (the GPL build), else libopenh264; libvpx-vp9 for VP9.
+     */
     public String encoderName()
     {
         if ("vp9".equals(codec))
         {
             return "libvpx-vp9";
         }
-        return nvencUsable() ? "h264_nvenc" : "libopenh264";
+        if (nvencUsable())
+        {
+            return "h264_nvenc";
+        }
+        return x264Present() ? "libx264" : "libopenh264";
+    }
+
+    /** Whether the default rate control is x264's constant quality (no bitrate named). */
+    public boolean constantQuality()
+    {
+        return bitrateKbps == 0 && "libx264".equals(encoderName());
+    }
+
+    private static boolean x264Present()
+    {
+        Boolean present = x264Present;
+        if (present == null)
+        {
+            final AVCodec x264 = avcodec.avcodec_find_encoder_by_name("libx264");
+            present = x264 != null && !x264.isNull();
+            x264Present = present;
+        }
+        return present;
     }
 
     public int codecId()
@@ -94,6 +129,11 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
         return works;
     }
 
+    private static String softwareH264()
+    {
+        return x264Present() ? "libx264" : "libopenh264 (this FFmpeg build has no libx264: the LGPL build)";
+    }
+
     private static boolean probeNvenc()
     {
         try
@@ -101,7 +141,7 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
             final AVCodec codec = avcodec.avcodec_find_encoder_by_name("h264_nvenc");
             if (codec == null || codec.isNull())
             {
-                LOG.info("H.264 encoder: libopenh264 (this FFmpeg build has no h264_nvenc)");
+                LOG.info("H.264 encoder: {} (this FFmpeg build has no h264_nvenc)", softwareH264());
                 return false;
             }
             final AVCodecContext context = avcodec.avcodec_alloc_context3(codec);
@@ -112,7 +152,7 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
                 final int result = avcodec.avcodec_open2(context, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary)null);
                 if (result < 0)
                 {
-                    LOG.info("H.264 encoder: libopenh264 (h264_nvenc does not open here: error {})", result);
+                    LOG.info("H.264 encoder: {} (h264_nvenc does not open here: error {})", softwareH264(), result);
                     return false;
                 }
                 LOG.info("H.264 encoder: h264_nvenc");
@@ -125,7 +165,7 @@ public record OutputFormat(String codec, String container, long bitrateKbps)
         }
         catch (final Throwable ex)
         {
-            LOG.info("H.264 encoder: libopenh264 (h264_nvenc unavailable: {})", ex.toString());
+            LOG.info("H.264 encoder: {} (h264_nvenc unavailable: {})", softwareH264(), ex.toString());
             return false;
         }
     }

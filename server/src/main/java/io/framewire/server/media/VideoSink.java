@@ -9,8 +9,8 @@ import org.bytedeco.javacv.FFmpegFrameRecorder;
 import java.io.OutputStream;
 
 /**
- * Opens the output: H.264 (libopenh264, the encoder of the LGPL FFmpeg build, or NVENC where it works) or VP9, in
- * MP4 (fragmented at each key frame, every 2 s) or WebM; the input's size and frame rate, YUV 4:2:0 so every player
+ * Opens the output: H.264 (x264, or NVENC where it works, or libopenh264 in the LGPL build) or VP9, in MP4
+ * (fragmented at each key frame, every 2 s), WebM or MKV; the input's size and frame rate, YUV 4:2:0 so every player
  * can show it.
  */
 public final class VideoSink implements AutoCloseable
@@ -78,6 +78,20 @@ public final class VideoSink implements AutoCloseable
             recorder.setVideoOption("cpu-used", "8");
             recorder.setVideoOption("row-mt", "1");
             recorder.setVideoOption("threads", "2");
+        }
+        if ("libx264".equals(format.encoderName()))
+        {
+            recorder.setVideoOption("preset", format.encoder().preset());
+            // Fixed, not the host's cores: x264's output depends on its thread count, and must not on the machine.
+            recorder.setVideoOption("threads", "2");
+            if (format.encoder().zeroLatency())
+            {
+                recorder.setVideoOption("tune", "zerolatency");
+            }
+            if (format.constantQuality())
+            {
+                recorder.setVideoOption("crf", Integer.toString(format.encoder().crf()));
+            }
         }
         if ("libopenh264".equals(format.encoderName()))
         {

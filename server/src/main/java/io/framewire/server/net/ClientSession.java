@@ -366,7 +366,7 @@ public final class ClientSession implements Runnable
         {
             throw new ProtocolException(ErrorCode.BAD_HANDSHAKE, problem);
         }
-        return new OutputFormat(codec, handshake.container(), handshake.bitrateKbps());
+        return new OutputFormat(codec, handshake.container(), handshake.bitrateKbps(), config.encoder());
     }
 
     private Pipeline validate(final Handshake handshake, final String processing) throws ProtocolException
