@@ -34,8 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The per-frame overhead of distribution: from a frame being journaled and sent to its result being read back,
  * minus the worker's own filter time, for frames sent at a steady 30 fps, over Aeron IPC and over UDP loopback.
- * The journal's share is the append of each frame's task (the journal thread's page touching runs between
- * frames, as in the server). The worker runs on its own thread in this process: over IPC the frames cross the
+ * The journal's share is the append of each frame's record, as in the server. The worker runs on its own thread in this process: over IPC the frames cross the
  * same shared-memory log buffers as between processes; over UDP the worker has a media driver of its own and
  * frames cross the loopback interface both ways.
  * Usage: {@code DistributionLatency [FRAMES] [DATA_DIR]}; prints p50/p95/p99/max in microseconds.
@@ -46,8 +45,6 @@ public final class DistributionLatency
     /** -Dbench.journal=false leaves the journal out, to see its share. */
     private static final boolean JOURNAL = Boolean.parseBoolean(System.getProperty("bench.journal", "true"));
 
-    /** -Dbench.touch=false appends without touching pages ahead, to see what touching saves. */
-    private static final boolean TOUCH = Boolean.parseBoolean(System.getProperty("bench.touch", "true"));
 
     private DistributionLatency()
     {
@@ -99,8 +96,7 @@ public final class DistributionLatency
                 new WorkerEndpoint(aeron);
                 AgentRunner worker = new AgentRunner(TransportConfig.pollingIdleStrategy(),
                     Throwable::printStackTrace, null, new FrameWorker(endpoint, 4, new BackoffIdleStrategy(), () -> { }));
-                FrameJournal journal = new FrameJournal(dataDir, 1, Integer.getInteger("bench.segment", 16),
-                    width * height * 3))
+                FrameJournal journal = new FrameJournal(dataDir, 1))
             {
                 AgentRunner.startOnThread(worker);
                 measure(udp ? "udp" : "ipc", registry, results, journal, width, height, frames);
@@ -171,7 +167,7 @@ public final class DistributionLatency
                 results.poll(handler, TransportConfig.FRAGMENT_LIMIT);
                 Thread.onSpinWait();
             }
-            // The journal thread, as in the server: appends a frame every 1/30 s, prepares the journal between.
+            // The journal thread, as in the server: appends a frame's record every 1/30 s.
             final int total = frames + 30;
             final AtomicLong journaled = new AtomicLong();
             final Thread journalThread = Thread.ofPlatform().name("journal").start(() ->
@@ -186,7 +182,7 @@ public final class DistributionLatency
                         final long startNs = System.nanoTime();
                         if (JOURNAL)
                         {
-                            journal.append(frame, memory.address(), frameBytes);
+                            journal.appendFrame(frame, frame * 33_333L, startNs, frameBytes);
                         }
                         journaledAt[frame & 0xFFFF] = startNs;
                         journalShare.recordValue((System.nanoTime() - startNs) / 1000);
@@ -194,7 +190,7 @@ public final class DistributionLatency
                         nextNs += intervalNs;
                         continue;
                     }
-                    idle.idle(JOURNAL ? journal.prepare(frame, Math.max(0, frame - 16), TOUCH) : 0);
+                    idle.idle(0);
                 }
             });
             final IdleStrategy idle = TransportConfig.pollingIdleStrategy();

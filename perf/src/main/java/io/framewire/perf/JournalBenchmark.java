@@ -1,8 +1,6 @@
 package io.framewire.perf;
 
 import io.framewire.server.journal.FrameJournal;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.bytedeco.javacpp.BytePointer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,9 +20,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The journal's cost per frame: appending a frame task as the decoder does (the encoder trailing a window of 16
- * frames behind, so finished segments are deleted as they would be), and reading one back as a retry does.
- * {@code dir} is where the data directory lives: the disk ({@code /tmp}) or memory ({@code /dev/shm}).
+ * The journal's cost per frame: appending a frame's record as the journal thread does (and a progress record every
+ * 16 frames), whatever the frame's size. {@code dir} is where the data directory lives: the disk ({@code /tmp}) or
+ * memory ({@code /dev/shm}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -34,9 +32,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class JournalBenchmark
 {
-    private static final int WINDOW = 16;
-
-    @Param({"1280x720", "1920x1080"})
+    @Param({"1280x720", "3840x2160"})
     public String size;
 
     @Param({"/tmp", "/dev/shm"})
@@ -44,76 +40,40 @@ public class JournalBenchmark
 
     private Path dataDir;
     private FrameJournal journal;
-    private BytePointer memory;
-    private UnsafeBuffer frame;
     private int frameBytes;
     private long next;
-
 
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
         final String[] wh = size.split("x");
         frameBytes = Integer.parseInt(wh[0]) * Integer.parseInt(wh[1]) * 3;
-        memory = new BytePointer(frameBytes);
-        frame = new UnsafeBuffer(memory.address(), frameBytes);
-        for (int i = 0; i < frameBytes; i++)
-        {
-            frame.putByte(i, (byte)(i * 13));
-        }
         dataDir = Files.createTempDirectory(Path.of(dir), "journal-bench");
-        journal = new FrameJournal(dataDir, 1, WINDOW, frameBytes);
+        journal = new FrameJournal(dataDir, 1);
     }
 
-    /** An append alone, as the dispatcher waits for it (the journal thread prepared the pages beforehand). */
+    /** A frame's record, as the journal thread appends it before the frame may be sent (the size only shows in it). */
     @Benchmark
-    public long append()
+    public long appendFrame()
     {
         final long frameNumber = next++;
-        final long at = journal.append(frameNumber, memory.address(), frameBytes);
-        prepare(frameNumber + 1);
-        return at;
-    }
-
-    /** An append with no preparation: every page it writes is faulted in during the append. */
-    @Benchmark
-    public long appendUnprepared()
-    {
-        final long frameNumber = next++;
-        final long at = journal.append(frameNumber, memory.address(), frameBytes);
-        while (journal.prepare(frameNumber + 1, Math.max(0, frameNumber + 1 - WINDOW), false) > 0)
+        final long at = journal.appendFrame(frameNumber, frameNumber * 33_333, System.nanoTime(), frameBytes);
+        if (frameNumber % 16 == 0)
         {
-            // segments opened and deleted, no pages touched
+            journal.appendEncoded(frameNumber);
         }
         return at;
-    }
-
-    @Benchmark
-    public void appendAndReadBack()
-    {
-        final long frameNumber = next++;
-        final long at = journal.append(frameNumber, memory.address(), frameBytes);
-        journal.read(frameNumber, at, frame, frameBytes);
-        prepare(frameNumber + 1);
-    }
-
-    private void prepare(final long nextFrame)
-    {
-        while (journal.prepare(nextFrame, Math.max(0, nextFrame - WINDOW)) > 0)
-        {
-            // the journal thread's work between frames
-        }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception
     {
         final org.HdrHistogram.Histogram appends = journal.appendNanos();
-        System.out.printf("%n  appends alone, as timed by the journal: p50 %d us, p99 %d us, max %d us (%d)%n",
-            appends.getValueAtPercentile(50) / 1000, appends.getValueAtPercentile(99) / 1000,
-            appends.getMaxValue() / 1000, appends.getTotalCount());
+        System.out.printf("%n  appends, as timed by the journal: p50 %.1f us, p99 %.1f us, max %.1f us (%d), " +
+            "%d bytes for %d records%n", appends.getValueAtPercentile(50) / 1000.0,
+            appends.getValueAtPercentile(99) / 1000.0, appends.getMaxValue() / 1000.0, appends.getTotalCount(),
+            journal.bytesAppended(), journal.records());
         journal.close();
-        memory.close();
         Files.deleteIfExists(dataDir);
     }
 }

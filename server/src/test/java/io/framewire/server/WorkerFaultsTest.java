@@ -61,8 +61,10 @@ class WorkerFaultsTest
                 VideoAssertions.assertBlurredCopy(video, dir.resolve("killed.mp4"), FRAMES, 35.0);
                 final long retries = afterKill.result().get("retries").asLong();
                 assertTrue(retries >= 1, "the killed worker's in-flight frames were sent again");
-                assertTrue(afterKill.result().get("journal").get("reads_for_retries").asLong() >= retries,
-                    "every retry re-read its task from the journal: " + afterKill.result().get("journal"));
+                final JsonNode journal = afterKill.result().get("journal");
+                // A retry sent the input kept in memory (the output above is exact); the journal has records only.
+                assertTrue(journal.get("records").asLong() > FRAMES, "a record per frame and progress: " + journal);
+                assertTrue(journal.get("kb_appended").asDouble() < FRAMES, "no pixels in the journal: " + journal);
 
                 // SIGSTOP another: its frames go elsewhere; when it wakes up, its late results are dropped.
                 final CompletableFuture<TestClient.Run> hung = job(server, video, dir.resolve("hung.mp4"));

@@ -92,12 +92,8 @@ public final class FrameDispatcher implements Agent
                 {
                     return sent;
                 }
+                // A retry sends the same slot again: its input stays there until the frame is encoded.
                 final boolean retry = frame < job.dispatched();
-                if (retry)
-                {
-                    // What was sent before is what the journal holds; send that again.
-                    job.journal().read(frame, ring.journalIndex(frame), ring.slot(frame), ring.taskBytes(frame));
-                }
                 // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
                 final long result = worker.offerTask(job.id(), (int)frame, retry ? job.attempts(frame) + 1 : 1,
                     job.width(), job.height(), frame == 0 ? 1 : ring.framesPerSlot(), nowNs, job.pipelineBytes(),

@@ -155,7 +155,7 @@ public final class ResultCollector implements Agent
         }
         if (!compressed)
         {
-            ring.slot(frame).putBytes((int)partOffset, buffer, partStart, partLength);
+            ring.result(frame).putBytes((int)partOffset, buffer, partStart, partLength);
             if (job.resultBytes(frame) < pixelsTotal)
             {
                 return;
@@ -172,7 +172,7 @@ public final class ResultCollector implements Agent
             {
                 return;
             }
-            if (FrameCompression.decompress(gathered, (int)pixelsTotal, ring.slotByteBuffer(frame),
+            if (FrameCompression.decompress(gathered, (int)pixelsTotal, ring.resultByteBuffer(frame),
                 ring.frameBytes()) != ring.frameBytes())
             {
                 if (owner)

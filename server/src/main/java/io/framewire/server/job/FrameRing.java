@@ -9,9 +9,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A job's frames in flight: a ring of off-heap slots, frame {@code n} in slot {@code n % capacity}. The decoder
- * writes a frame's pixels into its slot (followed by the previous frame's when the pipeline compares frames), the dispatcher sends them from there, the result's pixels overwrite
- * them, and the encoder takes frames in order and frees the slot. The ring is the job's in-flight window: the
- * decoder waits while {@code capacity} frames are not yet encoded, so memory stays flat with video length.
+ * writes a frame's pixels into its slot (followed by the previous frame's when the pipeline compares frames), the
+ * dispatcher sends them from there (again, for a retry), the result's pixels land beside them, and the encoder takes
+ * results in order and frees the slot. The ring is the job's in-flight window: the decoder waits while
+ * {@code capacity} frames are not yet encoded, so memory stays flat with video length.
  *
  * <p>Each counter has one writer: {@link #decoded} the decoder, {@link #journaled} the journal thread, completion
  * markers the dispatch thread,
@@ -25,9 +26,11 @@ public final class FrameRing implements AutoCloseable
     private final BytePointer[] memory;
     private final UnsafeBuffer[] slots;
     private final ByteBuffer[] byteBuffers;
+    private final BytePointer[] resultMemory;
+    private final UnsafeBuffer[] results;
+    private final ByteBuffer[] resultByteBuffers;
     private final long[] decodedAtNs;
     private final long[] timestampUs;
-    private final long[] journalIndex;
     private final AtomicLongArray completedMarker;
     private final AtomicLong decoded = new AtomicLong();
     private final AtomicLong journaled = new AtomicLong();
@@ -44,15 +47,20 @@ public final class FrameRing implements AutoCloseable
         memory = new BytePointer[capacity];
         slots = new UnsafeBuffer[capacity];
         byteBuffers = new ByteBuffer[capacity];
+        resultMemory = new BytePointer[capacity];
+        results = new UnsafeBuffer[capacity];
+        resultByteBuffers = new ByteBuffer[capacity];
         decodedAtNs = new long[capacity];
         timestampUs = new long[capacity];
-        journalIndex = new long[capacity];
         completedMarker = new AtomicLongArray(capacity);
         for (int i = 0; i < capacity; i++)
         {
             memory[i] = new BytePointer(slotBytes);
             byteBuffers[i] = memory[i].asBuffer();
             slots[i] = new UnsafeBuffer(byteBuffers[i]); // with its ByteBuffer: LZ4 compresses from it
+            resultMemory[i] = new BytePointer(frameBytes);
+            resultByteBuffers[i] = resultMemory[i].asBuffer();
+            results[i] = new UnsafeBuffer(resultByteBuffers[i]);
         }
     }
 
@@ -78,6 +86,7 @@ public final class FrameRing implements AutoCloseable
         return (int)(frameNumber % capacity);
     }
 
+    /** The frame's task: its input pixels (and the previous frame's, when slots keep it), kept until encoded. */
     public UnsafeBuffer slot(final long frameNumber)
     {
         return slots[slotOf(frameNumber)];
@@ -86,6 +95,17 @@ public final class FrameRing implements AutoCloseable
     public ByteBuffer slotByteBuffer(final long frameNumber)
     {
         return byteBuffers[slotOf(frameNumber)];
+    }
+
+    /** Where the frame's result lands, beside its input, so a retry can still send the input. */
+    public UnsafeBuffer result(final long frameNumber)
+    {
+        return results[slotOf(frameNumber)];
+    }
+
+    public ByteBuffer resultByteBuffer(final long frameNumber)
+    {
+        return resultByteBuffers[slotOf(frameNumber)];
     }
 
     /** Decoder: a free slot exists for the next frame. */
@@ -111,17 +131,6 @@ public final class FrameRing implements AutoCloseable
     public int taskBytes(final long frameNumber)
     {
         return frameNumber == 0 ? frameBytes : frameBytes * framesPerSlot;
-    }
-
-    /** Journal thread, before {@link #publishJournaled}: where the journal holds the next frame's task. */
-    public void journalIndex(final long frameNumber, final long index)
-    {
-        journalIndex[slotOf(frameNumber)] = index;
-    }
-
-    public long journalIndex(final long frameNumber)
-    {
-        return journalIndex[slotOf(frameNumber)];
     }
 
     /** The input timestamp of a frame in the ring, in microseconds. */
@@ -191,6 +200,10 @@ public final class FrameRing implements AutoCloseable
     public void close()
     {
         for (final BytePointer pointer : memory)
+        {
+            pointer.close();
+        }
+        for (final BytePointer pointer : resultMemory)
         {
             pointer.close();
         }

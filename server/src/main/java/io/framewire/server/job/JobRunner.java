@@ -79,7 +79,7 @@ public final class JobRunner
             final int width = source.width();
             final int height = source.height();
             try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
-                FrameJournal journal = new FrameJournal(dataDir, jobId, window, ring.taskBytes(1));
+                FrameJournal journal = new FrameJournal(dataDir, jobId);
                 VideoSink video = VideoSink.open(sink, VideoSink.even(width), VideoSink.even(height),
                     source.frameRate(), format, source);
                 AudioTrack audio = source.audioChannels() > 0 ?

@@ -46,7 +46,7 @@ public final class JobWarmUp
             try (VideoSource source = VideoSource.open(video);
                 VideoSink sink = VideoSink.open(OutputStream.nullOutputStream(), WIDTH, HEIGHT, 25,
                     new OutputFormat(codec, "mp4", 0));
-                FrameJournal journal = new FrameJournal(dataDir, 0, 1, WIDTH * HEIGHT * 3))
+                FrameJournal journal = new FrameJournal(dataDir, 0))
             {
                 final ByteBuffer pixels = ByteBuffer.allocateDirect(WIDTH * HEIGHT * 3);
                 final UnsafeBuffer slot = new UnsafeBuffer(pixels);
@@ -54,9 +54,8 @@ public final class JobWarmUp
                 long n = 0;
                 while ((frame = source.grabber().grabImage()) != null)
                 {
-                    journal.prepare(n, 0);
-                    final long index = journal.append(n, slot.addressOffset(), WIDTH * HEIGHT * 3);
-                    journal.read(n, index, slot, WIDTH * HEIGHT * 3);
+                    journal.appendFrame(n, frame.timestamp, System.nanoTime(), slot.capacity());
+                    journal.appendEncoded(n);
                     sink.recorder().recordImage(WIDTH, HEIGHT, Frame.DEPTH_UBYTE, 3, WIDTH * 3,
                         avutil.AV_PIX_FMT_BGR24, pixels);
                     n++;

@@ -1,210 +1,155 @@
 package io.framewire.server.journal;
 
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.bytes.BytesStore;
-import org.HdrHistogram.Histogram;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A job's frame tasks on disk, in Chronicle Queues under {@code dataDir/job-N.journal}: every task's pixels are
- * appended before the task can be sent, and a retry reads them back from here.
+ * A job's progress on disk, a Chronicle Queue under {@code dataDir/job-N.journal}: a small record for every frame
+ * decoded (before it may be sent), and one each time the output's encoded frames pass a step. It holds no pixels:
+ * a frame's input stays in its ring slot beside its result until the frame is encoded, so a retry sends the input
+ * again from memory, and the upload itself is on disk.
  *
- * <p>Retention: the journal is cut into segments of {@code framesPerSegment} frames, one queue each. A segment is
- * deleted once all its frames are encoded (nothing can retry them any more), so a job holds at most its in-flight
- * window plus two segments on disk whatever the video's length; the whole journal is deleted when the job ends.
+ * <pre>
+ *   frame record    | type=1 (byte) | frame (long) | input timestamp us (long) | decoded at ns (long) | task bytes (int) |
+ *   encoded record  | type=2 (byte) | frames encoded so far (long) |
+ * </pre>
  *
- * <p>Threads: {@link #append} and {@link #prepare} are called by the job's journal thread only ({@link JournalWriter}),
- * {@link #read} by the dispatch thread only, for frames not yet encoded.
+ * <p>Threads: the appends are made by the job's journal thread only ({@link JournalWriter}); the journal is deleted
+ * when the job ends.
  */
 public final class FrameJournal implements AutoCloseable
 {
+    public static final byte FRAME_RECORD = 1;
+    public static final byte ENCODED_RECORD = 2;
+
     private static final Logger LOG = LoggerFactory.getLogger(FrameJournal.class);
-    /** Segments alive at once is bounded by the window, so this many slots never wrap onto a live one. */
-    private static final int SEGMENT_SLOTS = 64;
-    private static final int ENTRY_HEADER_BYTES = Long.BYTES + Integer.BYTES;
-    private static final long PAGE = 4096;
-    /** 1 MiB per duty cycle: the journal thread stays responsive to new frames while it touches pages. */
-    private static final int TOUCH_PAGES_PER_CALL = 256;
+    /** Records are tens of bytes; a small block keeps a job's files small. */
+    private static final long BLOCK_BYTES = 1L << 20;
 
     private final File directory;
-    private final int framesPerSegment;
-    private final long blockSize;
-    private final AtomicReferenceArray<Segment> segments = new AtomicReferenceArray<>(SEGMENT_SLOTS);
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
     private final AtomicLong bytesAppended = new AtomicLong();
-    private final AtomicLong reads = new AtomicLong();
-    private long oldestLiveSegment;
-    private volatile long appendNanosTotal;
+    private final AtomicLong records = new AtomicLong();
     private final Histogram appendNanos = new Histogram(10_000_000_000L, 2);
-    private int lastLength;
+    private volatile long appendNanosTotal;
 
-    /**
-     * @param framesPerSegment  frames in one segment; at most {@code SEGMENT_SLOTS - 2} segments can be live, so
-     *                          it must be at least the in-flight window / 62.
-     * @param largestEntryBytes the most pixel bytes one task carries.
-     */
-    public FrameJournal(final Path dataDir, final long jobId, final int framesPerSegment, final int largestEntryBytes)
+    public FrameJournal(final Path dataDir, final long jobId)
     {
         this.directory = dataDir.resolve("job-" + jobId + ".journal").toFile();
-        this.framesPerSegment = framesPerSegment;
-        // A document must fit well inside one mapped block; blocks are only address space until written.
-        this.blockSize = Math.max(64L << 20, Long.highestOneBit((long)(largestEntryBytes + ENTRY_HEADER_BYTES) * 4) << 1);
         IoUtil.delete(directory, true);
+        this.queue = SingleChronicleQueueBuilder.binary(directory).blockSize(BLOCK_BYTES).build();
+        this.appender = queue.createAppender();
     }
 
     /**
-     * Journal thread: appends frame {@code frameNumber}'s task pixels, {@code length} bytes at {@code address}.
+     * Journal thread: frame {@code frameNumber} decoded and may now be sent.
      *
-     * @return the entry's index, for {@link #read}.
+     * @return the record's index.
      */
-    public long append(final long frameNumber, final long address, final int length)
+    public long appendFrame(final long frameNumber, final long timestampUs, final long decodedAtNs,
+        final int taskBytes)
     {
         final long startNs = System.nanoTime();
-        final long segmentNumber = frameNumber / framesPerSegment;
-        Segment segment = segments.get((int)(segmentNumber % SEGMENT_SLOTS));
-        if (segment == null || segment.number != segmentNumber)
-        {
-            segment = openSegment(segmentNumber); // not opened ahead: only when appends outrun the housekeeping
-        }
         final long index;
-        try (DocumentContext document = segment.appender.writingDocument())
+        final long length;
+        try (DocumentContext document = appender.writingDocument())
         {
             final Bytes<?> bytes = document.wire().bytes();
+            final long start = bytes.writePosition();
+            bytes.writeByte(FRAME_RECORD);
             bytes.writeLong(frameNumber);
-            bytes.writeInt(length);
-            bytes.unsafeWrite(address, length);
+            bytes.writeLong(timestampUs);
+            bytes.writeLong(decodedAtNs);
+            bytes.writeInt(taskBytes);
+            length = bytes.writePosition() - start;
             index = document.index();
         }
-        bytesAppended.lazySet(bytesAppended.get() + length);
-        final long tookNs = System.nanoTime() - startNs;
-        appendNanosTotal += tookNs;
-        appendNanos.recordValue(Math.min(tookNs, appendNanos.getHighestTrackableValue()));
-        lastLength = length;
+        appended(length, System.nanoTime() - startNs);
         return index;
     }
 
-    /**
-     * Journal thread, between appends: the work that would otherwise stall one: deletes segments whose frames
-     * are all encoded, opens the next segment when the current one is half full, and touches the pages the next
-     * two appends will write. Fresh pages of a new file cost a page fault each (5 ms for a 720p frame on this
-     * machine's disk, against 0.3 ms to copy into touched ones), so they are faulted in here, ahead of time.
-     *
-     * @return pages touched and segments opened or deleted: 0 when there is nothing left to do.
-     */
-    public int prepare(final long nextFrame, final long encodedFrames)
+    /** Journal thread: {@code encodedFrames} frames of the output are encoded, in order. */
+    public void appendEncoded(final long encodedFrames)
     {
-        return prepare(nextFrame, encodedFrames, true);
-    }
-
-    /** {@link #prepare}, touching pages only with {@code touchPages}: for measuring what touching saves. */
-    public int prepare(final long nextFrame, final long encodedFrames, final boolean touchPages)
-    {
-        int work = deleteFinishedSegments(encodedFrames);
-        final long segmentNumber = nextFrame / framesPerSegment;
-        final Segment current = segments.get((int)(segmentNumber % SEGMENT_SLOTS));
-        if (current == null || current.number != segmentNumber)
-        {
-            openSegment(segmentNumber);
-            return work + 1;
-        }
-        if (nextFrame % framesPerSegment >= framesPerSegment / 2)
-        {
-            final Segment next = segments.get((int)((segmentNumber + 1) % SEGMENT_SLOTS));
-            if (next == null)
-            {
-                openSegment(segmentNumber + 1);
-                return work + 1;
-            }
-            if (touchPages)
-            {
-                work += next.touchAhead(lastLength, TOUCH_PAGES_PER_CALL);
-            }
-        }
-        return touchPages ? work + current.touchAhead(2L * lastLength, TOUCH_PAGES_PER_CALL) : work;
-    }
-
-    /**
-     * Dispatch thread: copies frame {@code frameNumber}'s task pixels, appended at {@code index}, to
-     * {@code destination}.
-     *
-     * @throws IllegalStateException if the journal does not hold that frame as appended.
-     */
-    public void read(final long frameNumber, final long index, final UnsafeBuffer destination, final int length)
-    {
-        final Segment segment = segments.get((int)((frameNumber / framesPerSegment) % SEGMENT_SLOTS));
-        if (segment == null || segment.number != frameNumber / framesPerSegment)
-        {
-            throw new IllegalStateException("journal segment of frame " + frameNumber + " is gone");
-        }
-        if (segment.tailer == null)
-        {
-            segment.tailer = segment.queue.createTailer();
-        }
-        if (!segment.tailer.moveToIndex(index))
-        {
-            throw new IllegalStateException("journal has no entry " + Long.toHexString(index) + " for frame " + frameNumber);
-        }
-        try (DocumentContext document = segment.tailer.readingDocument())
+        final long startNs = System.nanoTime();
+        final long length;
+        try (DocumentContext document = appender.writingDocument())
         {
             final Bytes<?> bytes = document.wire().bytes();
-            final long storedFrame = bytes.readLong();
-            final int storedLength = bytes.readInt();
-            if (!document.isPresent() || storedFrame != frameNumber || storedLength != length)
-            {
-                throw new IllegalStateException("journal entry " + Long.toHexString(index) + " holds frame " +
-                    storedFrame + " (" + storedLength + " bytes), not frame " + frameNumber + " (" + length + ")");
-            }
-            bytes.unsafeRead(destination.addressOffset(), length);
+            final long start = bytes.writePosition();
+            bytes.writeByte(ENCODED_RECORD);
+            bytes.writeLong(encodedFrames);
+            length = bytes.writePosition() - start;
         }
-        reads.lazySet(reads.get() + 1);
+        appended(length, System.nanoTime() - startNs);
     }
 
-    private Segment openSegment(final long number)
+    private void appended(final long length, final long tookNs)
     {
-        final SingleChronicleQueue queue = SingleChronicleQueueBuilder
-            .binary(new File(directory, String.format("%06d", number)))
-            .blockSize(blockSize)
-            .build();
-        final Segment segment = new Segment(number, queue, queue.createAppender());
-        segment.start();
-        final Segment previous = segments.getAndSet((int)(number % SEGMENT_SLOTS), segment);
-        if (previous != null)
-        {
-            throw new IllegalStateException("journal segment " + previous.number + " still open when " + number +
-                " opened; the window is too large for " + framesPerSegment + " frames per segment");
-        }
-        return segment;
+        bytesAppended.lazySet(bytesAppended.get() + length);
+        records.lazySet(records.get() + 1);
+        appendNanosTotal += tookNs;
+        appendNanos.recordValue(Math.min(tookNs, appendNanos.getHighestTrackableValue()));
     }
 
-    /** Deletes the segments whose every frame has been encoded: no retry can need them. */
-    private int deleteFinishedSegments(final long encodedFrames)
+    /** What a reader of the journal is told, record by record. */
+    public interface RecordHandler
     {
-        int deleted = 0;
-        while ((oldestLiveSegment + 1) * framesPerSegment <= encodedFrames)
+        void onFrame(long frameNumber, long timestampUs, long decodedAtNs, int taskBytes);
+
+        void onEncoded(long encodedFrames);
+    }
+
+    /**
+     * Reads every record from the start, in order, on the calling thread (not the journal thread's appender).
+     *
+     * @return records read.
+     */
+    public long read(final RecordHandler handler)
+    {
+        long read = 0;
+        try (ExcerptTailer tailer = queue.createTailer())
         {
-            final int slot = (int)(oldestLiveSegment % SEGMENT_SLOTS);
-            final Segment segment = segments.get(slot);
-            if (segment != null && segment.number == oldestLiveSegment)
+            while (true)
             {
-                segments.set(slot, null);
-                segment.delete();
-                deleted++;
+                try (DocumentContext document = tailer.readingDocument())
+                {
+                    if (!document.isPresent())
+                    {
+                        return read;
+                    }
+                    final Bytes<?> bytes = document.wire().bytes();
+                    final byte type = bytes.readByte();
+                    if (type == FRAME_RECORD)
+                    {
+                        handler.onFrame(bytes.readLong(), bytes.readLong(), bytes.readLong(), bytes.readInt());
+                    }
+                    else if (type == ENCODED_RECORD)
+                    {
+                        handler.onEncoded(bytes.readLong());
+                    }
+                    else
+                    {
+                        throw new IllegalStateException("journal " + directory + " holds a record of unknown type " +
+                            type);
+                    }
+                    read++;
+                }
             }
-            oldestLiveSegment++;
         }
-        return deleted;
     }
 
     /** Journal thread: append times so far, in nanoseconds. */
@@ -213,16 +158,16 @@ public final class FrameJournal implements AutoCloseable
         return appendNanos;
     }
 
-    /** Pixel bytes appended so far. */
+    /** Bytes of records appended so far. */
     public long bytesAppended()
     {
         return bytesAppended.get();
     }
 
-    /** Tasks read back for a retry so far. */
-    public long reads()
+    /** Records appended so far. */
+    public long records()
     {
-        return reads.get();
+        return records.get();
     }
 
     /** Journal thread: time spent appending so far. */
@@ -231,84 +176,18 @@ public final class FrameJournal implements AutoCloseable
         return appendNanosTotal;
     }
 
-    /** Segments on disk now (approximate while the job runs). */
-    public int liveSegments()
-    {
-        int live = 0;
-        for (int i = 0; i < SEGMENT_SLOTS; i++)
-        {
-            live += segments.get(i) == null ? 0 : 1;
-        }
-        return live;
-    }
-
     public File directory()
     {
         return directory;
     }
 
-    /** After the journal thread and the dispatcher are done with the job: closes and deletes everything. */
+    /** After the journal thread is done with the job: closes and deletes the journal. */
     @Override
     public void close()
     {
-        for (int i = 0; i < SEGMENT_SLOTS; i++)
-        {
-            final Segment segment = segments.getAndSet(i, null);
-            if (segment != null)
-            {
-                segment.delete();
-            }
-        }
+        appender.close();
+        queue.close();
         IoUtil.delete(directory, true);
         LOG.debug("journal {} deleted", directory);
-    }
-
-    private static final class Segment
-    {
-        final long number;
-        final SingleChronicleQueue queue;
-        final ExcerptAppender appender;
-        ExcerptTailer tailer;
-        long touchedUpTo;
-
-        Segment(final long number, final SingleChronicleQueue queue, final ExcerptAppender appender)
-        {
-            this.number = number;
-            this.queue = queue;
-            this.appender = appender;
-        }
-
-        /** A first, small document: it maps the file, so its pages can be touched before the first frame. */
-        void start()
-        {
-            try (DocumentContext document = appender.writingDocument())
-            {
-                document.wire().bytes().writeLong(-1L);
-            }
-        }
-
-        /** Touches up to {@code maxPages} pages of the next {@code bytesAhead} bytes past the write position. */
-        int touchAhead(final long bytesAhead, final int maxPages)
-        {
-            final Bytes<?> bytes = appender.wire().bytes();
-            final BytesStore<?, ?> store = bytes.bytesStore();
-            final long end = bytes.writePosition() + bytesAhead;
-            touchedUpTo = Math.max(touchedUpTo, (bytes.writePosition() + PAGE) & -PAGE);
-            int touched = 0;
-            while (touched < maxPages && touchedUpTo < end && store.inside(touchedUpTo, Long.BYTES))
-            {
-                // Zero is what an unwritten file holds, so this changes nothing but faults the page in.
-                store.compareAndSwapLong(touchedUpTo, 0L, 0L);
-                touchedUpTo += PAGE;
-                touched++;
-            }
-            return touched;
-        }
-
-        void delete()
-        {
-            queue.close();
-            IoUtil.delete(queue.file(), true);
-        }
     }
 }

@@ -6,15 +6,19 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 
 /**
- * A job's journal thread: appends each decoded frame's task to the {@link FrameJournal} and then lets the
- * dispatcher have it, so no frame is sent before it is journaled. Between frames it gets the journal ready for
- * the next ones (pages touched, segments opened and deleted), which keeps page faults out of the appends.
+ * A job's journal thread: records each decoded frame in the {@link FrameJournal} and then lets the dispatcher have
+ * it, so no frame is sent before it is journaled; records the output's progress every {@link #ENCODED_STEP} frames
+ * and at its end.
  */
 public final class JournalWriter implements Agent
 {
     private final Job job;
     private final FrameRing ring;
     private final FrameJournal journal;
+    private long recordedEncoded;
+
+    /** Encoded frames between two progress records. */
+    static final long ENCODED_STEP = 16;
 
     public JournalWriter(final Job job)
     {
@@ -33,16 +37,23 @@ public final class JournalWriter implements Agent
         final long frame = ring.journaled();
         if (frame < ring.decoded())
         {
-            ring.journalIndex(frame, journal.append(frame, ring.slot(frame).addressOffset(), ring.taskBytes(frame)));
+            journal.appendFrame(frame, ring.timestampUs(frame), ring.decodedAtNs(frame), ring.taskBytes(frame));
             ring.publishJournaled();
             return 1;
         }
-        final long total = ring.totalFrames();
-        if (total >= 0 && frame >= total)
+        final long encoded = ring.encoded();
+        if (encoded >= recordedEncoded + ENCODED_STEP || encoded == ring.totalFrames() && encoded > recordedEncoded)
         {
-            throw new AgentTerminationException(); // every frame is journaled
+            journal.appendEncoded(encoded);
+            recordedEncoded = encoded;
+            return 1;
         }
-        return journal.prepare(frame, ring.encoded());
+        final long total = ring.totalFrames();
+        if (total >= 0 && frame >= total && recordedEncoded == total)
+        {
+            throw new AgentTerminationException(); // every frame is journaled, and the end of the output
+        }
+        return 0;
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class FrameEncoder implements Agent
     private final int gifEvery;
     private final Mat small = new Mat();
     private final Size gifSize;
-    /** A Mat over each ring slot's frame, made once. */
+    /** A Mat over each ring slot's result, made once. */
     private final Mat[] slotFrames;
     private final BytePointer[] slotPointers;
     /** The frame being encoded as YUV 4:2:0, the encoder's own format. */
@@ -64,7 +64,7 @@ public final class FrameEncoder implements Agent
         slotPointers = new BytePointer[ring.capacity()];
         for (int i = 0; i < slotFrames.length; i++)
         {
-            slotPointers[i] = new BytePointer(ring.slotByteBuffer(i));
+            slotPointers[i] = new BytePointer(ring.resultByteBuffer(i));
             slotFrames[i] = new Mat(job.height(), job.width(), opencv_core.CV_8UC3, slotPointers[i]);
         }
         final int width = VideoSink.even(job.width());

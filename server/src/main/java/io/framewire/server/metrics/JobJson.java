@@ -59,9 +59,10 @@ public final class JobJson
         }
         node.put("retries_per_frame", completed == 0 ? 0 : round((double)job.retries() / completed));
         final ObjectNode journal = node.putObject("journal");
-        journal.put("mb_appended", round(job.journal().bytesAppended() / 1e6));
-        journal.put("append_ms_mean", decoded == 0 ? 0 : round(job.journal().appendNanosTotal() / 1e6 / decoded));
-        journal.put("reads_for_retries", job.journal().reads());
+        journal.put("records", job.journal().records());
+        journal.put("kb_appended", round(job.journal().bytesAppended() / 1e3));
+        journal.put("append_us_mean", job.journal().records() == 0 ? 0 :
+            round(job.journal().appendNanosTotal() / 1e3 / job.journal().records()));
         final ObjectNode latency = node.putObject("latency_ms");
         percentiles(latency.putObject("dispatch_to_result"), job.dispatchToResult().snapshot());
         percentiles(latency.putObject("decode_to_encode"), job.decodeToEncode().snapshot());
