@@ -78,7 +78,8 @@ public final class Bench implements Callable<Integer>
     boolean paced;
 
     @Option(names = "--compare-ffmpeg",
-        description = "Also run the FFmpeg CLI's equivalent filter on the same input, with x264 at the same --preset and --crf")
+        description = "Also run the FFmpeg CLI's equivalent filter on the same input, with x264 set up as the server's: " +
+            "--preset, --crf, no B-frames")
     boolean compareFfmpeg;
 
     @Option(names = "--preset", description = "x264's preset, for the server and the FFmpeg run (default: ${DEFAULT-VALUE})")
@@ -300,7 +301,7 @@ public final class Bench implements Callable<Integer>
         {
             final List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
                 "-i", input.toString(), "-vf", filter, "-c:v", "libx264", "-preset", preset, "-crf",
-                Integer.toString(crf), "-pix_fmt", "yuv420p"));
+                Integer.toString(crf), "-bf", "0", "-pix_fmt", "yuv420p"));
             if (paced)
             {
                 command.addAll(List.of("-tune", "zerolatency"));

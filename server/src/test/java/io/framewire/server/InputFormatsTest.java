@@ -79,7 +79,7 @@ class InputFormatsTest
         assertEquals(width, result.get("width").asInt());
         assertEquals(height, result.get("height").asInt());
         assertTrue(result.get("input_complete").asBoolean(), result.toString());
-        VideoAssertions.assertBlurredCopy(input, output, FRAMES, 33.0);
+        VideoAssertions.assertBlurredCopy(input, output, FRAMES, VideoAssertions.MIN_PSNR_DB);
     }
 
     @ParameterizedTest(name = "damaged at {0}%")

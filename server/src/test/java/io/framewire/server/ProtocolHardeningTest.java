@@ -97,7 +97,8 @@ class ProtocolHardeningTest
             final TestClient.Run run = runs.get(i).get(180, TimeUnit.SECONDS);
             assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
             assertEquals(30, JsonMessages.MAPPER.readTree(run.stdout()).get("frames").asInt());
-            VideoAssertions.assertBlurredCopy(small, dir.resolve("concurrent-" + i + ".mp4"), 30, 35.0);
+            VideoAssertions.assertBlurredCopy(small, dir.resolve("concurrent-" + i + ".mp4"), 30,
+                VideoAssertions.MIN_PSNR_DB);
         }
     }
 

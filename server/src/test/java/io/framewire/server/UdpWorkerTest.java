@@ -55,7 +55,7 @@ class UdpWorkerTest
             assertEquals(1, workers.size(), "only the UDP worker worked (the embedded one stands by): " + workers);
             assertEquals(worker.pid(), workers.get(0).get("pid").asLong());
             assertEquals(FRAMES, workers.get(0).get("frames").asInt());
-            VideoAssertions.assertBlurredCopy(video, dir.resolve("out.mp4"), FRAMES, 35.0);
+            VideoAssertions.assertBlurredCopy(video, dir.resolve("out.mp4"), FRAMES, VideoAssertions.MIN_PSNR_DB);
         }
         // Stopped (SIGTERM), the worker closes its own media driver, which deletes its files from /dev/shm.
         assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of(workerAeronDir)), workerAeronDir + " left behind");

@@ -58,7 +58,8 @@ class WorkerFaultsTest
                 final TestClient.Run afterKill = killed.get(120, TimeUnit.SECONDS);
                 assertEquals(ExitCode.OK, afterKill.exitCode(), afterKill.stderr());
                 assertEquals(FRAMES, afterKill.result().get("frames").asInt());
-                VideoAssertions.assertBlurredCopy(video, dir.resolve("killed.mp4"), FRAMES, 35.0);
+                VideoAssertions.assertBlurredCopy(video, dir.resolve("killed.mp4"), FRAMES,
+                    VideoAssertions.MIN_PSNR_DB);
                 final long retries = afterKill.result().get("retries").asLong();
                 assertTrue(retries >= 1, "the killed worker's in-flight frames were sent again");
                 final JsonNode journal = afterKill.result().get("journal");
@@ -74,7 +75,7 @@ class WorkerFaultsTest
                 workers.get(2).signal("CONT");
                 assertEquals(ExitCode.OK, afterHang.exitCode(), afterHang.stderr());
                 assertEquals(FRAMES, afterHang.result().get("frames").asInt());
-                VideoAssertions.assertBlurredCopy(video, dir.resolve("hung.mp4"), FRAMES, 35.0);
+                VideoAssertions.assertBlurredCopy(video, dir.resolve("hung.mp4"), FRAMES, VideoAssertions.MIN_PSNR_DB);
 
                 Thread.sleep(1000);
                 final TestClient.Run next = job(server, video, dir.resolve("next.mp4")).get(120, TimeUnit.SECONDS);

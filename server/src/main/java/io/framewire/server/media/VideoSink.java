@@ -84,6 +84,9 @@ public final class VideoSink implements AutoCloseable
             recorder.setVideoOption("preset", format.encoder().preset());
             // Fixed, not the host's cores: x264's output depends on its thread count, and must not on the machine.
             recorder.setVideoOption("threads", "2");
+            // No B-frames: with them the first frame is shown two frames late in a fragmented MP4 (it has no edit
+            // list to undo the reordering delay), out of step with the audio and with the input's timestamps.
+            recorder.setVideoOption("bf", "0");
             if (format.encoder().zeroLatency())
             {
                 recorder.setVideoOption("tune", "zerolatency");
