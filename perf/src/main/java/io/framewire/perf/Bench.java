@@ -98,7 +98,8 @@ public final class Bench implements Callable<Integer>
      * The server's heap flags, as {@code ./framewire server} passes them from {@code server/jvm.options}
      * (BenchTest keeps the two equal).
      */
-    static final List<String> SERVER_JVM_FLAGS = List.of("-Xmx512m", "-Xmn64m");
+    static final List<String> SERVER_JVM_FLAGS = List.of("-Xmx512m", "-Xmn64m", "-Dorg.bytedeco.javacpp.maxBytes=3g",
+        "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
 
     private final ObjectMapper mapper = new ObjectMapper();
 

@@ -37,6 +37,19 @@ public final class FrameRing implements AutoCloseable
     private final AtomicLong encoded = new AtomicLong();
     private volatile long totalFrames = -1;
 
+    /**
+     * Most bytes of pixels one job's ring holds: a 4K job gets fewer slots than its window, so that no job's
+     * in-flight frames take more memory than the server's native memory limit allows for several (server/jvm.options).
+     */
+    public static final long MAX_RING_BYTES = 256L << 20;
+
+    /** The slots a job gets: its window, or fewer where frames are so large that the window would pass the limit. */
+    public static int capacityFor(final int window, final int frameBytes, final int framesPerSlot)
+    {
+        final long slotBytes = (long)frameBytes * (framesPerSlot + 1);
+        return (int)Math.max(2, Math.min(window, MAX_RING_BYTES / slotBytes));
+    }
+
     /** @param framesPerSlot 2 when each slot also keeps the previous input frame, else 1. */
     public FrameRing(final int capacity, final int frameBytes, final int framesPerSlot)
     {

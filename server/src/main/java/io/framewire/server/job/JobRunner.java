@@ -78,7 +78,9 @@ public final class JobRunner
         {
             final int width = source.width();
             final int height = source.height();
-            try (FrameRing ring = new FrameRing(window, width * height * 3, pipeline.needsPrevious() ? 2 : 1);
+            final int framesPerSlot = pipeline.needsPrevious() ? 2 : 1;
+            try (FrameRing ring = new FrameRing(FrameRing.capacityFor(window, width * height * 3, framesPerSlot),
+                width * height * 3, framesPerSlot);
                 FrameJournal journal = new FrameJournal(dataDir, jobId);
                 VideoSink video = VideoSink.open(sink, VideoSink.even(width), VideoSink.even(height),
                     source.frameRate(), format, source);
