@@ -123,7 +123,8 @@ public final class Bench implements Callable<Integer>
         {
             System.out.printf(Locale.ROOT, "%-10s %-8s %4s %4s %7s %7s %7s %9s %9s %9s %9s %8s %9s %8s %8s %7s %s%n",
                 "size", "process", "wkrs", "jobs", "wall_s", "fps", "job_fps", "d2r_p50", "d2r_p95", "d2r_p99", "d2e_p99",
-                "first_ms", "cpu_ms/fr", "srv_MB", "wkr_MB", "retries", compareFfmpeg ? "ffmpeg_fps  ratio" : "");
+                "first_ms", "cpu_ms/fr", "srv_MB", "wkr_MB", "retries",
+                compareFfmpeg ? "ffmpeg_fps  ratio  MB fw/ffmpeg  PSNR fw/ffmpeg" : "");
         }
         final HistogramLogWriter histogramLog = new HistogramLogWriter(dir.resolve("latency.hlog").toFile());
         histogramLog.outputComment("framewire bench: per run, dispatch->result (tag SIZE/PROCESSING/d2r) and " +
@@ -274,9 +275,17 @@ public final class Bench implements Callable<Integer>
         run.put("worker_peak_rss_mb", round(workerMax / 1024.0));
         run.put("retries", retries);
         run.set("jobs_results", mapper.valueToTree(results));
+        final Path output = dir.resolve("out-" + type + "-0.mp4");
+        run.put("output_bytes", Files.size(output));
         if (compareFfmpeg)
         {
-            run.set("ffmpeg", ffmpeg(input, type, seconds * fps, dir));
+            final JsonNode ffmpeg = ffmpeg(input, type, seconds * fps, dir);
+            run.set("ffmpeg", ffmpeg);
+            if (ffmpeg.has("fps"))
+            {
+                // Quality is part of the comparison: each output against its own unencoded filtered frames.
+                run.put("psnr_db", round(OutputQuality.framewire(input, output, type)));
+            }
         }
         return run;
     }
@@ -327,6 +336,9 @@ public final class Bench implements Callable<Integer>
         node.put("filter", filter);
         node.put("wall_s", round(wallS));
         node.put("fps", round(frames / wallS));
+        final Path output = dir.resolve("ffmpeg-" + type + ".mp4");
+        node.put("output_bytes", Files.size(output));
+        node.put("psnr_db", round(OutputQuality.ffmpeg(input, output, filter)));
         return node;
     }
 
@@ -470,8 +482,10 @@ public final class Bench implements Callable<Integer>
         if (run.has("ffmpeg"))
         {
             final JsonNode ffmpeg = run.get("ffmpeg");
-            ffmpegCells = ffmpeg.has("fps") ? String.format(Locale.ROOT, "%10.1f  %5.2f", ffmpeg.get("fps").asDouble(),
-                run.get("fps").asDouble() / ffmpeg.get("fps").asDouble()) : "       n/a";
+            ffmpegCells = ffmpeg.has("fps") ? String.format(Locale.ROOT, "%10.1f  %5.2f  %6.1f/%6.1f  %5.1f/%5.1f",
+                ffmpeg.get("fps").asDouble(), run.get("fps").asDouble() / ffmpeg.get("fps").asDouble(),
+                run.get("output_bytes").asLong() / 1e6, ffmpeg.get("output_bytes").asLong() / 1e6,
+                run.get("psnr_db").asDouble(), ffmpeg.get("psnr_db").asDouble()) : "       n/a";
         }
         final JsonNode latency = run.get("dispatch_to_result_ms");
         System.out.printf(Locale.ROOT, "%-10s %-8s %4d %4d %7.2f %7.1f %7.1f %9.2f %9.2f %9.2f %9.1f %8.0f %9.1f %8.0f %8.0f %7d %s%n",
