@@ -202,8 +202,15 @@ class PreviewEndToEndTest
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         final String job = run.result().get("job").asText();
         // The kept output of a finished job is not a video any more: decoding its frame fails in the handler.
-        java.nio.file.Files.writeString(dir.resolve("data").resolve("preview").resolve("job-" + job + ".mp4"),
-            "not a video any more");
+        // (The server moves the output there just after sending the result: wait for it first.)
+        final Path kept = dir.resolve("data").resolve("preview").resolve("job-" + job + ".mp4");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!java.nio.file.Files.exists(kept) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertEquals(200, await("/jobs/" + job + "/frame/0", 200, 10).statusCode(), "the kept output is served");
+        java.nio.file.Files.writeString(kept, "not a video any more");
         final HttpResponse<byte[]> response = get("/jobs/" + job + "/frame/0");
         assertEquals(500, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));

@@ -114,13 +114,14 @@ class ProtocolHardeningTest
         assertTrue(stream.get("input_complete").asBoolean());
     }
 
-    @Test
-    void streamedOutputArrivesBeforeTheUploadEnds() throws Exception
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"input.mkv", "faststart.mp4", "fragmented.mp4"})
+    void streamedOutputArrivesBeforeTheUploadEnds(final String name) throws Exception
     {
-        final byte[] video = Files.readAllBytes(mkv);
+        final byte[] video = Files.readAllBytes(streamable(name));
         try (Socket socket = connect(); MessageStream stream = messages(socket))
         {
-            stream.write(new Handshake(1, "blur", "stream", "input.mkv", video.length, Map.of()));
+            stream.write(new Handshake(1, "blur", "stream", name, video.length, Map.of()));
             stream.flush();
             stream.read();
             assertInstanceOf(ControlMessage.Ready.class, stream.json());
@@ -189,6 +190,37 @@ class ProtocolHardeningTest
                 "output came back after " + atFirstOutput + " of " + video.length + " bytes were uploaded; the last " +
                 "progress before it: " + lastProgressBeforeOutput.get());
         }
+    }
+
+    /**
+     * The 300-frame Matroska input, or the same video as an MP4 with its index first (faststart, or fragmented),
+     * remuxed by the ffmpeg CLI: the MP4s stream through the server's seekable reader of the growing upload.
+     */
+    private Path streamable(final String name) throws Exception
+    {
+        if (name.equals(mkv.getFileName().toString()))
+        {
+            return mkv;
+        }
+        final Path mp4 = dir.resolve(name);
+        if (!Files.exists(mp4))
+        {
+            final String flags = name.startsWith("faststart") ? "+faststart" : "frag_keyframe+empty_moov";
+            final Process ffmpeg;
+            try
+            {
+                ffmpeg = new ProcessBuilder("ffmpeg", "-v", "error", "-nostdin", "-y", "-i", mkv.toString(), "-c",
+                    "copy", "-movflags", flags, mp4.toString()).redirectErrorStream(true).start();
+            }
+            catch (final IOException ex)
+            {
+                org.junit.jupiter.api.Assumptions.abort("needs the ffmpeg CLI (apt-get install ffmpeg): " + ex);
+                throw ex;
+            }
+            final String output = new String(ffmpeg.getInputStream().readAllBytes());
+            assertEquals(0, ffmpeg.waitFor(), output);
+        }
+        return mp4;
     }
 
     @Test

@@ -109,8 +109,7 @@ class ServerEndToEndTest
         assertEquals(FRAMES, total, "every frame processed exactly once: " + workers);
         assertTrue(external > 0, "the worker process did the work: " + workers);
 
-        final double psnr = VideoAssertions.assertBlurredCopy(video, output, FRAMES, VideoAssertions.MIN_PSNR_DB);
-        assertTrue(psnr >= 35.0);
+        VideoAssertions.assertBlurredCopy(video, output, FRAMES, VideoAssertions.MIN_PSNR_DB);
         assertDataDirEmpty();
     }
 

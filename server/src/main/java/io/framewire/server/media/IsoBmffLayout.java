@@ -14,8 +14,16 @@ public enum IsoBmffLayout
 {
     /** Not an ISO base media file: the container decides for itself how it is read. */
     NOT_ISO_BMFF,
-    /** {@code moov} (or a fragment's {@code moof}) comes before the media data: decodable while it arrives. */
+    /**
+     * {@code moov} comes before the media data (faststart): decodable while it arrives, through a reader that can
+     * seek (the samples may be interleaved in any order).
+     */
     INDEX_FIRST,
+    /**
+     * Fragmented ({@code moof} boxes after the {@code moov}): decodable front to back, and only so while it arrives;
+     * a demuxer that can seek reads every fragment's header, to the end of the file, before the first frame.
+     */
+    FRAGMENTED,
     /** {@code mdat} comes first: nothing decodes until the index at the end has arrived. */
     INDEX_LAST;
 
@@ -23,18 +31,25 @@ public enum IsoBmffLayout
     private static final Set<String> FIRST_BOXES = Set.of("ftyp", "moov", "mdat", "free", "skip", "wide", "pnot");
     private static final int MAX_BOXES = 64;
 
+    /** How a stream protocol reads an upload of this layout while it arrives: through a reader that can seek. */
+    public boolean readsSeeking()
+    {
+        return this == INDEX_FIRST;
+    }
+
     /**
      * Reads box headers from the start of {@code in}, skipping each box's body; reads only as far as the first
-     * {@code moov}, {@code moof} or {@code mdat} header.
+     * {@code moof} or {@code mdat} header.
      */
     public static IsoBmffLayout of(final InputStream in) throws IOException
     {
         final byte[] header = new byte[16];
+        boolean sawIndex = false;
         for (int box = 0; box < MAX_BOXES; box++)
         {
             if (in.readNBytes(header, 0, 8) < 8)
             {
-                return box == 0 ? NOT_ISO_BMFF : INDEX_LAST;
+                return box == 0 ? NOT_ISO_BMFF : sawIndex ? INDEX_FIRST : INDEX_LAST;
             }
             final String type = new String(header, 4, 4, StandardCharsets.ISO_8859_1);
             if (box == 0 && !FIRST_BOXES.contains(type))
@@ -43,14 +58,15 @@ public enum IsoBmffLayout
             }
             switch (type)
             {
-                case "moov", "moof" ->
+                case "moof" ->
                 {
-                    return INDEX_FIRST;
+                    return FRAGMENTED;
                 }
                 case "mdat" ->
                 {
-                    return INDEX_LAST;
+                    return sawIndex ? INDEX_FIRST : INDEX_LAST;
                 }
+                case "moov" -> sawIndex = true;
                 default ->
                 {
                     // a box to skip
@@ -62,18 +78,19 @@ public enum IsoBmffLayout
             {
                 if (in.readNBytes(header, 8, 8) < 8)
                 {
-                    return INDEX_LAST;
+                    return sawIndex ? INDEX_FIRST : INDEX_LAST;
                 }
                 size = readUnsigned(header, 8, 8);
                 headerBytes = 16;
             }
             if (size == 0)
             {
-                return INDEX_LAST; // the box runs to the end of the file: no index follows it
+                // the box runs to the end of the file: nothing follows it
+                return sawIndex ? INDEX_FIRST : INDEX_LAST;
             }
             if (size < headerBytes)
             {
-                return box == 0 ? NOT_ISO_BMFF : INDEX_LAST;
+                return box == 0 ? NOT_ISO_BMFF : sawIndex ? INDEX_FIRST : INDEX_LAST;
             }
             in.skipNBytes(size - headerBytes);
         }

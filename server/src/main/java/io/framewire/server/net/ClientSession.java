@@ -272,9 +272,9 @@ public final class ClientSession implements Runnable
     }
 
     /**
-     * Opens the upload while it arrives. An MP4 or MOV is read through a reader that can seek, unless its index is
-     * at its end: then nothing decodes before the upload is complete, and the client is told so. Other containers
-     * are read front to back; one that does not open that way is decoded once uploaded.
+     * Opens the upload while it arrives. An MP4 or MOV with its index first is read through a reader that can seek;
+     * with its index at its end nothing decodes before the upload is complete, and the client is told so. Fragmented
+     * MP4 and other containers are read front to back; one that does not open that way is decoded once uploaded.
      */
     private VideoSource openStreaming(final UploadPipe pipe, final long size, final OutputStreamer out)
         throws JobFailedException, InterruptedException
@@ -301,8 +301,8 @@ public final class ClientSession implements Runnable
         try
         {
             // On success the source owns the stream and closes it.
-            final VideoSource source = layout == IsoBmffLayout.INDEX_FIRST ?
-                VideoSource.openSeekable(pipe.seekableInput(size)) : VideoSource.open(pipe.input());
+            final VideoSource source = layout.readsSeeking() ? VideoSource.openSeekable(pipe.seekableInput(size)) :
+                VideoSource.open(pipe.input());
             LOG.info("job {}: decoding the upload as it arrives ({} bytes in when it opened)", jobId, pipe.written());
             return opened(source, pipe);
         }
