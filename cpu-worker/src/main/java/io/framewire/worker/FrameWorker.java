@@ -121,11 +121,11 @@ public final class FrameWorker implements Agent
         if (nowNs >= nextHeartbeatNs)
         {
             memoryBytes = Pointer.physicalBytes();
+            // Not counted as work: a heartbeat every 100 ms must not keep an idle worker from parking long.
             if (endpoint.offerHeartbeat(credits, framesDone, os.getProcessCpuTime()) > 0)
             {
                 nextHeartbeatNs = nowNs + TransportConfig.HEARTBEAT_INTERVAL_NS;
             }
-            work++;
         }
         if (!serverConnected && endpoint.serverConnected())
         {

@@ -115,7 +115,8 @@ public final class FramewireServer implements AutoCloseable
 
         embeddedEndpoint = new WorkerEndpoint(aeron);
         // Idle most of the time (external workers are preferred), so it parks longer than a dedicated worker.
-        embeddedWorkerRunner = new AgentRunner(TransportConfig.stageIdleStrategy(), error -> LOG.error("embedded worker error", error),
+        embeddedWorkerRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
+            error -> LOG.error("embedded worker error", error),
             null, new FrameWorker(embeddedEndpoint, 4, new BackoffIdleStrategy(), () -> { }));
         AgentRunner.startOnThread(embeddedWorkerRunner);
 

@@ -39,6 +39,7 @@ public final class ResultCollector implements Agent
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final FrameResultDecoder result = new FrameResultDecoder();
     private final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
+    private long resultParts;
     private static final int MAX_BOXES = io.framewire.transport.WorkerEndpoint.MAX_DETECTIONS;
 
     private final int[] boxes = new int[MAX_BOXES * 4];
@@ -54,7 +55,11 @@ public final class ResultCollector implements Agent
     @Override
     public int doWork()
     {
-        return results.poll(handler, TransportConfig.FRAGMENT_LIMIT);
+        final long before = resultParts;
+        results.poll(handler, TransportConfig.FRAGMENT_LIMIT);
+        // Heartbeats are no work: they come every 100 ms whether or not frames do, and a collector that counted
+        // them would never idle long enough to park long (TransportConfig.pollingIdleStrategy).
+        return (int)(resultParts - before);
     }
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header fragment)
@@ -72,7 +77,11 @@ public final class ResultCollector implements Agent
                 heartbeat.wrapAndApplyHeader(buffer, offset, header);
                 workers.onHeartbeat(heartbeat, System.nanoTime());
             }
-            case FrameResultDecoder.TEMPLATE_ID -> onResultPart(buffer, offset, length);
+            case FrameResultDecoder.TEMPLATE_ID ->
+            {
+                resultParts++;
+                onResultPart(buffer, offset, length);
+            }
             default -> LOG.warn("ignoring message with template {} on the results stream", header.templateId());
         }
     }
