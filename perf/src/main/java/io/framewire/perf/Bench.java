@@ -124,7 +124,7 @@ public final class Bench implements Callable<Integer>
             System.out.printf(Locale.ROOT, "%-10s %-8s %4s %4s %7s %7s %7s %9s %9s %9s %9s %8s %9s %8s %8s %7s %s%n",
                 "size", "process", "wkrs", "jobs", "wall_s", "fps", "job_fps", "d2r_p50", "d2r_p95", "d2r_p99", "d2e_p99",
                 "first_ms", "cpu_ms/fr", "srv_MB", "wkr_MB", "retries",
-                compareFfmpeg ? "ffmpeg_fps  ratio  MB fw/ffmpeg  PSNR fw/ffmpeg" : "");
+                compareFfmpeg ? "ffmpeg_fps  ratio  ffmpeg_cpu  MB fw/ffmpeg  PSNR fw/ffmpeg" : "");
         }
         final HistogramLogWriter histogramLog = new HistogramLogWriter(dir.resolve("latency.hlog").toFile());
         histogramLog.outputComment("framewire bench: per run, dispatch->result (tag SIZE/PROCESSING/d2r) and " +
@@ -309,8 +309,9 @@ public final class Bench implements Callable<Integer>
         final Process process;
         try
         {
-            final List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-                "-i", input.toString(), "-vf", filter, "-c:v", "libx264", "-preset", preset, "-crf",
+            // -benchmark prints the CPU FFmpeg used (at info level), for CPU per frame beside framewire's.
+            final List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "info",
+                "-nostats", "-benchmark", "-y", "-i", input.toString(), "-vf", filter, "-c:v", "libx264", "-preset", preset, "-crf",
                 Integer.toString(crf), "-bf", "0", "-pix_fmt", "yuv420p"));
             if (paced)
             {
@@ -338,6 +339,13 @@ public final class Bench implements Callable<Integer>
         node.put("fps", round(frames / wallS));
         final Path output = dir.resolve("ffmpeg-" + type + ".mp4");
         node.put("output_bytes", Files.size(output));
+        final java.util.regex.Matcher bench = java.util.regex.Pattern.compile("bench: utime=([0-9.]+)s stime=([0-9.]+)s")
+            .matcher(Files.readString(dir.resolve("ffmpeg-" + type + ".log")));
+        if (bench.find())
+        {
+            node.put("cpu_ms_per_frame", round((Double.parseDouble(bench.group(1)) + Double.parseDouble(bench.group(2))) *
+                1000 / frames));
+        }
         node.put("psnr_db", round(OutputQuality.ffmpeg(input, output, filter)));
         return node;
     }
@@ -482,8 +490,9 @@ public final class Bench implements Callable<Integer>
         if (run.has("ffmpeg"))
         {
             final JsonNode ffmpeg = run.get("ffmpeg");
-            ffmpegCells = ffmpeg.has("fps") ? String.format(Locale.ROOT, "%10.1f  %5.2f  %6.1f/%6.1f  %5.1f/%5.1f",
+            ffmpegCells = ffmpeg.has("fps") ? String.format(Locale.ROOT, "%10.1f  %5.2f  %9.1f  %6.1f/%6.1f  %5.1f/%5.1f",
                 ffmpeg.get("fps").asDouble(), run.get("fps").asDouble() / ffmpeg.get("fps").asDouble(),
+                ffmpeg.path("cpu_ms_per_frame").asDouble(),
                 run.get("output_bytes").asLong() / 1e6, ffmpeg.get("output_bytes").asLong() / 1e6,
                 run.get("psnr_db").asDouble(), ffmpeg.get("psnr_db").asDouble()) : "       n/a";
         }
