@@ -114,7 +114,7 @@ fi
 
 echo "two-hosts: server in $ns_server, workers take it from $server_ip:$udp_port" >&2
 run "$ns_server" server io.framewire.server.ServerMain --port "$tcp_port" --preview-port -1 \
-    --worker-endpoint "$server_ip:$udp_port" --aeron-dir "/dev/shm/framewire-two-hosts-$$-server" \
+    --bind "$server_ip" --worker-endpoint "$server_ip:$udp_port" --no-auth --aeron-dir "/dev/shm/framewire-two-hosts-$$-server" \
     --data-dir "$work/data" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 pids+=("$server_pid")

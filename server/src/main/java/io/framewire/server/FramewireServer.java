@@ -25,10 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -51,12 +54,13 @@ public final class FramewireServer implements AutoCloseable
     private final AgentRunner dispatchRunner;
     private final WorkerEndpoint embeddedEndpoint;
     private final AgentRunner embeddedWorkerRunner;
-    private final ServerSocket serverSocket;
+    /** One socket, or two for loopback: ::1 and 127.0.0.1, so clients of either family reach it. */
+    private final List<ServerSocket> serverSockets;
     private final ExecutorService sessions = Executors.newVirtualThreadPerTaskExecutor();
     /** Media work off the frame path: thumbnail encoding. */
     private final ExecutorService mediaIo = Executors.newFixedThreadPool(1,
         runnable -> Thread.ofPlatform().daemon().name("media-io").unstarted(runnable));
-    private final Thread acceptor;
+    private final List<Thread> acceptors = new ArrayList<>();
     private final AtomicLong nextJobId = new AtomicLong(1);
     private final JobRunner jobRunner;
     private final Semaphore jobPermits;
@@ -67,24 +71,33 @@ public final class FramewireServer implements AutoCloseable
     private FramewireServer(final ServerConfig config) throws IOException
     {
         this.config = config;
-        Files.createDirectories(config.dataDir());
+        createPrivateDirectory(config.dataDir());
         // Bind first: a port in use fails before anything else has started.
-        serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
         MediaDriver startedDriver = null;
         Aeron startedAeron = null;
+        final List<ServerSocket> bound = new ArrayList<>();
         try
         {
-            serverSocket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
+            int port = config.port();
+            for (final InetAddress address : bindAddresses(config.bind()))
+            {
+                final ServerSocket socket = new ServerSocket();
+                socket.setReuseAddress(true);
+                bound.add(socket);
+                socket.bind(new InetSocketAddress(address, port), 128);
+                port = socket.getLocalPort(); // the second loopback takes the port the first got
+            }
             startedDriver = config.embeddedDriver() ?
                 EmbeddedMediaDriver.launch(config.aeronDir(), config.workerEndpoint() != null) : null;
             startedAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(config.aeronDir()));
         }
         catch (final IOException | RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(startedAeron, startedDriver, serverSocket);
+            CloseHelper.quietCloseAll(startedAeron, startedDriver);
+            CloseHelper.quietCloseAll(bound);
             throw ex;
         }
+        serverSockets = List.copyOf(bound);
         driver = startedDriver;
         aeron = startedAeron;
 
@@ -127,13 +140,14 @@ public final class FramewireServer implements AutoCloseable
         {
             try
             {
-                startedPreview = new PreviewServer(new InetSocketAddress(config.bind(), config.previewPort()), history,
+                startedPreview = new PreviewServer(bindAddresses(config.bind()), config.previewPort(), history,
                     metrics);
             }
             catch (final IOException ex)
             {
                 CloseHelper.quietCloseAll(metrics, embeddedWorkerRunner, embeddedEndpoint, dispatchRunner, registry,
-                    aeron, driver, serverSocket);
+                    aeron, driver);
+                CloseHelper.quietCloseAll(serverSockets);
                 throw new IOException("cannot start the preview server on port " + config.previewPort() + ": " +
                     ex.getMessage(), ex);
             }
@@ -143,7 +157,32 @@ public final class FramewireServer implements AutoCloseable
             config.paced());
         jobPermits = new Semaphore(config.maxJobs());
         JobWarmUp.run(config.dataDir(), config.codec());
-        acceptor = Thread.ofPlatform().name("tcp-acceptor").start(this::acceptLoop);
+        for (final ServerSocket socket : serverSockets)
+        {
+            acceptors.add(Thread.ofPlatform().name("tcp-acceptor").start(() -> acceptLoop(socket)));
+        }
+    }
+
+    /**
+     * The data directory holds every user's uploads and outputs: a new one is made readable by this user only; an
+     * existing one is left as it is (it may be shared on purpose), with a warning if others can read it.
+     */
+    private static void createPrivateDirectory(final java.nio.file.Path dir) throws IOException
+    {
+        final java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        if (!Files.isDirectory(dir))
+        {
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+            Files.setPosixFilePermissions(dir, owner); // the umask may have taken some away: exactly 0700
+            return;
+        }
+        if (!owner.containsAll(Files.getPosixFilePermissions(dir)))
+        {
+            LOG.warn("the data directory {} can be read by other users, and holds the jobs' videos: chmod 700 it",
+                dir);
+        }
     }
 
     /** Start a server; on failure nothing it started is left running. */
@@ -152,7 +191,20 @@ public final class FramewireServer implements AutoCloseable
         return new FramewireServer(config);
     }
 
-    private void acceptLoop()
+    /**
+     * Where to listen: the address, or for a loopback address both loopbacks (::1 and 127.0.0.1), since a client's
+     * "localhost" may be either.
+     */
+    static List<InetAddress> bindAddresses(final InetAddress bind) throws java.net.UnknownHostException
+    {
+        if (!bind.isLoopbackAddress())
+        {
+            return List.of(bind);
+        }
+        return List.of(InetAddress.getByName("::1"), InetAddress.getByName("127.0.0.1"));
+    }
+
+    private void acceptLoop(final ServerSocket serverSocket)
     {
         while (!serverSocket.isClosed())
         {
@@ -174,7 +226,13 @@ public final class FramewireServer implements AutoCloseable
 
     public int port()
     {
-        return serverSocket.getLocalPort();
+        return serverSockets.get(0).getLocalPort();
+    }
+
+    /** The addresses the client port listens on. */
+    public List<InetSocketAddress> boundAddresses()
+    {
+        return serverSockets.stream().map(socket -> (InetSocketAddress)socket.getLocalSocketAddress()).toList();
     }
 
     /** Port of the preview web server, or -1 when it does not run. */
@@ -187,10 +245,13 @@ public final class FramewireServer implements AutoCloseable
     @Override
     public void close()
     {
-        CloseHelper.quietClose(serverSocket);
+        CloseHelper.quietCloseAll(serverSockets);
         try
         {
-            acceptor.join(5_000);
+            for (final Thread acceptor : acceptors)
+            {
+                acceptor.join(5_000);
+            }
         }
         catch (final InterruptedException ex)
         {

@@ -18,8 +18,14 @@ import java.util.concurrent.CountDownLatch;
     description = "Run the framewire server: TCP for clients, an Aeron media driver for workers.")
 public final class ServerMain implements Callable<Integer>
 {
-    @Option(names = "--bind", description = "Address to listen on; :: also takes IPv4 clients (default: ${DEFAULT-VALUE})")
-    String bind = "::";
+    @Option(names = "--bind", description = "Address to listen on, for clients and the preview: a loopback address " +
+        "means both ::1 and 127.0.0.1; any other needs --no-auth, since clients do not authenticate yet " +
+        "(:: takes every interface, IPv4 too; default: ${DEFAULT-VALUE})")
+    String bind = "::1";
+
+    @Option(names = "--no-auth", description = "Allow --bind or --worker-endpoint beyond loopback although nobody who " +
+        "reaches them is authenticated: only on a network where everyone may submit, watch and work")
+    boolean noAuth;
 
     @Option(names = "--port", description = "TCP port for clients (default: ${DEFAULT-VALUE})")
     int port = 9090;
@@ -114,6 +120,22 @@ public final class ServerMain implements Callable<Integer>
             System.err.println("framewire server: --codec: " + codecProblem);
             return 2;
         }
+        final InetAddress bindAddress;
+        try
+        {
+            bindAddress = InetAddress.getByName(bind);
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            System.err.println("framewire server: --bind " + bind + ": no such address");
+            return 2;
+        }
+        if (!bindAddress.isLoopbackAddress() && !noAuth)
+        {
+            System.err.println("framewire server: --bind " + bind + " listens beyond loopback, and clients do not " +
+                "authenticate yet: add --no-auth to accept anyone who reaches it (a trusted network only)");
+            return 2;
+        }
         final String encoderProblem = EncoderSettings.check(preset, crf);
         if (encoderProblem != null)
         {
@@ -126,14 +148,23 @@ public final class ServerMain implements Callable<Integer>
             try
             {
                 udpEndpoint = TransportConfig.parseEndpoint(workerEndpoint, TransportConfig.DEFAULT_WORKER_PORT);
+                final String host = udpEndpoint.substring(0, udpEndpoint.lastIndexOf(':')).replace("[", "")
+                    .replace("]", "");
+                if (!InetAddress.getByName(host).isLoopbackAddress() && !noAuth)
+                {
+                    System.err.println("framewire server: --worker-endpoint " + workerEndpoint + " takes workers " +
+                        "beyond loopback, and workers do not authenticate yet: add --no-auth to let any host that " +
+                        "reaches it join and receive frames (a private worker network only)");
+                    return 2;
+                }
             }
-            catch (final IllegalArgumentException ex)
+            catch (final IllegalArgumentException | java.net.UnknownHostException ex)
             {
                 System.err.println("framewire server: --worker-endpoint: " + ex.getMessage());
                 return 2;
             }
         }
-        final ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, aeronDir, !externalDriver,
+        final ServerConfig config = new ServerConfig(bindAddress, port, aeronDir, !externalDriver,
             dataDir, window, maxJobs, maxUploadMb * 1024 * 1024, maxHandshakeKb * 1024, readTimeoutMs, frameTimeoutMs,
             defaultProcessing, previewPort, codec, thumbnails, workerRate, udpEndpoint, paced,
             new EncoderSettings(preset, crf, paced));
@@ -153,9 +184,20 @@ public final class ServerMain implements Callable<Integer>
             server.close();
             stopped.countDown();
         }, "server-shutdown"));
-        System.out.println("{\"event\":\"listening\",\"bind\":\"" + bind + "\",\"port\":" + server.port() +
-            ",\"preview_port\":" + server.previewPort() + ",\"aeron_dir\":\"" + aeronDir + "\"" +
-            (udpEndpoint == null ? "" : ",\"worker_endpoint\":\"" + udpEndpoint + "\"") + "}");
+        final java.util.List<String> listening = server.boundAddresses().stream()
+            .map(address -> address.getAddress().getHostAddress()).toList();
+        org.slf4j.LoggerFactory.getLogger(ServerMain.class).info("listening on {} port {}{}", listening, server.port(),
+            bindAddress.isLoopbackAddress() ? " (loopback only: clients on this host; --bind ADDRESS --no-auth " +
+                "for others)" : " (no authentication: --no-auth)");
+        final var event = io.framewire.codec.JsonMessages.MAPPER.createObjectNode()
+            .put("event", "listening");
+        listening.forEach(event.putArray("bind")::add);
+        event.put("port", server.port()).put("preview_port", server.previewPort()).put("aeron_dir", aeronDir);
+        if (udpEndpoint != null)
+        {
+            event.put("worker_endpoint", udpEndpoint);
+        }
+        System.out.println(event);
         stopped.await();
         return 0;
     }

@@ -14,7 +14,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -42,15 +45,19 @@ public final class PreviewServer implements AutoCloseable
     private static final Pattern JOB_PATH = Pattern.compile("/jobs/([^/]+)(/.*)?");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
 
-    private final HttpServer server;
+    private final List<HttpServer> servers;
     private final ExecutorService executor;
     private final JobHistory history;
     private final ServerMetrics metrics;
     private final byte[] page;
     private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
 
-    public PreviewServer(final InetSocketAddress address, final JobHistory history, final ServerMetrics metrics)
-        throws IOException
+    /**
+     * @param addresses where to listen, on the same port: the first takes {@code port} (0: any free one), the others
+     *                  the port it got.
+     */
+    public PreviewServer(final List<InetAddress> addresses, final int port, final JobHistory history,
+        final ServerMetrics metrics) throws IOException
     {
         this.history = history;
         this.metrics = metrics;
@@ -58,17 +65,34 @@ public final class PreviewServer implements AutoCloseable
         {
             page = in.readAllBytes();
         }
-        server = HttpServer.create(address, 64);
         executor = Executors.newFixedThreadPool(2, runnable -> Thread.ofPlatform().daemon().name("preview-http")
             .unstarted(runnable));
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        final List<HttpServer> started = new ArrayList<>();
+        try
+        {
+            int next = port;
+            for (final InetAddress address : addresses)
+            {
+                final HttpServer server = HttpServer.create(new InetSocketAddress(address, next), 64);
+                server.setExecutor(executor);
+                server.createContext("/", this::handle);
+                server.start();
+                started.add(server);
+                next = server.getAddress().getPort();
+            }
+        }
+        catch (final IOException ex)
+        {
+            started.forEach(server -> server.stop(0));
+            executor.shutdownNow();
+            throw ex;
+        }
+        servers = List.copyOf(started);
     }
 
     public int port()
     {
-        return server.getAddress().getPort();
+        return servers.get(0).getAddress().getPort();
     }
 
     private void handle(final HttpExchange exchange) throws IOException
@@ -272,7 +296,7 @@ public final class PreviewServer implements AutoCloseable
     @Override
     public void close()
     {
-        server.stop(0);
+        servers.forEach(server -> server.stop(0));
         executor.shutdownNow();
     }
 }

@@ -1,0 +1,92 @@
+package io.framewire.server;
+
+import io.framewire.client.ExitCode;
+import io.framewire.server.media.SyntheticVideo;
+import io.framewire.transport.TransportConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Nothing listens beyond loopback unless the operator says, with --no-auth, that nobody needs to authenticate. */
+class SecureDefaultsTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void aServerRefusesToListenBeyondLoopbackWithoutNoAuth()
+    {
+        final String bind = refusal("--bind", "::", "--data-dir", dir.resolve("a").toString());
+        assertTrue(bind.contains("--bind :: listens beyond loopback") && bind.contains("--no-auth"), bind);
+        // 192.0.2.1 is TEST-NET-1: never bound, the refusal comes first.
+        final String workers = refusal("--worker-endpoint", "192.0.2.1", "--data-dir", dir.resolve("b").toString());
+        assertTrue(workers.contains("workers do not authenticate") && workers.contains("--no-auth"), workers);
+        assertTrue(Files.notExists(dir.resolve("a")) && Files.notExists(dir.resolve("b")), "nothing started");
+    }
+
+    @Test
+    void loopbackMeansBothFamiliesAndNothingElse() throws Exception
+    {
+        final Path video = dir.resolve("in.mp4");
+        SyntheticVideo.write(video, 320, 240, 10, 25);
+        final Path dataDir = dir.resolve("private-data");
+        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::1"), 0,
+            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dataDir, 8, 8, 1L << 30, 64 * 1024,
+            10_000, 30_000, "blur", 0, "h264", 0, 64)))
+        {
+            assertEquals(2, server.boundAddresses().size(), server.boundAddresses().toString());
+            for (final InetSocketAddress address : server.boundAddresses())
+            {
+                assertTrue(address.getAddress().isLoopbackAddress(), address.toString());
+                assertEquals(server.port(), address.getPort());
+            }
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir)),
+                "the data directory is the server user's alone");
+            final HttpClient http = HttpClient.newHttpClient();
+            for (final String host : new String[] {"127.0.0.1", "::1"})
+            {
+                final TestClient.Run run = TestClient.run("--host", host, "--port", Integer.toString(server.port()),
+                    "--video", video.toString(), "--out", dir.resolve("out-" + host.length() + ".mp4").toString(),
+                    "--quiet");
+                assertEquals(ExitCode.OK, run.exitCode(), host + ": " + run.stderr());
+                final String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" +
+                    server.previewPort() + "/metrics";
+                assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), url);
+            }
+        }
+    }
+
+    private static String refusal(final String... args)
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream original = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try
+        {
+            assertEquals(2, new CommandLine(new ServerMain()).execute(args));
+        }
+        finally
+        {
+            System.setErr(original);
+        }
+        return err.toString(StandardCharsets.UTF_8);
+    }
+}
