@@ -38,8 +38,9 @@ import java.util.concurrent.CompletableFuture;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
-        "1:local I/O error (cannot read the video or write --out)",
-        "2:usage error",
+        "1:local I/O error (cannot write --out)",
+        "2:usage error (an option wrong or missing, --video missing, unreadable or empty, an --out extension or " +
+            "--codec framewire does not write)",
         "3:cannot connect to the server",
         "4:the server reported an error (its code is printed)",
         "5:checksum failure of the returned file",

@@ -70,7 +70,8 @@ public final class MessageStream implements AutoCloseable
         if (messageLength <= 0 || messageLength > max)
         {
             throw new ProtocolException(
-                messageLength <= 0 ? ErrorCode.BAD_MESSAGE : ErrorCode.MESSAGE_TOO_LARGE,
+                // The prefix is unsigned: 2^31 and up read as negative here, and are as much too large.
+                messageLength == 0 ? ErrorCode.BAD_MESSAGE : ErrorCode.MESSAGE_TOO_LARGE,
                 "message length " + Integer.toUnsignedLong(messageLength) + " is outside 1.." + max);
         }
         if (receiveBytes.length < messageLength)

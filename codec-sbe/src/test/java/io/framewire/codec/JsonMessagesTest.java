@@ -34,6 +34,7 @@ class JsonMessagesTest
             new ControlMessage.Eof(99, "ab".repeat(32)),
             new ControlMessage.Progress(10, 250, 31.5),
             new ControlMessage.Progress(10, -1, 0.0),
+            new ControlMessage.Notice("not_streamable", "the index is at the end"),
             new ControlMessage.Result(result),
             new ControlMessage.Error(ErrorCode.CHECKSUM_MISMATCH, "chunk 3 is damaged"),
         };

@@ -238,6 +238,9 @@ class ProtocolHardeningTest
             new Handshake(1, "blur", "file", "a.mp4", 1L << 40, Map.of()))));
         assertEquals("unexpected_message", errorFor(JsonMessages.encode(new ControlMessage.Eof(1, "00"))));
         assertEquals("message_too_large", errorFor(new byte[70_000]));
+        assertEquals("message_too_large", errorForPrefix(0x8000_0000), "a prefix of 2^31 is unsigned, not negative");
+        assertEquals("message_too_large", errorForPrefix(0xFFFF_FFFF));
+        assertEquals("bad_message", errorForPrefix(0), "an empty message is no message");
         assertEquals("bad_parameter", errorFor(JsonMessages.encode(
             new Handshake(1, "blur", "file", "a.mp4", 10, Map.of("ksize", "4")))));
         assertDataDirClean();
@@ -470,6 +473,18 @@ class ProtocolHardeningTest
             assertEquals(ExitCode.CHECKSUM, run.exitCode(), run.stderr());
             assertTrue(run.stderr().contains("checksum_mismatch"), run.stderr());
             served.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The error for a length prefix alone, whatever would follow it. */
+    private String errorForPrefix(final int prefix) throws Exception
+    {
+        try (Socket socket = connect(); MessageStream stream = messages(socket))
+        {
+            socket.getOutputStream().write(ByteBuffer.allocate(4).putInt(prefix).array());
+            socket.getOutputStream().flush();
+            stream.read();
+            return assertInstanceOf(ControlMessage.Error.class, stream.json()).code();
         }
     }
 
