@@ -213,6 +213,9 @@ public final class ClientMain implements Callable<Integer>
             closeQuietly(socket);
             return fail(ExitCode.IO_ERROR, "cannot write --out " + out + ": " + describe(ex));
         }
+        // Ctrl-C or a kill ends the JVM without running the finally below: the hook removes the partial output then.
+        final Thread cleanup = new Thread(() -> deleteQuietly(partial), "client-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try (socket; MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(),
             4 * 1024 * 1024))
         {
@@ -238,14 +241,27 @@ public final class ClientMain implements Callable<Integer>
         }
         finally
         {
+            deleteQuietly(partial);
             try
             {
-                Files.deleteIfExists(partial);
+                Runtime.getRuntime().removeShutdownHook(cleanup);
             }
-            catch (final IOException ignored)
+            catch (final IllegalStateException ignored)
             {
-                // best effort: the partial file has a dot name beside --out
+                // the JVM is shutting down: the hook runs anyway
             }
+        }
+    }
+
+    private static void deleteQuietly(final Path partial)
+    {
+        try
+        {
+            Files.deleteIfExists(partial);
+        }
+        catch (final IOException ignored)
+        {
+            // best effort: the partial file has a dot name beside --out
         }
     }
 
