@@ -127,7 +127,7 @@ public final class FramewireServer implements AutoCloseable
         AgentRunner.startOnThread(dispatchRunner);
 
         embeddedEndpoint = new WorkerEndpoint(aeron);
-        // Idle most of the time (external workers are preferred), so it parks longer than a dedicated worker.
+        // Idle most of the time (external workers are preferred): the polling strategy parks it long once quiet.
         embeddedWorkerRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
             error -> LOG.error("embedded worker error", error),
             null, new FrameWorker(embeddedEndpoint, 4, new BackoffIdleStrategy(), () -> { }));

@@ -146,6 +146,13 @@ public final class Job
         inputErrors = errors;
     }
 
+    /** Whether no frame of the input is known to be missing: true while decoding goes on. */
+    public boolean inputComplete()
+    {
+        final InputErrors errors = inputErrors;
+        return errors == null || errors.complete();
+    }
+
     /** What was wrong with the input, null until decoding ended. */
     public InputErrors inputErrors()
     {

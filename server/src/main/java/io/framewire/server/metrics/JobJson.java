@@ -28,7 +28,7 @@ public final class JobJson
         final ObjectNode node = JsonMessages.MAPPER.createObjectNode();
         node.put("job", Long.toString(job.id()));
         node.put("status", job.failure() != null ? "failed" : job.running() ? "running" :
-            job.inputErrors() != null && !job.inputErrors().complete() ? "incomplete" : "ok");
+            job.inputComplete() ? "ok" : "incomplete");
         node.put("processing", job.processing());
         node.put("filter", job.pipeline());
         node.put("width", job.width());
@@ -75,7 +75,7 @@ public final class JobJson
     {
         final ObjectNode node = progress(job);
         final InputErrors errors = job.inputErrors();
-        final boolean complete = errors == null || errors.complete();
+        final boolean complete = job.inputComplete();
         // ok only when the whole input decoded and every frame of it was encoded; else the output holds what did.
         node.put("status", complete ? "ok" : "incomplete");
         final long frames = job.ring().totalFrames();

@@ -279,7 +279,7 @@ public final class ClientSession implements Runnable
     private VideoSource openStreaming(final UploadPipe pipe, final long size, final OutputStreamer out)
         throws JobFailedException, InterruptedException
     {
-        IsoBmffLayout layout = IsoBmffLayout.NOT_ISO_BMFF;
+        final IsoBmffLayout layout;
         try (InputStream probe = pipe.seekableInput(size))
         {
             layout = IsoBmffLayout.of(probe);
