@@ -1,7 +1,9 @@
 package io.framewire.worker;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.framewire.codec.JsonMessages;
 import io.framewire.codec.sbe.PixelFormat;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.FrameCompression;
@@ -12,7 +14,8 @@ import io.framewire.worker.filter.Pipeline;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +28,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code framewire worker}: a worker process that joins the server's media driver on this host (IPC), or, with
@@ -37,6 +38,8 @@ import java.util.concurrent.TimeUnit;
         "with --server it joins a server on another host over UDP (the server runs with --worker-endpoint)."})
 public final class WorkerMain implements Callable<Integer>
 {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
+
     @Spec
     CommandSpec spec;
 
@@ -99,7 +102,6 @@ public final class WorkerMain implements Callable<Integer>
             System.err.println("framewire worker: --frame-encoding: " + ex.getMessage());
             return 2;
         }
-        final CountDownLatch stop = new CountDownLatch(1);
         String serverEndpoint = null;
         InetAddress listenHost = null;
         MediaDriver driver = null;
@@ -122,71 +124,61 @@ public final class WorkerMain implements Callable<Integer>
             // UDP data passes through the driver, so this host needs its own.
             driver = EmbeddedMediaDriver.launch(aeronDir, true);
         }
-        final Aeron aeron;
-        try
+        // SIGINT, SIGTERM or a lost driver ends await(); the JVM's shutdown waits for the barrier's close, after the
+        // worker's (which deletes an own driver's files).
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
-            aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(aeronDir)
-                .driverTimeoutMs(10_000)
-                .errorHandler(error ->
-                {
-                    LoggerFactory.getLogger(WorkerMain.class).error("aeron client failed, worker stops", error);
-                    stop.countDown();
-                }));
-        }
-        catch (final RuntimeException ex)
-        {
-            System.err.println("framewire worker: no media driver at " + aeronDir +
-                " (start the server first, or pass --aeron-dir): " + ex.getMessage());
-            CloseHelper.close(driver);
-            return 3;
-        }
-        final WorkerEndpoint endpoint;
-        try
-        {
-            endpoint = serverEndpoint == null && encoding == PixelFormat.BGR24 ? new WorkerEndpoint(aeron) :
-                new WorkerEndpoint(aeron, listenHost, serverEndpoint, encoding);
-        }
-        catch (final RuntimeException ex)
-        {
-            System.err.println("framewire worker: cannot open its streams: " + ex.getMessage());
-            CloseHelper.closeAll(aeron, driver);
-            return 3;
-        }
-        final FrameWorker worker = new FrameWorker(endpoint, credits,
-            new BackoffIdleStrategy(), () -> System.out.println(
-                "{\"event\":\"worker_connected\",\"worker_id\":" + endpoint.workerId() + "}"), failFrames, chains);
-        final AgentRunner runner = new AgentRunner(
-            TransportConfig.pollingIdleStrategy(),
-            error -> LoggerFactory.getLogger(WorkerMain.class).error("worker error", error),
-            null, worker);
-        final CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            stop.countDown();
+            final Aeron aeron;
             try
             {
-                // The JVM halts when its hooks return: wait for the close below, which deletes an own driver's files.
-                closed.await(10, TimeUnit.SECONDS);
+                aeron = Aeron.connect(new Aeron.Context()
+                    .aeronDirectoryName(aeronDir)
+                    .driverTimeoutMs(10_000)
+                    .errorHandler(error ->
+                    {
+                        LOG.error("aeron client failed, worker stops", error);
+                        barrier.signal();
+                    }));
             }
-            catch (final InterruptedException ignored)
+            catch (final RuntimeException ex)
             {
-                Thread.currentThread().interrupt();
+                System.err.println("framewire worker: no media driver at " + aeronDir +
+                    " (start the server first, or pass --aeron-dir): " + ex.getMessage());
+                CloseHelper.close(driver);
+                return 3;
             }
-        }, "worker-shutdown"));
-        AgentRunner.startOnThread(runner);
-        System.out.println("{\"event\":\"worker_started\",\"worker_id\":" + endpoint.workerId() + ",\"pid\":" +
-            ProcessHandle.current().pid() + (serverEndpoint == null ? "" : ",\"server\":\"" + serverEndpoint +
-            "\",\"task_endpoint\":\"" + endpoint.taskEndpoint() + "\"") + "}");
-
-        final SleepingIdleStrategy wait = new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(100));
-        while (stop.getCount() > 0 && !aeron.isClosed())
-        {
-            wait.idle();
+            final WorkerEndpoint endpoint;
+            try
+            {
+                endpoint = serverEndpoint == null && encoding == PixelFormat.BGR24 ? new WorkerEndpoint(aeron) :
+                    new WorkerEndpoint(aeron, listenHost, serverEndpoint, encoding);
+            }
+            catch (final RuntimeException ex)
+            {
+                System.err.println("framewire worker: cannot open its streams: " + ex.getMessage());
+                CloseHelper.closeAll(aeron, driver);
+                return 3;
+            }
+            final FrameWorker worker = new FrameWorker(endpoint, credits, new BackoffIdleStrategy(),
+                () -> System.out.println(event("worker_connected", endpoint)), failFrames, chains);
+            final AgentRunner runner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
+                error -> LOG.error("worker error", error), null, worker);
+            AgentRunner.startOnThread(runner);
+            final ObjectNode started = event("worker_started", endpoint).put("pid", ProcessHandle.current().pid());
+            if (serverEndpoint != null)
+            {
+                started.put("server", serverEndpoint).put("task_endpoint", endpoint.taskEndpoint());
+            }
+            System.out.println(started);
+            barrier.await();
+            CloseHelper.closeAll(runner, endpoint, aeron, driver);
         }
-        CloseHelper.closeAll(runner, endpoint, aeron, driver);
-        closed.countDown();
         return 0;
+    }
+
+    private static ObjectNode event(final String name, final WorkerEndpoint endpoint)
+    {
+        return JsonMessages.MAPPER.createObjectNode().put("event", name).put("worker_id", endpoint.workerId());
     }
 
     private boolean aeronDirGiven()

@@ -11,11 +11,12 @@ import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import io.framewire.server.journal.FrameJournal;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
-import io.framewire.transport.WorkerChannel;
+import io.framewire.transport.WorkerProxy;
 import io.framewire.transport.WorkerEndpoint;
 import io.framewire.transport.WorkerRegistry;
 import io.framewire.worker.FrameWorker;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -82,7 +83,7 @@ public final class DistributionLatency
         Aeron workerAeron = null;
         try (MediaDriver driver = EmbeddedMediaDriver.launch(dir, udp);
             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-            WorkerRegistry registry = new WorkerRegistry(aeron, 0);
+            WorkerRegistry registry = new WorkerRegistry(aeron, 0, SystemNanoClock.INSTANCE);
             Subscription results = aeron.addSubscription(udp ? TransportConfig.udpChannel(serverEndpoint) :
                 TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID))
         {
@@ -195,7 +196,7 @@ public final class DistributionLatency
             });
             final IdleStrategy idle = TransportConfig.pollingIdleStrategy();
             int sent = 0;
-            WorkerChannel sending = null;
+            WorkerProxy sending = null;
             while (received[0] < total)
             {
                 int work = results.poll(handler, TransportConfig.FRAGMENT_LIMIT);
@@ -209,7 +210,7 @@ public final class DistributionLatency
                     idle.idle(1);
                     continue;
                 }
-                final WorkerChannel worker = sent < journaled.get() ? registry.pick(frameBytes) : null;
+                final WorkerProxy worker = sent < journaled.get() ? registry.pick(frameBytes) : null;
                 if (worker != null)
                 {
                     final long offered = worker.offerTask(1, sent, 1, width, height, 1, journaledAt[sent & 0xFFFF],

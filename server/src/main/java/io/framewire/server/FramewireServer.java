@@ -6,12 +6,13 @@ import io.aeron.driver.MediaDriver;
 import io.framewire.server.dispatch.FrameDispatcher;
 import io.framewire.server.dispatch.JobTable;
 import io.framewire.server.dispatch.ResultCollector;
-import io.framewire.server.job.JobRunner;
-import io.framewire.server.job.JobWarmUp;
+import io.framewire.server.run.JobRunner;
+import io.framewire.server.run.JobWarmUp;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.ServerMetrics;
 import io.framewire.server.preview.PreviewServer;
 import io.framewire.server.net.ClientSession;
+import io.framewire.server.net.SessionSettings;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
@@ -20,6 +21,7 @@ import io.framewire.worker.FrameWorker;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.CompositeAgent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,8 @@ public final class FramewireServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(FramewireServer.class);
 
-    private final ServerConfig config;
+    private final ServerContext config;
+    private final SessionSettings sessionSettings;
     private final MediaDriver driver;
     private final Aeron aeron;
     private final WorkerRegistry registry;
@@ -68,9 +71,11 @@ public final class FramewireServer implements AutoCloseable
     private final ServerMetrics metrics;
     private final PreviewServer preview;
 
-    private FramewireServer(final ServerConfig config) throws IOException
+    private FramewireServer(final ServerContext config) throws IOException
     {
         this.config = config;
+        sessionSettings = new SessionSettings(config.dataDir(), config.readTimeoutMs(), config.maxHandshakeBytes(),
+            config.maxUploadBytes(), config.maxJobs(), config.defaultProcessing(), config.codec(), config.encoder());
         createPrivateDirectory(config.dataDir());
         // Bind first: a port in use fails before anything else has started.
         MediaDriver startedDriver = null;
@@ -102,16 +107,19 @@ public final class FramewireServer implements AutoCloseable
         aeron = startedAeron;
 
         final JobTable jobs = new JobTable();
-        registry = new WorkerRegistry(aeron, config.workerRateLimit());
+        // One clock reading per duty cycle, shared by the agents of the dispatch thread.
+        final CachedNanoClock dispatchClock = new CachedNanoClock();
+        registry = new WorkerRegistry(aeron, config.workerRateLimit(), dispatchClock);
         final Subscription results =
             aeron.addSubscription(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
         final FrameDispatcher dispatcher =
-            new FrameDispatcher(jobs, registry, TimeUnit.MILLISECONDS.toNanos(config.frameTimeoutMs()));
+            new FrameDispatcher(jobs, registry, TimeUnit.MILLISECONDS.toNanos(config.frameTimeoutMs()),
+                config.clock(), dispatchClock);
         if (config.workerEndpoint() == null)
         {
             dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
                 error -> LOG.error("dispatch thread error", error), null,
-                new CompositeAgent(dispatcher, new ResultCollector(results, jobs, registry)));
+                new CompositeAgent(dispatcher, new ResultCollector(results, jobs, registry, dispatchClock)));
         }
         else
         {
@@ -121,8 +129,8 @@ public final class FramewireServer implements AutoCloseable
             LOG.info("taking workers from other hosts on udp {}", config.workerEndpoint());
             dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
                 error -> LOG.error("dispatch thread error", error), null,
-                new CompositeAgent(dispatcher, new ResultCollector(results, jobs, registry),
-                    new ResultCollector(remoteResults, jobs, registry)));
+                new CompositeAgent(dispatcher, new ResultCollector(results, jobs, registry, dispatchClock),
+                    new ResultCollector(remoteResults, jobs, registry, dispatchClock)));
         }
         AgentRunner.startOnThread(dispatchRunner);
 
@@ -185,10 +193,14 @@ public final class FramewireServer implements AutoCloseable
         }
     }
 
-    /** Start a server; on failure nothing it started is left running. */
-    public static FramewireServer start(final ServerConfig config) throws IOException
+    /**
+     * Start a server; on failure nothing it started is left running.
+     *
+     * @throws IllegalArgumentException when a setting is wrong ({@link ServerContext#conclude()}).
+     */
+    public static FramewireServer start(final ServerContext context) throws IOException
     {
-        return new FramewireServer(config);
+        return new FramewireServer(context.conclude());
     }
 
     /**
@@ -211,7 +223,7 @@ public final class FramewireServer implements AutoCloseable
             try
             {
                 final Socket socket = serverSocket.accept();
-                sessions.execute(new ClientSession(socket, config, jobRunner, jobPermits, history,
+                sessions.execute(new ClientSession(socket, sessionSettings, jobRunner, jobPermits, history,
                     Math.max(0, previewPort()), nextJobId.getAndIncrement()));
             }
             catch (final IOException ex)
@@ -233,6 +245,12 @@ public final class FramewireServer implements AutoCloseable
     public List<InetSocketAddress> boundAddresses()
     {
         return serverSockets.stream().map(socket -> (InetSocketAddress)socket.getLocalSocketAddress()).toList();
+    }
+
+    /** The Aeron directory local workers join. */
+    public String aeronDir()
+    {
+        return config.aeronDir();
     }
 
     /** Port of the preview web server, or -1 when it does not run. */

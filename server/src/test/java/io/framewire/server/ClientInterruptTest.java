@@ -30,10 +30,7 @@ class ClientInterruptTest
         final Path video = dir.resolve("in.mkv");
         SyntheticVideo.write(video, 320, 240, 250, 25);
         // A paced server: the job takes the video's 10 s, so the interrupt comes mid-job.
-        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::1"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 0, 64, null, true,
-            new EncoderSettings(EncoderSettings.DEFAULT_PRESET, EncoderSettings.DEFAULT_CRF, true))))
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).paced(true)))
         {
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");

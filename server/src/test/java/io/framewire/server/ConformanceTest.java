@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,7 +47,8 @@ class ConformanceTest
     @TempDir
     static Path dir;
 
-    private FramewireServer server;
+    @RegisterExtension
+    static final ServerFixture SERVER = new ServerFixture();
 
     /** What an input is, and how the ffmpeg CLI makes it (null for a sample file or a file the test writes). */
     record Input(String name, String file, List<String> ffmpeg)
@@ -63,18 +65,6 @@ class ConformanceTest
     {
         Assumptions.assumeTrue(onPath("ffmpeg") && onPath("ffprobe"),
             "the conformance suite makes its inputs with the ffmpeg CLI: apt-get install ffmpeg (.ci/run does)");
-        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 0, 64));
-    }
-
-    @AfterAll
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
     }
 
     static Stream<Arguments> playable()
@@ -181,7 +171,7 @@ class ConformanceTest
     {
         final Path last = make(made("moov at the end, for the notice", "notice-moov-last.mp4", video("-c:v", "libx264",
             "-pix_fmt", "yuv420p")));
-        final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+        final TestClient.Run run = TestClient.run("--port", Integer.toString(SERVER.port()), "--video",
             last.toString(), "--out", dir.resolve("notice.out.mp4").toString(), "--protocol", "stream");
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         final List<String> notes = run.stderr().lines().filter(line -> line.startsWith("note: ")).toList();
@@ -197,7 +187,7 @@ class ConformanceTest
     void megamindWithEveryProcessingType(final String processing) throws Exception
     {
         final Path megamind = make(sample("Megamind.avi"));
-        final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+        final TestClient.Run run = TestClient.run("--port", Integer.toString(SERVER.port()), "--video",
             megamind.toString(), "--out", dir.resolve("megamind-" + processing + ".mp4").toString(), "--processing",
             processing, "--quiet");
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
@@ -317,7 +307,7 @@ class ConformanceTest
 
     private TestClient.Run client(final Path input, final Path output, final String protocol)
     {
-        return TestClient.run("--port", Integer.toString(server.port()), "--video", input.toString(), "--out",
+        return TestClient.run("--port", Integer.toString(SERVER.port()), "--video", input.toString(), "--out",
             output.toString(), "--protocol", protocol, "--quiet");
     }
 

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,34 +45,15 @@ class FilterJobsEndToEndTest
     @TempDir
     static Path dir;
 
-    private String aeronDir;
     private Path video;
-    private FramewireServer server;
-    private WorkerProcess worker;
+    @RegisterExtension
+    static final ServerFixture SERVER = new ServerFixture(c -> c.thumbnails(5)).workers(1);
 
     @BeforeAll
     void start() throws Exception
     {
         video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 320, 240, FRAMES, 25);
-        aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
-        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0, aeronDir, true,
-            dir.resolve("data"), 8, 8, 1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
-        worker = WorkerProcess.start(aeronDir, dir.resolve("worker-1.log"));
-        worker.awaitConnected();
-    }
-
-    @AfterAll
-    void stop() throws InterruptedException
-    {
-        if (worker != null)
-        {
-            worker.close();
-        }
-        if (server != null)
-        {
-            server.close();
-        }
     }
 
     @Test
@@ -94,7 +76,7 @@ class FilterJobsEndToEndTest
                 }
             });
 
-        try (WorkerProcess second = WorkerProcess.start(aeronDir, dir.resolve("worker-2.log")))
+        try (WorkerProcess second = WorkerProcess.start(SERVER.server().aeronDir(), dir.resolve("worker-2.log")))
         {
             second.awaitConnected();
             final JsonNode two = runOk("--processing", "motion", "--out", dir.resolve("motion-2.mp4").toString());
@@ -199,7 +181,7 @@ class FilterJobsEndToEndTest
     {
         final boolean hasVideo = Stream.of(args).anyMatch("--video"::equals);
         return TestClient.run(Stream.of(
-            Stream.of("--port", Integer.toString(server.port()), "--quiet"),
+            Stream.of("--port", Integer.toString(SERVER.port()), "--quiet"),
             hasVideo ? Stream.<String>empty() : Stream.of("--video", video.toString()),
             Stream.of(args)).flatMap(s -> s).toArray(String[]::new));
     }

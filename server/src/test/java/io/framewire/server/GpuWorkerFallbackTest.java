@@ -30,10 +30,9 @@ class GpuWorkerFallbackTest
     {
         final Path video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 640, 360, FRAMES, 25);
-        final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
-        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0, aeronDir,
-            true, dir.resolve("data"), 16, 8, 1L << 30, 64 * 1024, 30_000, 30_000, "blur", -1, "h264", 0, 0));
-            WorkerProcess worker = WorkerProcess.start("io.framewire.gpu.GpuWorkerMain", aeronDir,
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).window(16)
+            .readTimeoutMs(30_000).workerRateLimit(0));
+            WorkerProcess worker = WorkerProcess.start("io.framewire.gpu.GpuWorkerMain", server.aeronDir(),
                 dir.resolve("worker.log")))
         {
             worker.awaitConnected();

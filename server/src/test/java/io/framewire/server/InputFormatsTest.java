@@ -10,6 +10,7 @@ import org.bytedeco.ffmpeg.global.avcodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,23 +35,12 @@ class InputFormatsTest
     @TempDir
     static Path dir;
 
-    private FramewireServer server;
+    @RegisterExtension
+    static final ServerFixture SERVER = new ServerFixture(c -> c.thumbnails(5));
 
     @BeforeAll
     void start() throws Exception
     {
-        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
-    }
-
-    @AfterAll
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
     }
 
     @ParameterizedTest(name = "{0} {1}x{2}")
@@ -104,7 +94,7 @@ class InputFormatsTest
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final int code = ClientMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8), "--port", Integer.toString(server.port()),
+            new PrintStream(err, true, StandardCharsets.UTF_8), "--port", Integer.toString(SERVER.port()),
             "--video", input.toString(), "--out", output.toString(), "--quiet");
         assertEquals(ExitCode.OK, code, err.toString(StandardCharsets.UTF_8));
         return JsonMessages.MAPPER.readTree(out.toString(StandardCharsets.UTF_8));

@@ -10,6 +10,7 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +33,8 @@ class OutputFormatTest
     @TempDir
     static Path dir;
 
-    private FramewireServer server;
+    @RegisterExtension
+    static final ServerFixture SERVER = new ServerFixture(c -> c.thumbnails(5));
     private Path video;
 
     @BeforeAll
@@ -40,18 +42,6 @@ class OutputFormatTest
     {
         video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 480, 270, FRAMES, 25);
-        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
-    }
-
-    @AfterAll
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
     }
 
     @Test
@@ -236,7 +226,7 @@ class OutputFormatTest
     {
         final boolean hasVideo = java.util.Arrays.asList(args).contains("--video");
         return TestClient.run(java.util.stream.Stream.of(
-            java.util.stream.Stream.of("--port", Integer.toString(server.port()), "--quiet"),
+            java.util.stream.Stream.of("--port", Integer.toString(SERVER.port()), "--quiet"),
             hasVideo ? java.util.stream.Stream.<String>empty() : java.util.stream.Stream.of("--video", video.toString()),
             java.util.stream.Stream.of(args)).flatMap(s -> s).toArray(String[]::new));
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +55,8 @@ class PreviewEndToEndTest
     @TempDir
     static Path dir;
 
-    private FramewireServer server;
+    @RegisterExtension
+    static final ServerFixture SERVER = new ServerFixture(c -> c.previewPort(0).thumbnails(5));
     private Path video;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -63,18 +65,6 @@ class PreviewEndToEndTest
     {
         video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 640, 360, FRAMES, 25);
-        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8, 1L << 30,
-            64 * 1024, 10_000, 30_000, "blur", 0, "h264", 5, 64));
-    }
-
-    @AfterAll
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
     }
 
     @Test
@@ -84,7 +74,7 @@ class PreviewEndToEndTest
         final ByteArrayOutputStream clientErr = new ByteArrayOutputStream();
         final CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> ClientMain.run(
             new PrintStream(clientOut, true, StandardCharsets.UTF_8), new PrintStream(clientErr, true, StandardCharsets.UTF_8),
-            "--port", Integer.toString(server.port()), "--video", video.toString(), "--out",
+            "--port", Integer.toString(SERVER.port()), "--video", video.toString(), "--out",
             dir.resolve("out.mp4").toString(), "--quiet", "--preview"));
 
         // Live metrics: the job shows up running, its counters only ever grow.
@@ -146,7 +136,7 @@ class PreviewEndToEndTest
 
         assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS), clientErr.toString(StandardCharsets.UTF_8));
         final String stderr = clientErr.toString(StandardCharsets.UTF_8);
-        assertTrue(stderr.contains("preview: http://[::1]:" + server.previewPort() + "/jobs/1/"), stderr);
+        assertTrue(stderr.contains("preview: http://[::1]:" + SERVER.server().previewPort() + "/jobs/1/"), stderr);
 
         // Thumbnails: 5, evenly spaced over the video, listed in the result and served as JPEG.
         final JsonNode thumbnails = JsonMessages.MAPPER.readTree(clientOut.toString(StandardCharsets.UTF_8))
@@ -197,7 +187,7 @@ class PreviewEndToEndTest
     @Order(Integer.MAX_VALUE)
     void aFailingHandlerAnswers500() throws Exception
     {
-        final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+        final TestClient.Run run = TestClient.run("--port", Integer.toString(SERVER.port()), "--video",
             video.toString(), "--out", dir.resolve("for-500.mp4").toString(), "--quiet");
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         final String job = run.result().get("job").asText();
@@ -241,13 +231,13 @@ class PreviewEndToEndTest
 
     private URI uri(final String path)
     {
-        return URI.create("http://127.0.0.1:" + server.previewPort() + path);
+        return URI.create("http://127.0.0.1:" + SERVER.server().previewPort() + path);
     }
 
     /** Sends the path exactly as given, without any client normalising it. */
     private String raw(final String path) throws Exception
     {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.previewPort()))
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), SERVER.server().previewPort()))
         {
             socket.setSoTimeout(10_000);
             final OutputStream out = socket.getOutputStream();

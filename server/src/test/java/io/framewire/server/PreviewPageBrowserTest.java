@@ -45,9 +45,8 @@ class PreviewPageBrowserTest
             "SKIPPED: the browser test needs Debian's chromium and chromium-driver (.ci/run installs them)");
         final Path video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 640, 360, 400, 25);
-        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 8, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", 0, "h264", 5, 64)))
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).previewPort(0)
+            .thumbnails(5)))
         {
             final ChromeOptions options = new ChromeOptions()
                 .setBinary(CHROMIUM)

@@ -16,6 +16,7 @@ import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,10 +55,10 @@ class ProtocolHardeningTest
     @TempDir
     static Path dir;
 
-    private Path dataDir;
     private Path small;
     private Path mkv;
-    private FramewireServer server;
+    @RegisterExtension
+    static final ServerFixture SERVER = new ServerFixture(c -> c.maxUploadBytes(64L << 20).readTimeoutMs(4_000).thumbnails(5));
 
     @BeforeAll
     void start() throws Exception
@@ -66,19 +67,6 @@ class ProtocolHardeningTest
         SyntheticVideo.write(small, 320, 240, 30, 25);
         mkv = dir.resolve("input.mkv");
         SyntheticVideo.write(mkv, 640, 360, 300, 25);
-        dataDir = dir.resolve("data");
-        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dataDir, 8, 8, 64L << 20, 64 * 1024, 4_000,
-            30_000, "blur", -1, "h264", 5, 64));
-    }
-
-    @AfterAll
-    void stop()
-    {
-        if (server != null)
-        {
-            server.close();
-        }
     }
 
     @Test
@@ -249,9 +237,8 @@ class ProtocolHardeningTest
     @Test
     void pastTheJobLimitAClientIsToldBusy() throws Exception
     {
-        try (FramewireServer one = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data-one"), 8, 1,
-            64L << 20, 64 * 1024, 4_000, 30_000, "blur", -1, "h264", 5, 64));
+        try (FramewireServer one = FramewireServer.start(ServerFixture.context(dir.resolve("one")).maxJobs(1)
+            .readTimeoutMs(4_000));
             Socket first = new Socket(InetAddress.getLoopbackAddress(), one.port());
             MessageStream firstStream = messages(first);
             Socket second = new Socket(InetAddress.getLoopbackAddress(), one.port());
@@ -537,7 +524,7 @@ class ProtocolHardeningTest
 
     private Socket connect() throws IOException
     {
-        final Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        final Socket socket = new Socket(InetAddress.getLoopbackAddress(), SERVER.port());
         socket.setSoTimeout(60_000);
         return socket;
     }
@@ -552,7 +539,7 @@ class ProtocolHardeningTest
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true)
         {
-            try (Stream<Path> files = Files.list(dataDir))
+            try (Stream<Path> files = Files.list(SERVER.dataDir()))
             {
                 final List<Path> left = files.filter(f -> !f.getFileName().toString().equals("preview")).toList();
                 if (left.isEmpty())
@@ -577,7 +564,7 @@ class ProtocolHardeningTest
 
     private TestClient.Run client(final String... args)
     {
-        return run(Stream.concat(Stream.of("--port", Integer.toString(server.port())), Stream.of(args))
+        return run(Stream.concat(Stream.of("--port", Integer.toString(SERVER.port())), Stream.of(args))
             .toArray(String[]::new));
     }
 

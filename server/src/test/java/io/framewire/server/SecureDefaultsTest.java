@@ -47,9 +47,8 @@ class SecureDefaultsTest
         final Path video = dir.resolve("in.mp4");
         SyntheticVideo.write(video, 320, 240, 10, 25);
         final Path dataDir = dir.resolve("private-data");
-        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::1"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dataDir, 8, 8, 1L << 30, 64 * 1024,
-            10_000, 30_000, "blur", 0, "h264", 0, 64)))
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).dataDir(dataDir)
+            .previewPort(0)))
         {
             assertEquals(2, server.boundAddresses().size(), server.boundAddresses().toString());
             for (final InetSocketAddress address : server.boundAddresses())

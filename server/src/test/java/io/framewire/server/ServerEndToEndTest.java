@@ -15,6 +15,7 @@ import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,35 +48,15 @@ class ServerEndToEndTest
     @TempDir
     static Path dir;
 
-    private Path dataDir;
     private Path video;
-    private FramewireServer server;
-    private WorkerProcess worker;
+    @RegisterExtension
+    static final ServerFixture SERVER = new ServerFixture(c -> c.window(16).thumbnails(5)).workers(1);
 
     @BeforeAll
     void start() throws Exception
     {
-        dataDir = dir.resolve("data");
         video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 640, 360, FRAMES, 25);
-        final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
-        server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0, aeronDir, true, dataDir, 16, 8,
-            1L << 30, 64 * 1024, 10_000, 30_000, "blur", -1, "h264", 5, 64));
-        worker = WorkerProcess.start(aeronDir, dir.resolve("worker.log"));
-        worker.awaitConnected();
-    }
-
-    @AfterAll
-    void stop() throws InterruptedException
-    {
-        if (worker != null)
-        {
-            worker.close();
-        }
-        if (server != null)
-        {
-            server.close();
-        }
     }
 
     @Test
@@ -101,7 +82,7 @@ class ServerEndToEndTest
         for (final JsonNode share : workers)
         {
             total += share.get("frames").asLong();
-            if (share.get("pid").asLong() == worker.pid())
+            if (share.get("pid").asLong() == SERVER.worker(0).pid())
             {
                 external += share.get("frames").asLong();
             }
@@ -140,7 +121,7 @@ class ServerEndToEndTest
     @Test
     void uploadWithWrongChecksumIsRejectedAndLeavesNoFiles() throws Exception
     {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), SERVER.port());
             MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(), 1 << 20))
         {
             stream.write(new Handshake(1, "blur", "file", "x.mp4", 3000, Map.of()));
@@ -180,7 +161,7 @@ class ServerEndToEndTest
     @Test
     void unknownProcessingIsRefusedBeforeUpload() throws Exception
     {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), SERVER.port());
             MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(), 1 << 20))
         {
             stream.write(new Handshake(1, "sharpen", "file", "x.mp4", 3000, Map.of()));
@@ -194,7 +175,7 @@ class ServerEndToEndTest
 
     private ControlMessage.Error sendRaw(final byte[] bytes) throws IOException
     {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), SERVER.port());
             MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(), 1 << 20))
         {
             socket.getOutputStream().write(bytes);
@@ -206,7 +187,7 @@ class ServerEndToEndTest
 
     private TestClient.Run client(final String... args)
     {
-        return TestClient.run(Stream.concat(Stream.of("--port", Integer.toString(server.port())), Stream.of(args))
+        return TestClient.run(Stream.concat(Stream.of("--port", Integer.toString(SERVER.port())), Stream.of(args))
             .toArray(String[]::new));
     }
 
@@ -215,7 +196,7 @@ class ServerEndToEndTest
         final long deadline = System.nanoTime() + 5_000_000_000L;
         while (true)
         {
-            try (Stream<Path> files = Files.list(dataDir))
+            try (Stream<Path> files = Files.list(SERVER.dataDir()))
             {
                 // preview/ keeps the outputs of the last finished jobs for the preview server, by design.
                 final var left = files.filter(f -> !f.getFileName().toString().equals("preview")).toList();

@@ -41,9 +41,8 @@ class UdpWorkerTest
         }
         final String endpoint = "127.0.0.1:" + udpPort;
         final String workerAeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-worker-" + UUID.randomUUID();
-        try (FramewireServer server = FramewireServer.start(new ServerConfig(InetAddress.getByName("::"), 0,
-            TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), true, dir.resolve("data"), 16, 8,
-            1L << 30, 64 * 1024, 30_000, 30_000, "blur", -1, "h264", 0, 0, endpoint));
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).window(16)
+            .readTimeoutMs(30_000).workerRateLimit(0).workerEndpoint(endpoint));
             WorkerProcess worker = WorkerProcess.start(workerAeronDir, dir.resolve("worker.log"), "--server", endpoint,
                 "--frame-encoding", encoding))
         {

@@ -36,15 +36,14 @@ class WorkerFaultsTest
     {
         final Path video = dir.resolve("input.mp4");
         SyntheticVideo.write(video, 640, 360, FRAMES, 25);
-        final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
-        try (FramewireServer server = FramewireServer.start(config(aeronDir, "data")))
+        try (FramewireServer server = FramewireServer.start(context("crash")))
         {
             final List<WorkerProcess> workers = new ArrayList<>();
             try
             {
                 for (int i = 0; i < 3; i++)
                 {
-                    workers.add(WorkerProcess.start(aeronDir, dir.resolve("worker-" + i + ".log")));
+                    workers.add(WorkerProcess.start(server.aeronDir(), dir.resolve("worker-" + i + ".log")));
                 }
                 for (final WorkerProcess worker : workers)
                 {
@@ -101,9 +100,8 @@ class WorkerFaultsTest
         SyntheticVideo.write(video, 320, 240, 20, 25);
         final Path shortVideo = dir.resolve("five.mp4");
         SyntheticVideo.write(shortVideo, 320, 240, 5, 25);
-        final String aeronDir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
-        try (FramewireServer server = FramewireServer.start(config(aeronDir, "data-fail"));
-            WorkerProcess worker = WorkerProcess.start(aeronDir, dir.resolve("failing.log"), "--fail-frames", "7"))
+        try (FramewireServer server = FramewireServer.start(context("fail"));
+            WorkerProcess worker = WorkerProcess.start(server.aeronDir(), dir.resolve("failing.log"), "--fail-frames", "7"))
         {
             worker.awaitConnected();
             final long start = System.nanoTime();
@@ -120,10 +118,9 @@ class WorkerFaultsTest
         }
     }
 
-    private ServerConfig config(final String aeronDir, final String data) throws Exception
+    private ServerContext context(final String name)
     {
-        return new ServerConfig(InetAddress.getByName("::"), 0, aeronDir, true, dir.resolve(data), 16, 8, 1L << 30,
-            64 * 1024, 30_000, 30_000, "blur", 0, "h264", 0, 64);
+        return ServerFixture.context(dir.resolve(name)).window(16).readTimeoutMs(30_000).previewPort(0);
     }
 
     private static void awaitEncoded(final FramewireServer server, final int frames) throws Exception

@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.framewire.codec.sbe.PixelFormat;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,25 +26,30 @@ public final class WorkerRegistry implements AutoCloseable
 
     private final Aeron aeron;
     private final long serverProcessId = ProcessHandle.current().pid();
-    private final Int2ObjectHashMap<WorkerChannel> byId = new Int2ObjectHashMap<>();
-    private final ArrayList<WorkerChannel> workers = new ArrayList<>();
+    private final Int2ObjectHashMap<WorkerProxy> byId = new Int2ObjectHashMap<>();
+    private final ArrayList<WorkerProxy> workers = new ArrayList<>();
     private final Int2ObjectHashMap<Joining> joining = new Int2ObjectHashMap<>();
     private volatile List<WorkerStatus> statuses = List.of();
     private long nextStatusNs;
 
     private final double rateLimit;
+    private final NanoClock clock;
 
-    /** @param rateLimit most frames per second sent to one worker; 0 for no limit. */
-    public WorkerRegistry(final Aeron aeron, final double rateLimit)
+    /**
+     * @param rateLimit most frames per second sent to one worker; 0 for no limit.
+     * @param clock     the dispatch thread's clock, for each worker's rate limit.
+     */
+    public WorkerRegistry(final Aeron aeron, final double rateLimit, final NanoClock clock)
     {
         this.aeron = aeron;
         this.rateLimit = rateLimit;
+        this.clock = clock;
     }
 
     public void onHeartbeat(final WorkerHeartbeatDecoder heartbeat, final long nowNs)
     {
         final int workerId = heartbeat.workerId();
-        final WorkerChannel worker = byId.get(workerId);
+        final WorkerProxy worker = byId.get(workerId);
         if (worker != null)
         {
             worker.onHeartbeat(heartbeat.credits(), heartbeat.framesDone(), heartbeat.cpuNanos(), nowNs);
@@ -103,8 +109,8 @@ public final class WorkerRegistry implements AutoCloseable
                 continue;
             }
             iterator.remove();
-            final WorkerChannel worker = new WorkerChannel(workerId, joiner.processId, joiner.embedded, publication,
-                rateLimit, joiner.frameEncoding);
+            final WorkerProxy worker = new WorkerProxy(workerId, joiner.processId, joiner.embedded, publication,
+                rateLimit, joiner.frameEncoding, clock);
             worker.onHeartbeat(joiner.credits, joiner.framesDone, joiner.cpuNanos, joiner.lastHeartbeatNs);
             byId.put(workerId, worker);
             workers.add(worker);
@@ -146,13 +152,13 @@ public final class WorkerRegistry implements AutoCloseable
      * @param taskBytes pixel bytes of the task to send.
      * @return the worker to send the next task to, or null when every worker is out of credit.
      */
-    public WorkerChannel pick(final int taskBytes)
+    public WorkerProxy pick(final int taskBytes)
     {
-        WorkerChannel best = null;
+        WorkerProxy best = null;
         boolean externalAlive = false;
         for (int i = 0, size = workers.size(); i < size; i++)
         {
-            final WorkerChannel worker = workers.get(i);
+            final WorkerProxy worker = workers.get(i);
             if (!worker.embedded())
             {
                 externalAlive = true;
@@ -160,7 +166,7 @@ public final class WorkerRegistry implements AutoCloseable
         }
         for (int i = 0, size = workers.size(); i < size; i++)
         {
-            final WorkerChannel worker = workers.get(i);
+            final WorkerProxy worker = workers.get(i);
             if ((worker.embedded() && externalAlive) || !worker.hasCredit(taskBytes))
             {
                 continue;
@@ -173,13 +179,13 @@ public final class WorkerRegistry implements AutoCloseable
         return best;
     }
 
-    public WorkerChannel get(final int workerId)
+    public WorkerProxy get(final int workerId)
     {
         return byId.get(workerId);
     }
 
     /** Drops workers whose heartbeats stopped, telling {@code onDeath} about each. */
-    public int expire(final long nowNs, final Consumer<WorkerChannel> onDeath)
+    public int expire(final long nowNs, final Consumer<WorkerProxy> onDeath)
     {
         if (nowNs >= nextStatusNs)
         {
@@ -189,7 +195,7 @@ public final class WorkerRegistry implements AutoCloseable
         int expired = 0;
         for (int i = workers.size() - 1; i >= 0; i--)
         {
-            final WorkerChannel worker = workers.get(i);
+            final WorkerProxy worker = workers.get(i);
             if (nowNs - worker.lastHeartbeatNs() > TransportConfig.WORKER_TIMEOUT_NS)
             {
                 workers.remove(i);
@@ -207,7 +213,7 @@ public final class WorkerRegistry implements AutoCloseable
     private void publishStatuses(final long nowNs)
     {
         final List<WorkerStatus> list = new ArrayList<>(workers.size());
-        for (final WorkerChannel w : workers)
+        for (final WorkerProxy w : workers)
         {
             list.add(new WorkerStatus(w.workerId(), w.processId(), w.embedded(), w.credits(), w.inFlight(),
                 w.framesDone(), w.cpuNanos(), (nowNs - w.lastHeartbeatNs()) / 1_000_000));
@@ -222,7 +228,7 @@ public final class WorkerRegistry implements AutoCloseable
     }
 
     /** The live workers; the list is the registry's own, read it on the dispatch thread only. */
-    public List<WorkerChannel> workers()
+    public List<WorkerProxy> workers()
     {
         return workers;
     }
@@ -230,7 +236,7 @@ public final class WorkerRegistry implements AutoCloseable
     @Override
     public void close()
     {
-        workers.forEach(WorkerChannel::close);
+        workers.forEach(WorkerProxy::close);
         workers.clear();
         byId.clear();
     }

@@ -14,6 +14,7 @@ import io.framewire.codec.sbe.MessageHeaderEncoder;
 import io.framewire.codec.sbe.PixelFormat;
 import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -51,7 +52,7 @@ class FrameTransportTest
         final String dir = TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID();
         driver = EmbeddedMediaDriver.launch(dir);
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
-        registry = new WorkerRegistry(aeron, 64);
+        registry = new WorkerRegistry(aeron, 64, SystemNanoClock.INSTANCE);
         endpoint = new WorkerEndpoint(aeron);
         results = aeron.addSubscription(TransportConfig.IPC_CHANNEL, TransportConfig.RESULTS_STREAM_ID);
     }
@@ -65,7 +66,7 @@ class FrameTransportTest
     @Test
     void heartbeatRegistersWorkerAndFrameTravelsBothWaysInParts()
     {
-        final WorkerChannel worker = register();
+        final WorkerProxy worker = register();
         assertEquals(3, worker.credits());
         assertTrue(worker.embedded(), "same process as the registry");
         assertSame(worker, registry.pick(WIDTH * HEIGHT * 3));
@@ -85,7 +86,7 @@ class FrameTransportTest
     {
         CloseHelper.close(endpoint);
         endpoint = new WorkerEndpoint(aeron, null, null, PixelFormat.LZ4);
-        final WorkerChannel worker = register();
+        final WorkerProxy worker = register();
         assertEquals(PixelFormat.LZ4, worker.frameEncoding());
         final byte[] pixels = new byte[WIDTH * HEIGHT * 3];
         for (int i = 0; i < pixels.length; i++)
@@ -120,7 +121,7 @@ class FrameTransportTest
         assertArrayEquals(pixels, back);
     }
 
-    private WorkerChannel register()
+    private WorkerProxy register()
     {
         final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
@@ -134,13 +135,13 @@ class FrameTransportTest
         // The first heartbeat asks for the task stream; one after it is ready registers the worker.
         awaitTrue(() -> endpoint.offerHeartbeat(3, 0, 0) > 0 && results.poll(heartbeats, 10) >= 0 &&
             registry.get(endpoint.workerId()) != null);
-        final WorkerChannel worker = registry.get(endpoint.workerId());
+        final WorkerProxy worker = registry.get(endpoint.workerId());
         assertNotNull(worker);
         awaitTrue(endpoint::serverConnected);
         return worker;
     }
 
-    private void travelsBothWays(final WorkerChannel worker, final int width, final int height)
+    private void travelsBothWays(final WorkerProxy worker, final int width, final int height)
     {
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
         final byte[] pixels = new byte[width * height * 3];

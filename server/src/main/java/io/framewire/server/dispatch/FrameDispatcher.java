@@ -2,11 +2,13 @@ package io.framewire.server.dispatch;
 
 import io.aeron.Publication;
 import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.FrameSlots;
 import io.framewire.server.job.Job;
-import io.framewire.transport.WorkerChannel;
+import io.framewire.transport.WorkerProxy;
 import io.framewire.transport.WorkerRegistry;
-import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.CachedNanoClock;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +29,36 @@ public final class FrameDispatcher implements Agent
     private final JobTable jobs;
     private final WorkerRegistry workers;
     private final long frameTimeoutNs;
+    private final NanoClock clock;
+    private final CachedNanoClock cachedClock;
     private long nextHousekeepingNs;
     private int roundRobin;
     // A frame whose parts are partly out: it is finished before anything else is sent.
-    private WorkerChannel sendingWorker;
+    private WorkerProxy sendingWorker;
     private Job sendingJob;
     private long sendingFrame;
     private boolean sendingRetry;
 
-    public FrameDispatcher(final JobTable jobs, final WorkerRegistry workers, final long frameTimeoutNs)
+    /**
+     * @param cachedClock set from {@code clock} at the start of each duty cycle, for the other agents on the dispatch
+     *                    thread (as Aeron's conductor does).
+     */
+    public FrameDispatcher(final JobTable jobs, final WorkerRegistry workers, final long frameTimeoutNs,
+        final NanoClock clock, final CachedNanoClock cachedClock)
     {
         this.jobs = jobs;
         this.workers = workers;
         this.frameTimeoutNs = frameTimeoutNs;
+        this.clock = clock;
+        this.cachedClock = cachedClock;
     }
 
     @Override
     public int doWork()
     {
+        final long nowNs = clock.nanoTime();
+        cachedClock.update(nowNs);
         int work = jobs.drainSubmitted() + workers.pollJoining();
-        final long nowNs = System.nanoTime();
         if (nowNs >= nextHousekeepingNs)
         {
             nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
@@ -81,21 +93,22 @@ public final class FrameDispatcher implements Agent
                 {
                     continue;
                 }
-                final long frame = nextFrame(job, nowNs);
+                final FrameSlots slots = job.slots();
+                final long frame = slots.nextFrame(nowNs);
                 if (frame < 0)
                 {
                     continue;
                 }
                 final FrameRing ring = job.ring();
-                final WorkerChannel worker = workers.pick(ring.taskBytes(frame));
+                final WorkerProxy worker = workers.pick(ring.taskBytes(frame));
                 if (worker == null)
                 {
                     return sent;
                 }
                 // A retry sends the same slot again: its input stays there until the frame is encoded.
-                final boolean retry = frame < job.dispatched();
+                final boolean retry = frame < slots.dispatched();
                 // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
-                final long result = worker.offerTask(job.id(), (int)frame, retry ? job.attempts(frame) + 1 : 1,
+                final long result = worker.offerTask(job.id(), (int)frame, retry ? slots.attempts(frame) + 1 : 1,
                     job.width(), job.height(), frame == 0 ? 1 : ring.framesPerSlot(), nowNs, job.pipelineBytes(),
                     ring.slot(frame), 0, ring.taskBytes(frame));
                 if (result > 0)
@@ -112,7 +125,7 @@ public final class FrameDispatcher implements Agent
                     sendingJob = job;
                     sendingFrame = frame;
                     sendingRetry = retry;
-                    job.sendingFrame(frame);
+                    slots.sendingFrame(frame);
                 }
                 refused(worker, result);
                 return sent;
@@ -125,7 +138,7 @@ public final class FrameDispatcher implements Agent
     /** @return true once the frame stopped part-way is sent or given up. */
     private boolean finishPartlySent(final long nowNs)
     {
-        final WorkerChannel worker = sendingWorker;
+        final WorkerProxy worker = sendingWorker;
         final Job job = sendingJob;
         if (!worker.partlySent() || job.failure() != null)
         {
@@ -147,26 +160,25 @@ public final class FrameDispatcher implements Agent
 
     private void clearPartlySent()
     {
-        sendingJob.sendingFrame(-1);
+        sendingJob.slots().sendingFrame(-1);
         sendingWorker = null;
         sendingJob = null;
     }
 
-    private static void onSent(final Job job, final long frame, final boolean retry, final WorkerChannel worker,
+    private static void onSent(final Job job, final long frame, final boolean retry, final WorkerProxy worker,
         final long nowNs)
     {
         if (retry)
         {
-            job.redispatch().poll();
-            job.onRedispatch(frame, worker.workerId(), nowNs);
+            job.slots().onRedispatch(frame, worker.workerId(), nowNs);
         }
         else
         {
-            job.onFirstDispatch(worker.workerId(), nowNs);
+            job.slots().onFirstDispatch(worker.workerId(), nowNs);
         }
     }
 
-    private static void refused(final WorkerChannel worker, final long result)
+    private static void refused(final WorkerProxy worker, final long result)
     {
         if (result != Publication.BACK_PRESSURED && result != Publication.ADMIN_ACTION &&
             result != Publication.NOT_CONNECTED)
@@ -176,38 +188,18 @@ public final class FrameDispatcher implements Agent
         }
     }
 
-    /** @return the next frame of this job to send, or -1 for none now. */
-    private static long nextFrame(final Job job, final long nowNs)
-    {
-        final IntArrayQueue redispatch = job.redispatch();
-        while (!redispatch.isEmpty())
-        {
-            final int frame = redispatch.peek();
-            if (job.ring().isCompleted(frame))
-            {
-                redispatch.poll(); // a late result arrived meanwhile
-                continue;
-            }
-            if (job.notBeforeNs(frame) <= nowNs)
-            {
-                return frame;
-            }
-            break; // backing off; new frames may go meanwhile
-        }
-        return job.dispatched() < job.ring().journaled() ? job.dispatched() : -1;
-    }
-
-    private void onWorkerDeath(final WorkerChannel worker)
+    private void onWorkerDeath(final WorkerProxy worker)
     {
         final ArrayList<Job> active = jobs.jobs();
         for (int i = 0, size = active.size(); i < size; i++)
         {
             final Job job = active.get(i);
-            for (long frame = job.ring().encoded(); frame < job.dispatched(); frame++)
+            final FrameSlots slots = job.slots();
+            for (long frame = job.ring().encoded(); frame < slots.dispatched(); frame++)
             {
-                if (job.inFlight(frame) && job.workerOf(frame) == worker.workerId())
+                if (slots.atWorker(frame) && slots.workerOf(frame) == worker.workerId())
                 {
-                    job.requeue(frame, "worker " + worker.workerId() + " died", System.nanoTime());
+                    job.requeue(frame, "worker " + worker.workerId() + " died", cachedClock.nanoTime());
                 }
             }
         }
@@ -220,13 +212,13 @@ public final class FrameDispatcher implements Agent
         for (int i = 0, size = active.size(); i < size; i++)
         {
             final Job job = active.get(i);
-            for (long frame = job.ring().encoded(); frame < job.dispatched(); frame++)
+            final FrameSlots slots = job.slots();
+            for (long frame = job.ring().encoded(); frame < slots.dispatched(); frame++)
             {
-                if (job.inFlight(frame) && job.workerOf(frame) != Job.NO_WORKER &&
-                    nowNs - job.sentAtNs(frame) > frameTimeoutNs)
+                if (slots.atWorker(frame) && nowNs - slots.sentAtNs(frame) > frameTimeoutNs)
                 {
                     job.requeue(frame, "timed out after " + TimeUnit.NANOSECONDS.toMillis(frameTimeoutNs) +
-                        " ms on worker " + job.workerOf(frame), nowNs);
+                        " ms on worker " + slots.workerOf(frame), nowNs);
                     requeued++;
                 }
             }

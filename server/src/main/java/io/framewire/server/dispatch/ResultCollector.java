@@ -10,14 +10,16 @@ import io.framewire.codec.sbe.PixelFormat;
 import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.FrameSlots;
 import io.framewire.server.job.Job;
 import io.framewire.transport.FrameCompression;
 import io.framewire.transport.TransportConfig;
-import io.framewire.transport.WorkerChannel;
+import io.framewire.transport.WorkerProxy;
 import io.framewire.transport.WorkerRegistry;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,7 @@ public final class ResultCollector implements Agent
     private final Subscription results;
     private final JobTable jobs;
     private final WorkerRegistry workers;
+    private final NanoClock clock;
     private final FragmentHandler handler = this::onFragment;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final FrameResultDecoder result = new FrameResultDecoder();
@@ -45,11 +48,14 @@ public final class ResultCollector implements Agent
     private final int[] boxes = new int[MAX_BOXES * 4];
     private final UnsafeBuffer gatheredView = new UnsafeBuffer(0, 0);
 
-    public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers)
+    /** @param clock the dispatch thread's clock, updated once per duty cycle by {@link FrameDispatcher}. */
+    public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers,
+        final NanoClock clock)
     {
         this.results = results;
         this.jobs = jobs;
         this.workers = workers;
+        this.clock = clock;
     }
 
     @Override
@@ -75,7 +81,7 @@ public final class ResultCollector implements Agent
             case WorkerHeartbeatDecoder.TEMPLATE_ID ->
             {
                 heartbeat.wrapAndApplyHeader(buffer, offset, header);
-                workers.onHeartbeat(heartbeat, System.nanoTime());
+                workers.onHeartbeat(heartbeat, clock.nanoTime());
             }
             case FrameResultDecoder.TEMPLATE_ID ->
             {
@@ -115,7 +121,7 @@ public final class ResultCollector implements Agent
         final int partLength = result.pixelsLength();
         final int partStart = result.limit() + FrameResultDecoder.pixelsHeaderLength();
 
-        final WorkerChannel worker = workers.get(workerId);
+        final WorkerProxy worker = workers.get(workerId);
         if (worker != null && partOffset + partLength >= pixelsTotal)
         {
             worker.onResult(); // its last part: the worker has the credit back
@@ -126,18 +132,19 @@ public final class ResultCollector implements Agent
             return; // the job ended (failed or cancelled) while this frame was out
         }
         final FrameRing ring = job.ring();
-        if (frame < ring.encoded() || frame >= job.dispatched() || ring.isCompleted(frame) ||
-            frame == job.sendingFrame())
+        final FrameSlots slots = job.slots();
+        if (frame < ring.encoded() || frame >= slots.dispatched() || ring.isCompleted(frame) ||
+            frame == slots.sendingFrame())
         {
             LOG.debug("job {} frame {}: late or duplicate result from worker {} dropped", jobId, frame, workerId);
             return;
         }
-        final boolean owner = job.workerOf(frame) == workerId;
+        final boolean owner = slots.workerOf(frame) == workerId;
         if (status != TaskStatus.OK)
         {
             if (owner)
             {
-                job.requeue(frame, "worker " + workerId + " failed the frame", System.nanoTime());
+                job.requeue(frame, "worker " + workerId + " failed the frame", clock.nanoTime());
             }
             return;
         }
@@ -150,7 +157,7 @@ public final class ResultCollector implements Agent
             if (owner)
             {
                 job.requeue(frame, "worker " + workerId + " returned " + pixelsTotal + " bytes for " + width + "x" +
-                    height, System.nanoTime());
+                    height, clock.nanoTime());
             }
             return;
         }
@@ -158,14 +165,14 @@ public final class ResultCollector implements Agent
         {
             return; // a worker declared dead: nowhere to gather its parts, and its frames were sent again
         }
-        if (!job.acceptResultPart(frame, workerId, partOffset, partLength))
+        if (!slots.acceptResultPart(frame, workerId, partOffset, partLength))
         {
             return; // the rest of a result another worker's replaced
         }
         if (!compressed)
         {
             ring.result(frame).putBytes((int)partOffset, buffer, partStart, partLength);
-            if (job.resultBytes(frame) < pixelsTotal)
+            if (slots.resultBytes(frame) < pixelsTotal)
             {
                 return;
             }
@@ -177,7 +184,7 @@ public final class ResultCollector implements Agent
             final ByteBuffer gathered = worker.compressedResultBuffer((int)expectedTotal);
             gatheredView.wrap(gathered);
             gatheredView.putBytes((int)partOffset, buffer, partStart, partLength);
-            if (job.resultBytes(frame) < pixelsTotal)
+            if (slots.resultBytes(frame) < pixelsTotal)
             {
                 return;
             }
@@ -187,17 +194,17 @@ public final class ResultCollector implements Agent
                 if (owner)
                 {
                     job.requeue(frame, "worker " + workerId + " sent pixels that do not decompress",
-                        System.nanoTime());
+                        clock.nanoTime());
                 }
                 return;
             }
         }
         for (int i = 0; i < boxCount; i++)
         {
-            job.onDetection(frame, boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]);
+            job.stats().onDetection(frame, boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]);
         }
-        job.onResult(frame, workerId, worker == null ? 0 : worker.processId(), System.nanoTime(), filterNanos,
-            memoryBytes);
+        job.stats().onResult(slots.attempts(frame), workerId, worker == null ? 0 : worker.processId(),
+            clock.nanoTime() - slots.sentAtNs(frame), filterNanos, memoryBytes);
         ring.markCompleted(frame);
     }
 

@@ -130,7 +130,7 @@ public final class FrameEncoder implements Agent
             job.fail(ErrorCode.PROCESSING_FAILED, "encoding frame " + next + " failed: " + ex.getMessage());
             throw new AgentTerminationException(ex);
         }
-        job.onEncoded(next, System.nanoTime());
+        job.stats().onEncoded(next, ring.decodedAtNs(next), System.nanoTime());
         final boolean forGif = next % gifEvery == 0;
         final boolean forThumbnail = thumbnails.wants(next);
         if (forGif || forThumbnail)

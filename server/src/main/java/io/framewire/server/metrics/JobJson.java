@@ -22,8 +22,8 @@ public final class JobJson
         final FrameRing ring = job.ring();
         final long total = ring.totalFrames();
         final long decoded = ring.decoded();
-        final long dispatched = job.dispatched();
-        final long completed = job.completed();
+        final long dispatched = job.slots().dispatched();
+        final long completed = job.stats().completed();
         final long encoded = ring.encoded();
         final ObjectNode node = JsonMessages.MAPPER.createObjectNode();
         node.put("job", Long.toString(job.id()));
@@ -50,23 +50,23 @@ public final class JobJson
         queued.put("waiting_dispatch", Math.max(0, decoded - dispatched));
         queued.put("in_flight", Math.max(0, dispatched - completed));
         queued.put("waiting_reorder", Math.max(0, completed - encoded));
-        node.put("retries", job.retries());
-        final long[] afterAttempts = job.completedAfterAttempts();
+        node.put("retries", job.slots().retries());
+        final long[] afterAttempts = job.stats().completedAfterAttempts();
         final ObjectNode distribution = node.putObject("frames_by_attempts");
         for (int attempts = 1; attempts < afterAttempts.length; attempts++)
         {
             distribution.put(Integer.toString(attempts), afterAttempts[attempts]);
         }
-        node.put("retries_per_frame", completed == 0 ? 0 : round((double)job.retries() / completed));
+        node.put("retries_per_frame", completed == 0 ? 0 : round((double)job.slots().retries() / completed));
         final ObjectNode journal = node.putObject("journal");
         journal.put("records", job.journal().records());
         journal.put("kb_appended", round(job.journal().bytesAppended() / 1e3));
         journal.put("append_us_mean", job.journal().records() == 0 ? 0 :
             round(job.journal().appendNanosTotal() / 1e3 / job.journal().records()));
         final ObjectNode latency = node.putObject("latency_ms");
-        percentiles(latency.putObject("dispatch_to_result"), job.dispatchToResult().snapshot());
-        percentiles(latency.putObject("decode_to_encode"), job.decodeToEncode().snapshot());
-        node.put("detections_total", job.detectionsTotal());
+        percentiles(latency.putObject("dispatch_to_result"), job.stats().dispatchToResult().snapshot());
+        percentiles(latency.putObject("decode_to_encode"), job.stats().decodeToEncode().snapshot());
+        node.put("detections_total", job.stats().detectionsTotal());
         return node;
     }
 
@@ -106,14 +106,14 @@ public final class JobJson
         node.put("first_frame_ms", round(job.firstFrameMs()));
         // Whole histograms (HdrHistogram, compressed, base64, in nanoseconds) for tools that merge or plot them.
         final ObjectNode histograms = node.putObject("latency_histograms");
-        histograms.put("dispatch_to_result", encode(job.dispatchToResult().snapshot()));
-        histograms.put("decode_to_encode", encode(job.decodeToEncode().snapshot()));
+        histograms.put("dispatch_to_result", encode(job.stats().dispatchToResult().snapshot()));
+        histograms.put("decode_to_encode", encode(job.stats().decodeToEncode().snapshot()));
         final ObjectNode worker = node.putObject("worker");
-        worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.filterNsTotal() / 1e6 / frames));
-        worker.put("filter_ms_max", round(job.filterNsMax() / 1e6));
-        worker.put("memory_mb_max", round(job.workerMemoryMax() / (1024.0 * 1024.0)));
+        worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.stats().filterNsTotal() / 1e6 / frames));
+        worker.put("filter_ms_max", round(job.stats().filterNsMax() / 1e6));
+        worker.put("memory_mb_max", round(job.stats().workerMemoryMax() / (1024.0 * 1024.0)));
         final ArrayNode detections = node.putArray("detections");
-        final IntArrayList boxes = job.detections();
+        final IntArrayList boxes = job.stats().detections();
         for (int i = 0; i + 4 < boxes.size(); i += 5)
         {
             detections.addObject()
@@ -124,7 +124,7 @@ public final class JobJson
                 .put("h", boxes.getInt(i + 4));
         }
         final ArrayNode workers = node.putArray("workers");
-        job.workerShares().values().forEach(share -> workers.addObject()
+        job.stats().workerShares().values().forEach(share -> workers.addObject()
             .put("worker_id", share.workerId)
             .put("pid", share.processId)
             .put("frames", share.frames));

@@ -68,7 +68,7 @@ public final class ServerMetrics implements AutoCloseable
         for (final JobHistory.Entry entry : history.entries())
         {
             final Job job = entry.job();
-            final long[] now = {job.ring().decoded(), job.completed(), job.ring().encoded()};
+            final long[] now = {job.ring().decoded(), job.stats().completed(), job.ring().encoded()};
             final long[] before = lastJobCounts.getOrDefault(job.id(), new long[3]);
             counts.put(job.id(), now);
             rates.put(job.id(), new double[] {
@@ -148,7 +148,7 @@ public final class ServerMetrics implements AutoCloseable
             fpsIn += rate[0];
             processed += rate[1];
             fpsOut += rate[2];
-            retries += job.retries();
+            retries += job.slots().retries();
             if (job.running())
             {
                 final ObjectNode queued = (ObjectNode)node.get("queued");
@@ -156,8 +156,8 @@ public final class ServerMetrics implements AutoCloseable
                 inFlight += queued.get("in_flight").asLong();
                 waitingReorder += queued.get("waiting_reorder").asLong();
             }
-            dispatchToResult.add(job.dispatchToResult().snapshot());
-            decodeToEncode.add(job.decodeToEncode().snapshot());
+            dispatchToResult.add(job.stats().dispatchToResult().snapshot());
+            decodeToEncode.add(job.stats().decodeToEncode().snapshot());
         }
         overall.put("fps_in", JobJson.round(fpsIn));
         overall.put("frames_processed_per_s", JobJson.round(processed));
@@ -227,16 +227,16 @@ public final class ServerMetrics implements AutoCloseable
             processedRate.dataPoint(gauge(rate[1], labels));
             fpsOut.dataPoint(gauge(rate[2], labels));
             encoded.dataPoint(counter(job.ring().encoded(), labels));
-            retries.dataPoint(counter(job.retries(), labels));
+            retries.dataPoint(counter(job.slots().retries(), labels));
             final long decoded = job.ring().decoded();
-            final long dispatched = job.dispatched();
-            final long completed = job.completed();
+            final long dispatched = job.slots().dispatched();
+            final long completed = job.stats().completed();
             queued.dataPoint(gauge(Math.max(0, decoded - dispatched), labels.add("queue", "waiting_dispatch")));
             queued.dataPoint(gauge(Math.max(0, dispatched - completed), labels.add("queue", "in_flight")));
             queued.dataPoint(gauge(Math.max(0, completed - job.ring().encoded()),
                 labels.add("queue", "waiting_reorder")));
-            latency.dataPoint(summary(job.dispatchToResult().snapshot(), labels.add("span", "dispatch_to_result")));
-            latency.dataPoint(summary(job.decodeToEncode().snapshot(), labels.add("span", "decode_to_encode")));
+            latency.dataPoint(summary(job.stats().dispatchToResult().snapshot(), labels.add("span", "dispatch_to_result")));
+            latency.dataPoint(summary(job.stats().decodeToEncode().snapshot(), labels.add("span", "decode_to_encode")));
         }
         metrics.add(fpsIn.build());
         metrics.add(processedRate.build());

@@ -10,9 +10,8 @@ import io.framewire.codec.HandshakeCodec;
 import io.framewire.codec.MessageStream;
 import io.framewire.codec.ProtocolException;
 import io.framewire.codec.RemoteErrorException;
-import io.framewire.server.ServerConfig;
 import io.framewire.server.job.JobFailedException;
-import io.framewire.server.job.JobRunner;
+import io.framewire.server.run.JobRunner;
 import io.framewire.server.media.IsoBmffLayout;
 import io.framewire.server.media.OutputFormat;
 import io.framewire.server.media.VideoSource;
@@ -50,7 +49,7 @@ public final class ClientSession implements Runnable
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
 
     private final Socket socket;
-    private final ServerConfig config;
+    private final SessionSettings config;
     private final JobRunner jobRunner;
     private final Semaphore jobPermits;
     private final JobHistory history;
@@ -60,7 +59,7 @@ public final class ClientSession implements Runnable
     private volatile long uploadedWhenDecodingBegan;
 
     /** @param previewPort the preview web server's port, told to the client; 0 when there is none. */
-    public ClientSession(final Socket socket, final ServerConfig config, final JobRunner jobRunner,
+    public ClientSession(final Socket socket, final SessionSettings config, final JobRunner jobRunner,
         final Semaphore jobPermits, final JobHistory history, final int previewPort, final long jobId)
     {
         this.history = history;

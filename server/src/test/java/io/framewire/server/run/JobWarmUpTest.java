@@ -1,4 +1,4 @@
-package io.framewire.server.job;
+package io.framewire.server.run;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

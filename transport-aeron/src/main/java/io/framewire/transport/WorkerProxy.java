@@ -4,15 +4,16 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.framewire.codec.sbe.PixelFormat;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 
 /**
- * The server's side of one worker: the publication its tasks go to, its credit (the most tasks it holds at
+ * The server's proxy of one worker: the publication its tasks go to, its credit (the most tasks it holds at
  * once) and what its heartbeats said. Used only from the server's dispatch thread.
  */
-public final class WorkerChannel
+public final class WorkerProxy
 {
     private final int workerId;
     private final long processId;
@@ -20,6 +21,7 @@ public final class WorkerChannel
     private final ExclusivePublication publication;
     private final FrameTaskSender sender = new FrameTaskSender();
     private final TokenBucket rate;
+    private final NanoClock clock;
     private final PixelFormat frameEncoding;
     private ByteBuffer compressedTask = ByteBuffer.allocateDirect(0);
     private final UnsafeBuffer compressedTaskView = new UnsafeBuffer(0, 0);
@@ -30,11 +32,13 @@ public final class WorkerChannel
     private long framesDone;
     private long cpuNanos;
 
-    WorkerChannel(final int workerId, final long processId, final boolean embedded,
-        final ExclusivePublication publication, final double rateLimit, final PixelFormat frameEncoding)
+    WorkerProxy(final int workerId, final long processId, final boolean embedded,
+        final ExclusivePublication publication, final double rateLimit, final PixelFormat frameEncoding,
+        final NanoClock clock)
     {
         this.frameEncoding = frameEncoding;
-        this.rate = new TokenBucket(rateLimit, System.nanoTime());
+        this.clock = clock;
+        this.rate = new TokenBucket(rateLimit, clock.nanoTime());
         this.workerId = workerId;
         this.processId = processId;
         this.embedded = embedded;
@@ -56,7 +60,7 @@ public final class WorkerChannel
      */
     public boolean hasCredit(final int taskBytes)
     {
-        return inFlight < credits && rate.available(System.nanoTime()) && publication.isConnected() &&
+        return inFlight < credits && rate.available(clock.nanoTime()) && publication.isConnected() &&
             publication.availableWindow() > Math.min(taskBytes + (taskBytes >> 8) + 4096,
                 publication.termBufferLength() / 4);
     }
@@ -131,7 +135,7 @@ public final class WorkerChannel
         if (result > 0)
         {
             inFlight++;
-            rate.tryTake(System.nanoTime());
+            rate.tryTake(clock.nanoTime());
         }
         return result;
     }

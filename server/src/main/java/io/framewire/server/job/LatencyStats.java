@@ -1,4 +1,4 @@
-package io.framewire.server.metrics;
+package io.framewire.server.job;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;

@@ -1,7 +1,8 @@
-package io.framewire.server.journal;
+package io.framewire.server.run;
 
 import io.framewire.server.job.FrameRing;
 import io.framewire.server.job.Job;
+import io.framewire.server.journal.FrameJournal;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentTerminationException;
 

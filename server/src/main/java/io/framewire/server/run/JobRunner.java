@@ -1,10 +1,12 @@
-package io.framewire.server.job;
+package io.framewire.server.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framewire.codec.ErrorCode;
 import io.framewire.server.dispatch.JobTable;
 import io.framewire.server.journal.FrameJournal;
-import io.framewire.server.journal.JournalWriter;
+import io.framewire.server.job.FrameRing;
+import io.framewire.server.job.Job;
+import io.framewire.server.job.JobFailedException;
 import io.framewire.server.media.FrameDecoder;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.JobJson;
@@ -20,6 +22,7 @@ import io.framewire.worker.filter.Pipeline;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +91,7 @@ public final class JobRunner
                     new AudioTrack(source.sampleRate(), source.audioChannels()) : null)
             {
                 final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring,
-                    journal);
+                    journal, SystemNanoClock.INSTANCE);
                 job.estimatedFrames(source.estimatedFrames());
                 if (!jobs.submit(job))
                 {

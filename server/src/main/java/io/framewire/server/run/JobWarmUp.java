@@ -1,4 +1,4 @@
-package io.framewire.server.job;
+package io.framewire.server.run;
 
 import io.framewire.server.journal.FrameJournal;
 import io.framewire.server.media.OutputFormat;

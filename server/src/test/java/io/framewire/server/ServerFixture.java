@@ -1,0 +1,108 @@
+package io.framewire.server;
+
+import io.framewire.transport.TransportConfig;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * The end-to-end tests' server: a real {@link FramewireServer} with its embedded media driver, and any number of real
+ * worker processes joined to it, started once per test class and stopped after it. Register it as a static
+ * {@code @RegisterExtension} field; {@link #context(Path)} gives the same test settings to a test that starts a server
+ * of its own.
+ */
+final class ServerFixture implements BeforeAllCallback, AfterAllCallback
+{
+    private final UnaryOperator<ServerContext> settings;
+    private final List<WorkerProcess> workers = new ArrayList<>();
+    private int workerCount;
+    private Path dir;
+    private FramewireServer server;
+
+    /** @param settings what this class's server sets beyond {@link #context(Path)}. */
+    ServerFixture(final UnaryOperator<ServerContext> settings)
+    {
+        this.settings = settings;
+    }
+
+    ServerFixture()
+    {
+        this(UnaryOperator.identity());
+    }
+
+    /** Worker processes started and joined before the class's tests run. */
+    ServerFixture workers(final int count)
+    {
+        workerCount = count;
+        return this;
+    }
+
+    /**
+     * Test settings: loopback, free ports, a fresh Aeron directory and data directory under {@code dir}, no preview,
+     * no thumbnails, a short read timeout.
+     */
+    static ServerContext context(final Path dir)
+    {
+        return new ServerContext()
+            .port(0)
+            .aeronDir(TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID())
+            .dataDir(dir.resolve("data"))
+            .window(8)
+            .maxUploadBytes(1L << 30)
+            .readTimeoutMs(10_000)
+            .previewPort(-1)
+            .thumbnails(0);
+    }
+
+    @Override
+    public void beforeAll(final ExtensionContext extensionContext) throws Exception
+    {
+        dir = Files.createTempDirectory("framewire-fixture-");
+        server = FramewireServer.start(settings.apply(context(dir)));
+        for (int i = 0; i < workerCount; i++)
+        {
+            final WorkerProcess worker = WorkerProcess.start(server.aeronDir(), dir.resolve("worker-" + i + ".log"));
+            workers.add(worker);
+            worker.awaitConnected();
+        }
+    }
+
+    @Override
+    public void afterAll(final ExtensionContext extensionContext) throws IOException
+    {
+        CloseHelper.closeAll(workers);
+        CloseHelper.close(server);
+        IoUtil.delete(dir.toFile(), true);
+    }
+
+    FramewireServer server()
+    {
+        return server;
+    }
+
+    int port()
+    {
+        return server.port();
+    }
+
+    /** The server's data directory: uploads and outputs while a job runs, and the job history. */
+    Path dataDir()
+    {
+        return dir.resolve("data");
+    }
+
+    WorkerProcess worker(final int index)
+    {
+        return workers.get(index);
+    }
+}
