@@ -106,7 +106,7 @@ done
 echo "two-hosts: making a ${size} ${frames}-frame video" >&2
 width="${size%x*}" height="${size#*x}"
 if [ -n "${FRAMEWIRE_CP:-}" ]; then
-    "${FRAMEWIRE_JAVA:-java}" "@$ROOT/jvm.options" -cp "$FRAMEWIRE_CP" io.framewire.server.media.SyntheticVideo \
+    "${FRAMEWIRE_JAVA:-java}" "@$ROOT/jvm.options" -cp "$FRAMEWIRE_CP" io.framewire.samples.SyntheticVideo \
         "$work/input.mp4" "$width" "$height" "$frames" 30
 else
     "$ROOT/framewire" sample "$work/input.mp4" "$width" "$height" "$frames" 30

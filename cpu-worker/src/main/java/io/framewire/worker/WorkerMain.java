@@ -13,8 +13,8 @@ import io.framewire.worker.filter.FilterChain;
 import io.framewire.worker.filter.Pipeline;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ShutdownSignalBarrier;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -159,8 +159,9 @@ public final class WorkerMain implements Callable<Integer>
                 CloseHelper.closeAll(aeron, driver);
                 return 3;
             }
-            final FrameWorker worker = new FrameWorker(endpoint, credits, new BackoffIdleStrategy(),
-                () -> System.out.println(event("worker_connected", endpoint)), failFrames, chains);
+            final FrameWorker worker = new FrameWorker(endpoint, credits,
+                () -> System.out.println(event("worker_connected", endpoint)), failFrames, chains,
+                SystemNanoClock.INSTANCE);
             final AgentRunner runner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
                 error -> LOG.error("worker error", error), null, worker);
             AgentRunner.startOnThread(runner);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.knowm.xchart.BitmapEncoder;
@@ -98,8 +98,15 @@ public final class Bench implements Callable<Integer>
      * The server's heap flags, as {@code ./framewire server} passes them from {@code server/jvm.options}
      * (BenchTest keeps the two equal).
      */
-    static final List<String> SERVER_JVM_FLAGS = List.of("-Xmx512m", "-Xmn64m", "-Dorg.bytedeco.javacpp.maxBytes=3g",
-        "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
+    /**
+     * The server's own JVM flags, as {@code ./framewire server} gives them: server/jvm.options, beside the
+     * jvm.options the launcher and surefire name in {@code framewire.jvm.options}.
+     */
+    static List<String> serverJvmFlags()
+    {
+        final Path common = Path.of(System.getProperty("framewire.jvm.options", "jvm.options")).toAbsolutePath();
+        return List.of("@" + common.resolveSibling("server").resolve("jvm.options"));
+    }
 
     private final ObjectMapper mapper = new ObjectMapper();
 
@@ -577,7 +584,7 @@ public final class Bench implements Callable<Integer>
                 args.add("--paced");
             }
             final Cluster cluster = new Cluster(port, previewPort, javaProcess("io.framewire.server.ServerMain",
-                SERVER_JVM_FLAGS, args, dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
+                serverJvmFlags(), args, dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
             try
             {
                 awaitLine(dir.resolve("server.out"), "\"event\":\"listening\"", cluster.server);

@@ -11,6 +11,7 @@ import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import io.framewire.server.journal.FrameJournal;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
+import io.framewire.transport.TaskHeader;
 import io.framewire.transport.WorkerProxy;
 import io.framewire.transport.WorkerEndpoint;
 import io.framewire.transport.WorkerRegistry;
@@ -19,7 +20,6 @@ import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.bytedeco.javacpp.BytePointer;
@@ -96,7 +96,7 @@ public final class DistributionLatency
                 new WorkerEndpoint(workerAeron, InetAddress.getLoopbackAddress(), serverEndpoint, PixelFormat.BGR24) :
                 new WorkerEndpoint(aeron);
                 AgentRunner worker = new AgentRunner(TransportConfig.pollingIdleStrategy(),
-                    Throwable::printStackTrace, null, new FrameWorker(endpoint, 4, new BackoffIdleStrategy(), () -> { }));
+                    Throwable::printStackTrace, null, new FrameWorker(endpoint, 4, () -> { }));
                 FrameJournal journal = new FrameJournal(dataDir, 1))
             {
                 AgentRunner.startOnThread(worker);
@@ -196,6 +196,7 @@ public final class DistributionLatency
             });
             final IdleStrategy idle = TransportConfig.pollingIdleStrategy();
             int sent = 0;
+            final TaskHeader task = new TaskHeader();
             WorkerProxy sending = null;
             while (received[0] < total)
             {
@@ -213,8 +214,9 @@ public final class DistributionLatency
                 final WorkerProxy worker = sent < journaled.get() ? registry.pick(frameBytes) : null;
                 if (worker != null)
                 {
-                    final long offered = worker.offerTask(1, sent, 1, width, height, 1, journaledAt[sent & 0xFFFF],
-                        pipeline, pixels, 0, frameBytes);
+                    task.jobId(1).frameNumber(sent).attempt(1).width(width).height(height).frameCount(1)
+                        .dispatchNanos(journaledAt[sent & 0xFFFF]);
+                    final long offered = worker.offerTask(task, pipeline, pixels, 0, frameBytes);
                     if (offered > 0)
                     {
                         sent++;

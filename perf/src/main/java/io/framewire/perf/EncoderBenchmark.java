@@ -3,7 +3,7 @@ package io.framewire.perf;
 import io.framewire.server.job.JobFailedException;
 import io.framewire.server.media.EncoderSettings;
 import io.framewire.server.media.OutputFormat;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.server.media.VideoSink;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;

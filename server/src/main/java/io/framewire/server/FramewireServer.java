@@ -20,7 +20,6 @@ import io.framewire.transport.WorkerRegistry;
 import io.framewire.worker.FrameWorker;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.CompositeAgent;
 import org.slf4j.Logger;
@@ -138,7 +137,7 @@ public final class FramewireServer implements AutoCloseable
         // Idle most of the time (external workers are preferred): the polling strategy parks it long once quiet.
         embeddedWorkerRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
             error -> LOG.error("embedded worker error", error),
-            null, new FrameWorker(embeddedEndpoint, 4, new BackoffIdleStrategy(), () -> { }));
+            null, new FrameWorker(embeddedEndpoint, 4, () -> { }));
         AgentRunner.startOnThread(embeddedWorkerRunner);
 
         history = new JobHistory(config.dataDir());

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.server.media.EncoderSettings;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.junit.jupiter.api.AfterAll;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,7 +193,7 @@ class PreviewEndToEndTest
         final String job = run.result().get("job").asText();
         // The kept output of a finished job is not a video any more: decoding its frame fails in the handler.
         // (The server moves the output there just after sending the result: wait for it first.)
-        final Path kept = dir.resolve("data").resolve("preview").resolve("job-" + job + ".mp4");
+        final Path kept = SERVER.dataDir().resolve("preview").resolve("job-" + job + ".mp4");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!java.nio.file.Files.exists(kept) && System.nanoTime() < deadline)
         {

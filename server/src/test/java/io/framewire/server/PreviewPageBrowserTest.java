@@ -2,7 +2,7 @@ package io.framewire.server;
 
 import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

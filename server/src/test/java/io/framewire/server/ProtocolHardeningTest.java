@@ -10,7 +10,7 @@ import io.framewire.codec.JsonMessages;
 import io.framewire.codec.MessageStream;
 import io.framewire.codec.sbe.FileChunkEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.AfterAll;

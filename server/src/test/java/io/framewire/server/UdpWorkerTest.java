@@ -2,7 +2,7 @@ package io.framewire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

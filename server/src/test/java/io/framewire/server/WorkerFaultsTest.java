@@ -3,7 +3,7 @@ package io.framewire.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real worker processes killed, hung and failing mid-job: every frame still comes back exactly once, in order. */
@@ -80,8 +81,10 @@ class WorkerFaultsTest
                 final TestClient.Run next = job(server, video, dir.resolve("next.mp4")).get(120, TimeUnit.SECONDS);
                 assertEquals(ExitCode.OK, next.exitCode(), next.stderr());
                 assertEquals(FRAMES, next.result().get("frames").asInt(), "no duplicate from the woken worker");
-                final String[] journals = dir.resolve("data").toFile().list((parent, name) -> name.endsWith(".journal"));
-                assertEquals(0, journals == null ? 0 : journals.length, "finished jobs' journals are deleted");
+                final String[] journals = dir.resolve("crash").resolve("data").toFile()
+                    .list((parent, name) -> name.endsWith(".journal"));
+                assertNotNull(journals, "the server's data directory");
+                assertEquals(0, journals.length, "finished jobs' journals are deleted");
             }
             finally
             {

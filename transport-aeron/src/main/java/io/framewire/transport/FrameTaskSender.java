@@ -35,8 +35,7 @@ final class FrameTaskSender
      *
      * @return the position after the last part when all went out, else the failed offer's negative code.
      */
-    long offer(final Publication publication, final long jobId, final int frameNumber, final int attempt,
-        final int width, final int height, final int frameCount, final long dispatchNanos, final byte[] pipeline,
+    long offer(final Publication publication, final TaskHeader task, final byte[] pipeline,
         final PixelFormat pixelFormat, final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
     {
         if (pipeline.length > headBuffer.capacity() - FrameTaskEncoder.BLOCK_LENGTH - 64)
@@ -44,14 +43,14 @@ final class FrameTaskSender
             throw new IllegalArgumentException("pipeline of " + pipeline.length + " bytes is too long");
         }
         encoder.wrapAndApplyHeader(headBuffer, 0, messageHeader)
-            .jobId(jobId)
-            .frameNumber(frameNumber)
-            .attempt((short)attempt)
-            .width(width)
-            .height(height)
+            .jobId(task.jobId())
+            .frameNumber(task.frameNumber())
+            .attempt((short)task.attempt())
+            .width(task.width())
+            .height(task.height())
             .pixelFormat(pixelFormat)
-            .frameCount((short)frameCount)
-            .dispatchNanos(dispatchNanos)
+            .frameCount((short)task.frameCount())
+            .dispatchNanos(task.dispatchNanos())
             .pixelsTotal(pixelsLength)
             .pixelsOffset(0)
             .putPipeline(pipeline, 0, pipeline.length);

@@ -4,17 +4,13 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.framewire.codec.sbe.FrameResultEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
 import io.framewire.codec.sbe.PixelFormat;
-import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.codec.sbe.WorkerHeartbeatEncoder;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetAddress;
-import java.nio.ByteOrder;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -31,9 +27,9 @@ public final class WorkerEndpoint implements AutoCloseable
     private final ExclusivePublication results;
     private final String taskEndpoint;
     private final PixelFormat frameEncoding;
-    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[512 + MAX_DETECTIONS * 16]);
+    private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[512]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
-    private final FrameResultEncoder resultEncoder = new FrameResultEncoder();
+    private final FrameResultSender resultSender = new FrameResultSender();
     private final WorkerHeartbeatEncoder heartbeatEncoder = new WorkerHeartbeatEncoder();
     private final long processId = ProcessHandle.current().pid();
 
@@ -123,55 +119,39 @@ public final class WorkerEndpoint implements AutoCloseable
         return results.offer(headerBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
     }
 
-    /** Pixel bytes one result part can carry besides {@code boxCount} detections. */
-    public int resultPartCapacity(final int boxCount)
-    {
-        return results.maxPayloadLength() - MessageHeaderEncoder.ENCODED_LENGTH - FrameResultEncoder.BLOCK_LENGTH -
-            FrameResultEncoder.DetectionsEncoder.sbeHeaderSize() -
-            boxCount * FrameResultEncoder.DetectionsEncoder.sbeBlockLength() - FrameResultEncoder.pixelsHeaderLength();
-    }
-
     /**
-     * Offer one part of a result: {@code partLength} bytes from {@code partOffset} of the {@code pixelsTotal}
-     * result pixels at {@code pixels}, sent from where the filter wrote them; at most
-     * {@link #resultPartCapacity} bytes. Every part carries the stats and the detections, {@code boxCount} boxes in
-     * {@code boxes} as x, y, width, height (at most {@link #MAX_DETECTIONS}).
+     * Starts sending a result, in parts; when it stops part-way ({@link #resultPending()}), the rest goes with
+     * {@link #continueResult()}, and the outcome's pixels must stay as they are until then.
      *
      * @return the publication's result; negative codes are the caller's to handle.
      */
-    public long offerResultPart(final long jobId, final int frameNumber, final int attempt, final TaskStatus status,
-        final int width, final int height, final long dispatchNanos, final long filterNanos, final long memoryBytes,
-        final int[] boxes, final int boxCount, final PixelFormat pixelFormat, final DirectBuffer pixels,
-        final int pixelsTotal, final int partOffset, final int partLength)
+    public long offerResult(final TaskHeader task, final FrameOutcome outcome)
     {
-        resultEncoder.wrapAndApplyHeader(headerBuffer, 0, messageHeader)
-            .jobId(jobId)
-            .frameNumber(frameNumber)
-            .attempt((short)attempt)
-            .workerId(workerId)
-            .status(status)
-            .width(width)
-            .height(height)
-            .pixelFormat(pixelFormat)
-            .dispatchNanos(dispatchNanos)
-            .filterNanos(filterNanos)
-            .memoryBytes(memoryBytes)
-            .pixelsTotal(pixelsTotal)
-            .pixelsOffset(partOffset);
-        final FrameResultEncoder.DetectionsEncoder detections = resultEncoder.detectionsCount(boxCount);
-        for (int i = 0; i < boxCount; i++)
-        {
-            detections.next().x(boxes[i * 4]).y(boxes[i * 4 + 1]).width(boxes[i * 4 + 2]).height(boxes[i * 4 + 3]);
-        }
-        // Var-data length prefix written by hand; the pixels follow as the second vector, not copied here.
-        final int limit = MessageHeaderEncoder.ENCODED_LENGTH + resultEncoder.encodedLength();
-        headerBuffer.putInt(limit, partLength, ByteOrder.LITTLE_ENDIAN);
-        final int headerLength = limit + FrameResultEncoder.pixelsHeaderLength();
-        if (partLength == 0)
-        {
-            return results.offer(headerBuffer, 0, headerLength);
-        }
-        return results.offer(headerBuffer, 0, headerLength, pixels, partOffset, partLength);
+        return resultSender.offer(results, workerId, task, outcome);
+    }
+
+    /** Sends the rest of a result stopped part-way; same results as {@link #offerResult}. */
+    public long continueResult()
+    {
+        return resultSender.sendRemainingParts(results);
+    }
+
+    /** A result has parts left to send. */
+    public boolean resultPending()
+    {
+        return resultSender.pending();
+    }
+
+    /** Gives up the result in progress (the server is gone; it sends the frame again or fails it). */
+    public void abandonResult()
+    {
+        resultSender.abandon();
+    }
+
+    /** Pixel bytes one result part carries besides {@code boxCount} detections. */
+    public int resultPartCapacity(final int boxCount)
+    {
+        return FrameResultSender.partCapacity(results, boxCount);
     }
 
     /** True for offer results that will not get better by trying again. */

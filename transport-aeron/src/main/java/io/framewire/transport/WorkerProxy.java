@@ -74,9 +74,8 @@ public final class WorkerProxy
      * @return the publication's result; negative values ({@link Publication#BACK_PRESSURED},
      * {@link Publication#NOT_CONNECTED}, ...) are the caller's to handle.
      */
-    public long offerTask(final long jobId, final int frameNumber, final int attempt, final int width,
-        final int height, final int frameCount, final long dispatchNanos, final byte[] pipeline,
-        final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
+    public long offerTask(final TaskHeader task, final byte[] pipeline, final DirectBuffer pixels,
+        final int pixelsOffset, final int pixelsLength)
     {
         if (frameEncoding == PixelFormat.LZ4)
         {
@@ -89,11 +88,11 @@ public final class WorkerProxy
                 compressedTaskView.wrap(compressedTask);
             }
             final int compressed = FrameCompression.compress(pixels, pixelsOffset, pixelsLength, compressedTask);
-            return onOffered(sender.offer(publication, jobId, frameNumber, attempt, width, height, frameCount,
-                dispatchNanos, pipeline, PixelFormat.LZ4, compressedTaskView, 0, compressed));
+            return onOffered(sender.offer(publication, task, pipeline, PixelFormat.LZ4, compressedTaskView, 0,
+                compressed));
         }
-        return onOffered(sender.offer(publication, jobId, frameNumber, attempt, width, height, frameCount,
-            dispatchNanos, pipeline, PixelFormat.BGR24, pixels, pixelsOffset, pixelsLength));
+        return onOffered(sender.offer(publication, task, pipeline, PixelFormat.BGR24, pixels, pixelsOffset,
+            pixelsLength));
     }
 
     /** How this worker wants its tasks' pixels, and sends its results'. */

@@ -94,8 +94,9 @@ class FrameTransportTest
             pixels[i] = (byte)((i / 3) % WIDTH / 5); // smooth gradient: compresses well, like video
         }
         final byte[] pipeline = "gray".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        awaitTrue(() -> worker.offerTask(1L, 0, 1, WIDTH, HEIGHT, 1, 0L, pipeline, new UnsafeBuffer(pixels), 0,
-            pixels.length) > 0);
+        final TaskHeader head = new TaskHeader().jobId(1L).frameNumber(0).attempt(1).width(WIDTH).height(HEIGHT)
+            .frameCount(1);
+        awaitTrue(() -> worker.offerTask(head, pipeline, new UnsafeBuffer(pixels), 0, pixels.length) > 0);
         final FrameTaskDecoder task = new FrameTaskDecoder();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
         final java.nio.ByteBuffer compressed = java.nio.ByteBuffer.allocateDirect(pixels.length);
@@ -183,14 +184,16 @@ class FrameTransportTest
             expectedOffset[0] += partLength;
             parts[0]++;
         };
-        long result = worker.offerTask(42L, 7, 1, width, height, 1, 123L, pipeline, source, 0, pixels.length);
+        final TaskHeader head = new TaskHeader().jobId(42L).frameNumber(7).attempt(1).width(width).height(height)
+            .frameCount(1).dispatchNanos(123L);
+        long result = worker.offerTask(head, pipeline, source, 0, pixels.length);
         final long deadline = System.nanoTime() + 30_000_000_000L;
         while (result < 0)
         {
             assertTrue(System.nanoTime() < deadline, "task not sent in 30 s: " + result);
             endpoint.tasks().poll(tasks, 100);
             result = worker.partlySent() ? worker.continueTask() :
-                worker.offerTask(42L, 7, 1, width, height, 1, 123L, pipeline, source, 0, pixels.length);
+                worker.offerTask(head, pipeline, source, 0, pixels.length);
         }
         assertFalse(worker.partlySent());
         assertEquals(1, worker.inFlight());
@@ -228,16 +231,18 @@ class FrameTransportTest
                 resultReceived[0] += partLength;
             }
         };
-        final int capacity = endpoint.resultPartCapacity(2);
-        for (int sent = 0; sent < pixels.length; )
+        final FrameOutcome outcome = new FrameOutcome().ok(PixelFormat.BGR24, source, pixels.length)
+            .boxes(boxes, 2).filterNanos(5_000L).memoryBytes(1L << 20);
+        long sent = endpoint.offerResult(head, outcome);
+        final long resultDeadline = System.nanoTime() + 30_000_000_000L;
+        while (sent < 0)
         {
-            final int partLength = Math.min(capacity, pixels.length - sent);
-            final int partOffset = sent;
-            awaitTrue(() -> endpoint.offerResultPart(42L, 7, 1, TaskStatus.OK, width, height, 123L, 5_000L,
-                1L << 20, boxes, 2, PixelFormat.BGR24, source, pixels.length, partOffset, partLength) > 0 ||
-                results.poll(resultHandler, 100) < 0);
-            sent += partLength;
+            assertTrue(System.nanoTime() < resultDeadline, "result not sent in 30 s: " + sent);
+            assertTrue(endpoint.resultPending(), "back pressure keeps the rest for later");
+            results.poll(resultHandler, 100);
+            sent = endpoint.continueResult();
         }
+        assertFalse(endpoint.resultPending());
         awaitTrue(() -> results.poll(resultHandler, 100) >= 0 && resultReceived[0] == pixels.length);
         assertArrayEquals(pixels, resultPixels);
     }

@@ -5,7 +5,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Canny edge detector on the grey image: a binary edge map (0 or 255) with hysteresis thresholds {@code low} and
- * {@code high}. Grey first, as is usual: Canny on BGR finds gradients per channel at three times the cost.
+ * {@code high}. GrayView first, as is usual: Canny on BGR finds gradients per channel at three times the cost.
  */
 public final class CannyFilter implements FrameFilter
 {
@@ -41,13 +41,7 @@ public final class CannyFilter implements FrameFilter
     @Override
     public void apply(final Mat source, final Mat target, final FilterContext context)
     {
-        opencv_imgproc.Canny(Grey.of(source, grey), target, low, high, aperture, false);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
+        opencv_imgproc.Canny(GrayView.of(source, grey), target, low, high, aperture, false);
     }
 
     @Override

@@ -15,6 +15,7 @@ public final class CpuFilterChain implements FilterChain
 {
     private final String spec;
     private final FrameFilter[] filters;
+    private final FilterDef.Output[] outputs;
     private final int lastStepNeedingPrevious;
     private final Mat[] current;
     private final Mat[] previous;
@@ -22,11 +23,13 @@ public final class CpuFilterChain implements FilterChain
     private final FilterContext context = new FilterContext();
     private final FilterContext previousContext = new FilterContext();
 
-    CpuFilterChain(final String spec, final List<FrameFilter> filters, final int lastStepNeedingPrevious)
+    /** @param filters one per step of {@code pipeline}, in order. */
+    CpuFilterChain(final Pipeline pipeline, final List<FrameFilter> filters)
     {
-        this.spec = spec;
+        this.spec = pipeline.spec();
         this.filters = filters.toArray(FrameFilter[]::new);
-        this.lastStepNeedingPrevious = lastStepNeedingPrevious;
+        this.outputs = pipeline.steps().stream().map(step -> step.def().output()).toArray(FilterDef.Output[]::new);
+        this.lastStepNeedingPrevious = pipeline.lastStepNeedingPrevious();
         current = new Mat[] {new Mat(), new Mat()};
         previous = new Mat[] {new Mat(), new Mat()};
     }
@@ -53,7 +56,7 @@ public final class CpuFilterChain implements FilterChain
         for (int i = 0; i < filters.length; i++)
         {
             final FrameFilter filter = filters[i];
-            channels = filter.outputChannels(channels);
+            channels = outputs[i].channels(channels);
             final boolean last = i == filters.length - 1;
             final Mat target = last ? (channels == 3 ? output : grey) : current[i & 1];
             context.previous(sourceBefore);

@@ -77,7 +77,7 @@ public final class FaceDetectionFilter implements FrameFilter
     @Override
     public void apply(final Mat source, final Mat target, final FilterContext context)
     {
-        final Mat intensity = Grey.of(source, grey);
+        final Mat intensity = GrayView.of(source, grey);
         if (scale < 1.0)
         {
             opencv_imgproc.resize(intensity, small, none, scale, scale, opencv_imgproc.INTER_AREA);

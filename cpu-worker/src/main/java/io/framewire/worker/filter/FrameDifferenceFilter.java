@@ -43,12 +43,6 @@ public final class FrameDifferenceFilter implements FrameFilter
     }
 
     @Override
-    public boolean needsPrevious()
-    {
-        return true;
-    }
-
-    @Override
     public void close()
     {
     }

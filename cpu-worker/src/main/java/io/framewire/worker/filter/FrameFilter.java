@@ -14,22 +14,12 @@ public interface FrameFilter extends AutoCloseable
 
     /**
      * @param source  an 8-bit frame with 1 (grey) or 3 (BGR) channels; not modified.
-     * @param target  receives the result, same size as {@code source}, {@link #outputChannels} channels.
+     * @param target  receives the result, same size as {@code source}, as many channels as its {@link FilterDef#output()} says.
      * @param context the previous frame at this step and where detections go.
      */
     void apply(Mat source, Mat target, FilterContext context);
 
-    /** Channels of the result for a source with {@code inputChannels} channels. */
-    default int outputChannels(final int inputChannels)
-    {
-        return inputChannels;
-    }
 
-    /** True for filters that compare a frame with the one before it. */
-    default boolean needsPrevious()
-    {
-        return false;
-    }
 
     @Override
     void close();

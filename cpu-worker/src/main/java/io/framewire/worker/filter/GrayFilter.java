@@ -26,12 +26,6 @@ public final class GrayFilter implements FrameFilter
     }
 
     @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
-    }
-
-    @Override
     public void close()
     {
     }

@@ -29,15 +29,9 @@ public final class LaplacianFilter implements FrameFilter
     @Override
     public void apply(final Mat source, final Mat target, final FilterContext context)
     {
-        opencv_imgproc.Laplacian(Grey.of(source, grey), laplacian, opencv_core.CV_16S, kernelSize, 1, 0,
+        opencv_imgproc.Laplacian(GrayView.of(source, grey), laplacian, opencv_core.CV_16S, kernelSize, 1, 0,
             opencv_core.BORDER_DEFAULT);
         opencv_core.convertScaleAbs(laplacian, target, scale, 0);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
     }
 
     @Override

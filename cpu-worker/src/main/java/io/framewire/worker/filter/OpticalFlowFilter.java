@@ -5,6 +5,7 @@ import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.global.opencv_video;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_video.DISOpticalFlow;
 
 /**
@@ -23,6 +24,9 @@ public final class OpticalFlowFilter implements FrameFilter
     public static final int FARNEBACK_ITERATIONS = 3;
     public static final int FARNEBACK_POLY_N = 5;
     public static final double FARNEBACK_POLY_SIGMA = 1.2;
+    /** The colour field, shared with the GPU worker's twin: OpenCV's 8-bit hue is degrees / 2, saturation full. */
+    public static final double HUE_PER_DEGREE = 0.5;
+    public static final int SATURATION = 255;
 
     private final double gain;
     private final String spec;
@@ -60,11 +64,11 @@ public final class OpticalFlowFilter implements FrameFilter
         if (previous == null)
         {
             target.create(source.rows(), source.cols(), opencv_core.CV_8UC3);
-            target.put(org.bytedeco.opencv.opencv_core.Scalar.all(0));
+            target.put(Scalar.all(0));
             return;
         }
-        final Mat current = Grey.of(source, grey);
-        final Mat before = Grey.of(previous, previousGrey);
+        final Mat current = GrayView.of(source, grey);
+        final Mat before = GrayView.of(previous, previousGrey);
         if (flowAlgorithm != null)
         {
             flowAlgorithm.calc(before, current, flow);
@@ -77,30 +81,18 @@ public final class OpticalFlowFilter implements FrameFilter
         opencv_core.extractChannel(flow, flowX, 0);
         opencv_core.extractChannel(flow, flowY, 1);
         opencv_core.cartToPolar(flowX, flowY, magnitude, angle, true);
-        angle.convertTo(hue, opencv_core.CV_8U, 0.5, 0);
+        angle.convertTo(hue, opencv_core.CV_8U, HUE_PER_DEGREE, 0);
         magnitude.convertTo(value, opencv_core.CV_8U, gain, 0);
         if (saturation.rows() != source.rows() || saturation.cols() != source.cols())
         {
             saturation.create(source.rows(), source.cols(), opencv_core.CV_8U);
-            saturation.put(org.bytedeco.opencv.opencv_core.Scalar.all(255));
+            saturation.put(Scalar.all(SATURATION));
         }
         hsvPlanes.put(0, hue);
         hsvPlanes.put(1, saturation);
         hsvPlanes.put(2, value);
         opencv_core.merge(hsvPlanes, hsv);
         opencv_imgproc.cvtColor(hsv, target, opencv_imgproc.COLOR_HSV2BGR);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 3;
-    }
-
-    @Override
-    public boolean needsPrevious()
-    {
-        return true;
     }
 
     @Override

@@ -157,7 +157,7 @@ public final class Pipeline
             filters.forEach(FrameFilter::close);
             throw ex;
         }
-        return new CpuFilterChain(spec, filters, lastStepNeedingPrevious());
+        return new CpuFilterChain(this, filters);
     }
 
     @Override

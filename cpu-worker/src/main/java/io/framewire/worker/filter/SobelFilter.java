@@ -31,17 +31,11 @@ public final class SobelFilter implements FrameFilter
     @Override
     public void apply(final Mat source, final Mat target, final FilterContext context)
     {
-        final Mat intensity = Grey.of(source, grey);
+        final Mat intensity = GrayView.of(source, grey);
         opencv_imgproc.Sobel(intensity, dx, opencv_core.CV_32F, 1, 0, kernelSize, 1, 0, opencv_core.BORDER_DEFAULT);
         opencv_imgproc.Sobel(intensity, dy, opencv_core.CV_32F, 0, 1, kernelSize, 1, 0, opencv_core.BORDER_DEFAULT);
         opencv_core.magnitude(dx, dy, magnitude);
         magnitude.convertTo(target, opencv_core.CV_8U, scale, 0);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
     }
 
     @Override

@@ -23,13 +23,7 @@ final class CudaCannyFilter implements CudaFilter
     public void apply(final GpuMat source, final GpuMat target, final GpuMat previous, final Detections detections,
         final Stream stream)
     {
-        detector.detect(CudaGrey.of(source, grey, stream), target, stream);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
+        detector.detect(CudaGrayView.of(source, grey, stream), target, stream);
     }
 
     @Override

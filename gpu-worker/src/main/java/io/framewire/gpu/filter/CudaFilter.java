@@ -13,21 +13,13 @@ interface CudaFilter extends AutoCloseable
 {
     /**
      * @param source     an 8-bit frame with 1 (grey) or 3 (BGR) channels; not modified.
-     * @param target     receives the result, same size, {@link #outputChannels} channels.
+     * @param target     receives the result, same size, as many channels as its {@link FilterDef#output()} says.
      * @param previous   the previous frame as it entered this step, or null (first frame, or not needed).
      * @param detections where boxes found in the frame go.
      */
     void apply(GpuMat source, GpuMat target, GpuMat previous, Detections detections, Stream stream);
 
-    default int outputChannels(final int inputChannels)
-    {
-        return inputChannels;
-    }
 
-    default boolean needsPrevious()
-    {
-        return false;
-    }
 
     @Override
     void close();

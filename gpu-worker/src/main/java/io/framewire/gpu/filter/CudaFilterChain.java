@@ -3,6 +3,7 @@ package io.framewire.gpu.filter;
 import io.framewire.gpu.CudaSelection;
 import io.framewire.worker.filter.Detections;
 import io.framewire.worker.filter.FilterChain;
+import io.framewire.worker.filter.FilterDef;
 import io.framewire.worker.filter.FrameFilter;
 import io.framewire.worker.filter.Pipeline;
 import org.bytedeco.opencv.global.opencv_cudaimgproc;
@@ -35,6 +36,7 @@ public final class CudaFilterChain implements FilterChain
     private final String spec;
     private final CudaFilter[] steps;
     private final CudaFilter[] previousSteps;
+    private final FilterDef[] defs;
     private final int lastStepNeedingPrevious;
     private final Stream stream = new Stream();
     private final Stream previousStream = new Stream();
@@ -47,13 +49,14 @@ public final class CudaFilterChain implements FilterChain
     private final Detections detections = new Detections();
     private final Detections previousDetections = new Detections();
 
-    private CudaFilterChain(final String spec, final List<CudaFilter> steps, final List<CudaFilter> previousSteps,
-        final int lastStepNeedingPrevious)
+    private CudaFilterChain(final Pipeline pipeline, final List<CudaFilter> steps,
+        final List<CudaFilter> previousSteps)
     {
-        this.spec = spec;
+        this.spec = pipeline.spec();
         this.steps = steps.toArray(CudaFilter[]::new);
         this.previousSteps = previousSteps.toArray(CudaFilter[]::new);
-        this.lastStepNeedingPrevious = lastStepNeedingPrevious;
+        this.defs = pipeline.steps().stream().map(Pipeline.Step::def).toArray(FilterDef[]::new);
+        this.lastStepNeedingPrevious = pipeline.lastStepNeedingPrevious();
     }
 
     /** Builds the chain, each step on CUDA where this host can, on the CPU otherwise (said once, in the log). */
@@ -73,7 +76,7 @@ public final class CudaFilterChain implements FilterChain
                     previousSteps.add(step(stepDefs.get(i), selection));
                 }
             }
-            return new CudaFilterChain(pipeline.spec(), steps, previousSteps, last);
+            return new CudaFilterChain(pipeline, steps, previousSteps);
         }
         catch (final RuntimeException ex)
         {
@@ -136,14 +139,15 @@ public final class CudaFilterChain implements FilterChain
         for (int i = 0; i < steps.length; i++)
         {
             final CudaFilter step = steps[i];
-            channels = step.outputChannels(channels);
+            channels = defs[i].output().channels(channels);
+            final boolean comparing = defs[i].needsPrevious();
             final GpuMat target = current[i & 1];
-            if (sourceBefore != null && step.needsPrevious())
+            if (sourceBefore != null && comparing)
             {
                 previousReady.record(previousStream);
                 stream.waitEvent(previousReady);
             }
-            step.apply(source, target, step.needsPrevious() ? sourceBefore : null, detections, stream);
+            step.apply(source, target, comparing ? sourceBefore : null, detections, stream);
             if (sourceBefore != null && i < lastStepNeedingPrevious)
             {
                 final GpuMat targetBefore = previous[i & 1];

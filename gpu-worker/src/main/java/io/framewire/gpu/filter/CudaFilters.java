@@ -1,47 +1,62 @@
 package io.framewire.gpu.filter;
 
 import io.framewire.gpu.CudaSelection;
+import io.framewire.worker.filter.FilterDef;
+import io.framewire.worker.filter.Filters;
 import io.framewire.worker.filter.Params;
 import io.framewire.worker.filter.Pipeline;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
-/** Which CUDA twin runs a pipeline step, and the CUDA modules it needs. */
+/**
+ * The CUDA twins of the filters, each registered against its {@link FilterDef} (which holds every other fact about
+ * the filter), with the CUDA modules it calls into and the parameters it supports.
+ */
 final class CudaFilters
 {
+    /** A CUDA twin: the modules it needs, the parameters it runs (others run on the CPU), and how to make one. */
+    record Twin(List<String> modules, Predicate<Params> supports, Function<Params, CudaFilter> factory)
+    {
+    }
+
+    private static final Map<FilterDef, Twin> TWINS = new HashMap<>();
+
+    static
+    {
+        register(Filters.GAUSSIAN, List.of("cudafilters"), CudaGaussianBlurFilter::new);
+        register(Filters.MEDIAN, List.of("cudafilters", "cudaarithm"), CudaMedianBlurFilter::new);
+        register(Filters.BILATERAL, List.of("cudaimgproc"), CudaBilateralFilter::new);
+        register(Filters.GRAY, List.of("cudaimgproc"), p -> new CudaGrayFilter());
+        register(Filters.CANNY, List.of("cudaimgproc", "cudafilters"), CudaCannyFilter::new);
+        register(Filters.SOBEL, List.of("cudafilters", "cudaarithm", "cudaimgproc"), CudaSobelFilter::new);
+        TWINS.put(Filters.LAPLACIAN, new Twin(List.of("cudafilters", "cudaarithm", "cudaimgproc"),
+            p -> p.integer("ksize") <= CudaLaplacianFilter.MAX_KERNEL_SIZE, CudaLaplacianFilter::new));
+        register(Filters.FACES, List.of("cudaobjdetect", "cudaimgproc", "cudawarping"), CudaFaceDetectionFilter::new);
+        register(Filters.DIFF, List.of("cudaarithm"), CudaFrameDifferenceFilter::new);
+        // CUDA has Farneback only: DIS (algorithm 0) runs on the CPU.
+        TWINS.put(Filters.FLOW, new Twin(List.of("cudaoptflow", "cudaarithm", "cudaimgproc"),
+            p -> p.integer("algorithm") == 1, CudaOpticalFlowFilter::new));
+    }
+
     private CudaFilters()
     {
     }
 
-    /** A CUDA twin and the modules it calls into. */
-    record Twin(List<String> modules, Function<Params, CudaFilter> factory)
+    private static void register(final FilterDef def, final List<String> modules,
+        final Function<Params, CudaFilter> factory)
     {
+        TWINS.put(def, new Twin(modules, p -> true, factory));
     }
 
-    /**
-     * The twin of a step, or null when CUDA has none for these parameters: Laplacian apertures above 3, and DIS
-     * optical flow (CUDA has Farneback only).
-     */
+    /** The twin of a step, or null when CUDA has none for these parameters. */
     static Twin twin(final Pipeline.Step step)
     {
-        final Params params = step.params();
-        return switch (step.def().name())
-        {
-            case "gaussian" -> new Twin(List.of("cudafilters"), CudaGaussianBlur::new);
-            case "median" -> new Twin(List.of("cudafilters", "cudaarithm"), CudaMedianBlur::new);
-            case "bilateral" -> new Twin(List.of("cudaimgproc"), CudaBilateralFilter::new);
-            case "gray" -> new Twin(List.of("cudaimgproc"), p -> new CudaGrayFilter());
-            case "canny" -> new Twin(List.of("cudaimgproc", "cudafilters"), CudaCannyFilter::new);
-            case "sobel" -> new Twin(List.of("cudafilters", "cudaarithm", "cudaimgproc"), CudaSobelFilter::new);
-            case "laplacian" -> params.integer("ksize") > CudaLaplacianFilter.MAX_KERNEL_SIZE ? null :
-                new Twin(List.of("cudafilters", "cudaarithm", "cudaimgproc"), CudaLaplacianFilter::new);
-            case "faces" -> new Twin(List.of("cudaobjdetect", "cudaimgproc", "cudawarping"), CudaFaceDetection::new);
-            case "diff" -> new Twin(List.of("cudaarithm"), CudaFrameDifference::new);
-            case "flow" -> params.integer("algorithm") == 0 ? null :
-                new Twin(List.of("cudaoptflow", "cudaarithm", "cudaimgproc"), CudaOpticalFlow::new);
-            default -> null;
-        };
+        final Twin twin = TWINS.get(step.def());
+        return twin == null || !twin.supports().test(step.params()) ? null : twin;
     }
 
     /** Why a step runs on the CPU in the GPU worker, or null when it runs on CUDA. */

@@ -24,12 +24,6 @@ final class CudaGrayFilter implements CudaFilter
     }
 
     @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
-    }
-
-    @Override
     public void close()
     {
     }

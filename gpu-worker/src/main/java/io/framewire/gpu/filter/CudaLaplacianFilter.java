@@ -40,16 +40,10 @@ final class CudaLaplacianFilter implements CudaFilter
     public void apply(final GpuMat source, final GpuMat target, final GpuMat previous, final Detections detections,
         final Stream stream)
     {
-        CudaGrey.of(source, grey, stream).convertTo(real, opencv_core.CV_32F, stream);
+        CudaGrayView.of(source, grey, stream).convertTo(real, opencv_core.CV_32F, stream);
         laplacian.apply(real, response, stream);
         opencv_cudaarithm.abs(response, absolute, stream);
         absolute.convertTo(target, opencv_core.CV_8U, scale, 0, stream);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
     }
 
     @Override

@@ -34,17 +34,11 @@ final class CudaSobelFilter implements CudaFilter
     public void apply(final GpuMat source, final GpuMat target, final GpuMat previous, final Detections detections,
         final Stream stream)
     {
-        final GpuMat intensity = CudaGrey.of(source, grey, stream);
+        final GpuMat intensity = CudaGrayView.of(source, grey, stream);
         derivativeX.apply(intensity, dx, stream);
         derivativeY.apply(intensity, dy, stream);
         opencv_cudaarithm.magnitude(dx, dy, magnitude, stream);
         magnitude.convertTo(target, opencv_core.CV_8U, scale, 0, stream);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 1;
     }
 
     @Override

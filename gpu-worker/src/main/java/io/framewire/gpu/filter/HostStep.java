@@ -46,18 +46,6 @@ final class HostStep implements CudaFilter
     }
 
     @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return filter.outputChannels(inputChannels);
-    }
-
-    @Override
-    public boolean needsPrevious()
-    {
-        return filter.needsPrevious();
-    }
-
-    @Override
     public void close()
     {
         filter.close();

@@ -4,6 +4,7 @@ import io.aeron.Publication;
 import io.framewire.server.job.FrameRing;
 import io.framewire.server.job.FrameSlots;
 import io.framewire.server.job.Job;
+import io.framewire.transport.TaskHeader;
 import io.framewire.transport.WorkerProxy;
 import io.framewire.transport.WorkerRegistry;
 import org.agrona.concurrent.Agent;
@@ -29,6 +30,7 @@ public final class FrameDispatcher implements Agent
     private final JobTable jobs;
     private final WorkerRegistry workers;
     private final long frameTimeoutNs;
+    private final TaskHeader task = new TaskHeader();
     private final NanoClock clock;
     private final CachedNanoClock cachedClock;
     private long nextHousekeepingNs;
@@ -108,9 +110,15 @@ public final class FrameDispatcher implements Agent
                 // A retry sends the same slot again: its input stays there until the frame is encoded.
                 final boolean retry = frame < slots.dispatched();
                 // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
-                final long result = worker.offerTask(job.id(), (int)frame, retry ? slots.attempts(frame) + 1 : 1,
-                    job.width(), job.height(), frame == 0 ? 1 : ring.framesPerSlot(), nowNs, job.pipelineBytes(),
-                    ring.slot(frame), 0, ring.taskBytes(frame));
+                task.jobId(job.id())
+                    .frameNumber((int)frame)
+                    .attempt(retry ? slots.attempts(frame) + 1 : 1)
+                    .width(job.width())
+                    .height(job.height())
+                    .frameCount(frame == 0 ? 1 : ring.framesPerSlot())
+                    .dispatchNanos(nowNs);
+                final long result = worker.offerTask(task, job.pipelineBytes(), ring.slot(frame), 0,
+                    ring.taskBytes(frame));
                 if (result > 0)
                 {
                     onSent(job, frame, retry, worker, nowNs);

@@ -2,7 +2,7 @@ package io.framewire.server.run;
 
 import io.framewire.server.journal.FrameJournal;
 import io.framewire.server.media.OutputFormat;
-import io.framewire.server.media.SyntheticVideo;
+import io.framewire.samples.SyntheticVideo;
 import io.framewire.server.media.VideoSink;
 import io.framewire.server.media.VideoSource;
 import org.agrona.concurrent.UnsafeBuffer;

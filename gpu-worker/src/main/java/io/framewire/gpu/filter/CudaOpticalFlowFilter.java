@@ -17,12 +17,14 @@ import static io.framewire.worker.filter.OpticalFlowFilter.FARNEBACK_POLY_N;
 import static io.framewire.worker.filter.OpticalFlowFilter.FARNEBACK_POLY_SIGMA;
 import static io.framewire.worker.filter.OpticalFlowFilter.FARNEBACK_PYRAMID_SCALE;
 import static io.framewire.worker.filter.OpticalFlowFilter.FARNEBACK_WINDOW;
+import static io.framewire.worker.filter.OpticalFlowFilter.HUE_PER_DEGREE;
+import static io.framewire.worker.filter.OpticalFlowFilter.SATURATION;
 
 /**
  * {@code flow:algorithm=1} on CUDA: Farneback with the CPU twin's parameters, drawn into the same colour field (hue the
  * direction, brightness the speed). CUDA has no DIS, so {@code algorithm=0} runs on the CPU even in the GPU worker.
  */
-final class CudaOpticalFlow implements CudaFilter
+final class CudaOpticalFlowFilter implements CudaFilter
 {
     private final double gain;
     private final FarnebackOpticalFlow farneback = FarnebackOpticalFlow.create(FARNEBACK_LEVELS,
@@ -42,9 +44,9 @@ final class CudaOpticalFlow implements CudaFilter
     private final GpuMat value = hsvPlanes.getPointer(2);
     private final GpuMat hsv = new GpuMat();
     private final Scalar black = Scalar.all(0);
-    private final Scalar full = Scalar.all(255);
+    private final Scalar full = Scalar.all(SATURATION);
 
-    CudaOpticalFlow(final Params params)
+    CudaOpticalFlowFilter(final Params params)
     {
         this.gain = params.real("gain");
     }
@@ -59,10 +61,10 @@ final class CudaOpticalFlow implements CudaFilter
             target.setTo(black, stream);
             return;
         }
-        farneback.calc(CudaGrey.of(previous, previousGrey, stream), CudaGrey.of(source, grey, stream), flow, stream);
+        farneback.calc(CudaGrayView.of(previous, previousGrey, stream), CudaGrayView.of(source, grey, stream), flow, stream);
         opencv_cudaarithm.split(flow, components, stream);
         opencv_cudaarithm.cartToPolar(flowX, flowY, magnitude, angle, true, stream);
-        angle.convertTo(hue, opencv_core.CV_8U, 0.5, 0, stream);
+        angle.convertTo(hue, opencv_core.CV_8U, HUE_PER_DEGREE, 0, stream);
         magnitude.convertTo(value, opencv_core.CV_8U, gain, 0, stream);
         if (saturation.rows() != source.rows() || saturation.cols() != source.cols())
         {
@@ -71,18 +73,6 @@ final class CudaOpticalFlow implements CudaFilter
         }
         opencv_cudaarithm.merge(hsvPlanes, 3, hsv, stream);
         opencv_cudaimgproc.cvtColor(hsv, target, opencv_imgproc.COLOR_HSV2BGR, 0, stream);
-    }
-
-    @Override
-    public int outputChannels(final int inputChannels)
-    {
-        return 3;
-    }
-
-    @Override
-    public boolean needsPrevious()
-    {
-        return true;
     }
 
     @Override

@@ -10,7 +10,7 @@ import org.bytedeco.opencv.opencv_core.Stream;
 import org.bytedeco.opencv.opencv_cudafilters.Filter;
 
 /** {@code median} on CUDA. OpenCV's CUDA median takes one channel, so a BGR frame is split, filtered and merged. */
-final class CudaMedianBlur implements CudaFilter
+final class CudaMedianBlurFilter implements CudaFilter
 {
     private final Filter filter;
     // Arrays of three GpuMats, as cuda::split and cuda::merge take them, with a view of each element made once.
@@ -19,7 +19,7 @@ final class CudaMedianBlur implements CudaFilter
     private final GpuMat[] plane = new GpuMat[3];
     private final GpuMat[] filteredPlane = new GpuMat[3];
 
-    CudaMedianBlur(final Params params)
+    CudaMedianBlurFilter(final Params params)
     {
         filter = opencv_cudafilters.createMedianFilter(opencv_core.CV_8UC1, params.integer("ksize"));
         for (int i = 0; i < 3; i++)

@@ -19,7 +19,7 @@ import org.bytedeco.opencv.opencv_cudaobjdetect.CudaCascadeClassifier;
  * boxes are reported and drawn in green on the frame on the GPU. The boxes come back to the host once per frame,
  * because the detections travel with the result.
  */
-final class CudaFaceDetection implements CudaFilter
+final class CudaFaceDetectionFilter implements CudaFilter
 {
     private final double scale;
     private final CudaCascadeClassifier classifier;
@@ -33,7 +33,7 @@ final class CudaFaceDetection implements CudaFilter
     private final Rect edge = new Rect();
     private final int[] box = new int[4];
 
-    CudaFaceDetection(final Params params)
+    CudaFaceDetectionFilter(final Params params)
     {
         this.scale = params.real("scale");
         final int scaledMin = Math.max(8, (int)Math.round(params.integer("min_size") * scale));
@@ -52,7 +52,7 @@ final class CudaFaceDetection implements CudaFilter
     public void apply(final GpuMat source, final GpuMat target, final GpuMat previous, final Detections detections,
         final Stream stream)
     {
-        final GpuMat intensity = CudaGrey.of(source, grey, stream);
+        final GpuMat intensity = CudaGrayView.of(source, grey, stream);
         if (scale < 1.0)
         {
             opencv_cudawarping.resize(intensity, small, none, scale, scale, opencv_imgproc.INTER_AREA, stream);

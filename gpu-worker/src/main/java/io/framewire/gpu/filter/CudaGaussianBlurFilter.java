@@ -10,14 +10,14 @@ import org.bytedeco.opencv.opencv_core.Stream;
 import org.bytedeco.opencv.opencv_cudafilters.Filter;
 
 /** {@code gaussian} on CUDA: a separable filter with the CPU's kernel and border (reflect 101). */
-final class CudaGaussianBlur implements CudaFilter
+final class CudaGaussianBlurFilter implements CudaFilter
 {
     private final int kernelSize;
     private final double sigma;
     private Filter filter;
     private int type = -1;
 
-    CudaGaussianBlur(final Params params)
+    CudaGaussianBlurFilter(final Params params)
     {
         this.kernelSize = params.integer("ksize");
         this.sigma = params.real("sigma");

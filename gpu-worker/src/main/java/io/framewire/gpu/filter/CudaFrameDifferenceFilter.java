@@ -9,12 +9,12 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Stream;
 
 /** {@code diff} on CUDA: absolute difference with the previous frame, small differences set to 0. */
-final class CudaFrameDifference implements CudaFilter
+final class CudaFrameDifferenceFilter implements CudaFilter
 {
     private final double threshold;
     private final Scalar black = Scalar.all(0);
 
-    CudaFrameDifference(final Params params)
+    CudaFrameDifferenceFilter(final Params params)
     {
         this.threshold = params.real("threshold");
     }
@@ -34,12 +34,6 @@ final class CudaFrameDifference implements CudaFilter
         {
             opencv_cudaarithm.threshold(target, target, threshold, 0, opencv_imgproc.THRESH_TOZERO, stream);
         }
-    }
-
-    @Override
-    public boolean needsPrevious()
-    {
-        return true;
     }
 
     @Override

@@ -5,10 +5,10 @@ import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.GpuMat;
 import org.bytedeco.opencv.opencv_core.Stream;
 
-/** The grey levels of a frame on the GPU, as the CPU filters' {@code Grey} does on the host. */
-final class CudaGrey
+/** The grey levels of a frame on the GPU, as the CPU filters' {@code GrayView} does on the host. */
+final class CudaGrayView
 {
-    private CudaGrey()
+    private CudaGrayView()
     {
     }
 

@@ -1,4 +1,4 @@
-package io.framewire.server.media;
+package io.framewire.samples;
 
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -60,7 +60,7 @@ public final class SyntheticVideo
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, tone ? 1 : 0);
             Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3))
         {
-            FFmpegLog.quiet();
+            avutil.av_log_set_level(avutil.AV_LOG_FATAL); // after the recorder is made: JavaCV sets its own
             final String name = file.toString();
             recorder.setFormat(name.endsWith(".avi") ? "avi" : name.endsWith(".mkv") ? "matroska" :
                 name.endsWith(".webm") ? "webm" : "mp4");

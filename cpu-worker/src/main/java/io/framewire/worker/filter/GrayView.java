@@ -3,10 +3,10 @@ package io.framewire.worker.filter;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** Grey view of a frame for filters that work on intensity, converting into a reused Mat only when needed. */
-final class Grey
+/** GrayView view of a frame for filters that work on intensity, converting into a reused Mat only when needed. */
+final class GrayView
 {
-    private Grey()
+    private GrayView()
     {
     }
 
