@@ -30,6 +30,16 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.io.InterruptedIOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 
 /** {@code framewire client}: send a video to a server and receive the processed one. */
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
@@ -81,7 +91,7 @@ public final class ClientMain implements Callable<Integer>
 
     @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE",
         description = "A filter parameter, e.g. --param method=median --param ksize=5 (see docs/filters.md)")
-    Map<String, String> params = new java.util.LinkedHashMap<>();
+    Map<String, String> params = new LinkedHashMap<>();
 
     @Option(names = "--pipeline", paramLabel = "SPEC",
         description = "A custom filter pipeline, e.g. 'gray|gaussian:ksize=5|canny:low=50,high=150' (implies custom)")
@@ -95,7 +105,8 @@ public final class ClientMain implements Callable<Integer>
         ".webm: vp9; else the server's)")
     String codec;
 
-    @Option(names = "--bitrate", paramLabel = "KBPS", description = "Output video bitrate in kbit/s (default: the server picks)")
+    @Option(names = "--bitrate", paramLabel = "KBPS", description =
+        "Output video bitrate in kbit/s (default: the server picks)")
     long bitrateKbps;
 
     @Option(names = "--out", description = "Where to write the processed video: .mp4, .webm (VP9) or .mkv " +
@@ -138,8 +149,8 @@ public final class ClientMain implements Callable<Integer>
     {
         final CommandLine commandLine = new CommandLine(new ClientMain(stdout, stderr))
             .setExitCodeExceptionMapper(ex -> ExitCode.USAGE);
-        commandLine.setErr(new java.io.PrintWriter(stderr, true));
-        commandLine.setOut(new java.io.PrintWriter(stdout, true));
+        commandLine.setErr(new PrintWriter(stderr, true));
+        commandLine.setOut(new PrintWriter(stdout, true));
         return commandLine.execute(args);
     }
 
@@ -270,7 +281,7 @@ public final class ClientMain implements Callable<Integer>
         final String outputCodec) throws IOException
     {
         final long size = Files.size(video);
-        final Map<String, String> jobParams = new java.util.TreeMap<>(params);
+        final Map<String, String> jobParams = new TreeMap<>(params);
         String processingName = processing == null ? "" : processing.name();
         if (pipeline != null)
         {
@@ -348,7 +359,7 @@ public final class ClientMain implements Callable<Integer>
         {
             stderr.println("saved " + out);
         }
-        stdout.println(new String(JsonMessages.encode(metrics), java.nio.charset.StandardCharsets.UTF_8));
+        stdout.println(new String(JsonMessages.encode(metrics), StandardCharsets.UTF_8));
         stdout.flush();
         if (!complete)
         {
@@ -365,9 +376,9 @@ public final class ClientMain implements Callable<Integer>
     {
         return switch (ex)
         {
-            case java.nio.file.NoSuchFileException missing -> missing.getFile() + ": no such file or directory";
-            case java.nio.file.AccessDeniedException denied -> denied.getFile() + ": permission denied";
-            case java.nio.file.FileSystemException other -> other.getFile() + ": " +
+            case NoSuchFileException missing -> missing.getFile() + ": no such file or directory";
+            case AccessDeniedException denied -> denied.getFile() + ": permission denied";
+            case FileSystemException other -> other.getFile() + ": " +
                 (other.getReason() != null ? other.getReason() : "cannot be used");
             default -> ex.getMessage() != null ? ex.getMessage() : ex.toString();
         };
@@ -381,7 +392,7 @@ public final class ClientMain implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
     }
 
@@ -395,11 +406,11 @@ public final class ClientMain implements Callable<Integer>
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted during the upload");
+            throw new InterruptedIOException("interrupted during the upload");
         }
-        catch (final java.util.concurrent.ExecutionException ex)
+        catch (final ExecutionException ex)
         {
-            if (ex.getCause() instanceof java.io.UncheckedIOException io)
+            if (ex.getCause() instanceof UncheckedIOException io)
             {
                 throw io.getCause();
             }
@@ -412,7 +423,8 @@ public final class ClientMain implements Callable<Integer>
         final InetAddress[] all = InetAddress.getAllByName(host);
         for (final InetAddress candidate : all)
         {
-            if ((!family.ipv4 || candidate instanceof Inet4Address) && (!family.ipv6 || candidate instanceof Inet6Address))
+            if ((!family.ipv4 || candidate instanceof Inet4Address) && (!family.ipv6 ||
+                candidate instanceof Inet6Address))
             {
                 return candidate;
             }

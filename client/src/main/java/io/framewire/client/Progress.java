@@ -7,6 +7,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 
 /**
  * Progress of one phase (upload, processing, download) on stderr: a bar redrawn in place on a terminal, one plain
@@ -35,10 +37,10 @@ final class Progress implements AutoCloseable
             .setInitialMax(total)
             .setUnit(unit, unitSize)
             .showSpeed()
-            .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS)
+            .setSpeedUnit(ChronoUnit.SECONDS)
             .setEtaFunction(state -> state.getMax() > 0 && state.getCurrent() > 0 ?
-                java.util.Optional.of(Duration.ofMillis((long)(state.getElapsedAfterStart().toMillis() *
-                    (double)(state.getMax() - state.getCurrent()) / state.getCurrent()))) : java.util.Optional.empty());
+                Optional.of(Duration.ofMillis((long)(state.getElapsedAfterStart().toMillis() *
+                    (double)(state.getMax() - state.getCurrent()) / state.getCurrent()))) : Optional.empty());
         if (terminal)
         {
             builder.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200);

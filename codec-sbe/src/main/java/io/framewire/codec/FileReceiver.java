@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
+import java.util.function.Consumer;
 
 /**
  * Receives a file sent by {@link FileSender} (or as JSON {@code frame} chunks) into {@code target}, checking
@@ -24,8 +25,8 @@ public final class FileReceiver
     private final FileChunkDecoder decoder = new FileChunkDecoder();
     private final CRC32C crc = new CRC32C();
     private final long maxBytes;
-    private final java.util.function.Consumer<ControlMessage.Progress> onProgress;
-    private final java.util.function.Consumer<ControlMessage.Notice> onNotice;
+    private final Consumer<ControlMessage.Progress> onProgress;
+    private final Consumer<ControlMessage.Notice> onNotice;
     private byte[] scratch = new byte[64 * 1024];
 
     /** @param maxBytes the most bytes accepted; more fails with {@link ErrorCode#UPLOAD_TOO_LARGE}. */
@@ -35,14 +36,14 @@ public final class FileReceiver
     }
 
     /** @param onProgress told of {@code progress} messages that arrive between the chunks. */
-    public FileReceiver(final long maxBytes, final java.util.function.Consumer<ControlMessage.Progress> onProgress)
+    public FileReceiver(final long maxBytes, final Consumer<ControlMessage.Progress> onProgress)
     {
         this(maxBytes, onProgress, notice -> { });
     }
 
     /** @param onNotice told of {@code notice} messages that arrive between the chunks. */
-    public FileReceiver(final long maxBytes, final java.util.function.Consumer<ControlMessage.Progress> onProgress,
-        final java.util.function.Consumer<ControlMessage.Notice> onNotice)
+    public FileReceiver(final long maxBytes, final Consumer<ControlMessage.Progress> onProgress,
+        final Consumer<ControlMessage.Notice> onNotice)
     {
         this.maxBytes = maxBytes;
         this.onProgress = onProgress;

@@ -2,6 +2,7 @@ package io.framewire.codec;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Collections;
 
 /**
  * The job a client asks for. Decoded from either the JSON or the SBE form of the handshake; both give an
@@ -27,7 +28,7 @@ public record Handshake(int version, String processing, String protocol, String 
         processing = processing == null ? "" : processing;
         protocol = protocol == null ? "file" : protocol;
         fileName = fileName == null ? "" : fileName;
-        params = params == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(params));
+        params = params == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(params));
         codec = codec == null ? "" : codec;
         container = container == null || container.isEmpty() ? "mp4" : container;
     }

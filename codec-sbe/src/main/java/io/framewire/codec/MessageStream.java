@@ -12,6 +12,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 
 /**
  * Length-prefixed messages over a byte stream (the client's TCP connection).
@@ -99,7 +100,7 @@ public final class MessageStream implements AutoCloseable
     }
 
     /** The longest a single message may take to arrive once its length has. */
-    public void messageDeadline(final java.time.Duration deadline)
+    public void messageDeadline(final Duration deadline)
     {
         messageDeadlineNs = deadline.toNanos();
     }

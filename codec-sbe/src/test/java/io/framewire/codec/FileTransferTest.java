@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import java.util.zip.CRC32C;
 
 class FileTransferTest
 {
@@ -120,7 +121,7 @@ class FileTransferTest
     private static void writeChunk(final MessageStream stream, final long sequence, final byte[] data)
         throws IOException
     {
-        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        final CRC32C crc = new CRC32C();
         crc.update(data);
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
         final FileChunkEncoder encoder = new FileChunkEncoder()

@@ -43,7 +43,8 @@ public final class WorkerMain implements Callable<Integer>
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--aeron-dir", description = "Aeron directory of the server's media driver (default: ${DEFAULT-VALUE})")
+    @Option(names = "--aeron-dir", description =
+        "Aeron directory of the server's media driver (default: ${DEFAULT-VALUE})")
     String aeronDir = TransportConfig.aeronDir();
 
     @Option(names = "--server", paramLabel = "HOST[:PORT]",
@@ -52,11 +53,15 @@ public final class WorkerMain implements Callable<Integer>
     String server;
 
     @Option(names = "--listen", paramLabel = "HOST",
-        description = "With --server: this host's address the server sends tasks to (default: the one on the route to the server)")
+        description =
+            "With --server: this host's address the server sends tasks to (default: the one on the route to the " +
+                "server)")
     String listen;
 
     @Option(names = "--frame-encoding", paramLabel = "raw|lz4",
-        description = "How frames cross the link to and from the server: raw pixels, or LZ4-compressed (lossless; for links slower than the filters) (default: ${DEFAULT-VALUE})")
+        description =
+            "How frames cross the link to and from the server: raw pixels, or LZ4-compressed (lossless; for links " +
+                "slower than the filters) (default: ${DEFAULT-VALUE})")
     String frameEncoding = "raw";
 
     @Option(names = "--credits", description = "Most frame tasks held at once (default: ${DEFAULT-VALUE})")
@@ -198,7 +203,8 @@ public final class WorkerMain implements Callable<Integer>
         }
         try (DatagramSocket socket = new DatagramSocket(null))
         {
-            socket.connect(new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(endpoint.substring(colon + 1))));
+            socket.connect(new InetSocketAddress(InetAddress.getByName(host),
+                Integer.parseInt(endpoint.substring(colon + 1))));
             return socket.getLocalAddress();
         }
     }

@@ -124,7 +124,8 @@ public final class CudaProbe
                 Loader.load(opencv_cudawarping.class);
                 if (call)
                 {
-                    try (Size half = new Size(32, 32); GpuMat a = filled(opencv_core.CV_8UC1, 7); GpuMat d = new GpuMat())
+                    try (Size half = new Size(32, 32); GpuMat a = filled(opencv_core.CV_8UC1, 7); GpuMat d =
+                        new GpuMat())
                     {
                         opencv_cudawarping.resize(a, d, half);
                     }

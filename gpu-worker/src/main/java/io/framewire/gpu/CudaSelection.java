@@ -181,7 +181,8 @@ public record CudaSelection(int devices, String device, String reason, Map<Strin
                 modules);
         }
         return new CudaSelection(0, "", devices == 0 ?
-            "OpenCV on the classpath is built without CUDA, or there is no CUDA device (getCudaEnabledDeviceCount() = 0)" :
+            "OpenCV on the classpath is built without CUDA, or there is no CUDA device (getCudaEnabledDeviceCount() " +
+                "= 0)" :
             "no NVIDIA driver, or one too old for this OpenCV build (getCudaEnabledDeviceCount() = " + devices + ")" +
             brokenLibraries(modules), modules);
     }

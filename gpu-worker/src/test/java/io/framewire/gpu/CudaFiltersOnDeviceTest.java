@@ -30,7 +30,8 @@ class CudaFiltersOnDeviceTest
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(a -> !a.startsWith("-D" + CudaSelection.PLATFORM_EXTENSION) && !a.startsWith("-agentlib")).toList());
+            .filter(a -> !a.startsWith("-D" + CudaSelection.PLATFORM_EXTENSION) &&
+                !a.startsWith("-agentlib")).toList());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GpuCheck.class.getName(), "640", "360",
             "10"));
         final Process check = new ProcessBuilder(command).redirectErrorStream(true).start();

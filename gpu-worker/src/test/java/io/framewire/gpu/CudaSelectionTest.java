@@ -120,7 +120,8 @@ class CudaSelectionTest
         error.initCause(cause);
         assertEquals("UnsatisfiedLinkError: /cache/libjniopencv_core.so: libcudart.so.13: cannot open shared object " +
             "file: No such file or directory", CudaSelection.describe(error));
-        assertEquals("IllegalStateException: first", CudaSelection.describe(new IllegalStateException("first\nsecond")));
+        assertEquals("IllegalStateException: first",
+            CudaSelection.describe(new IllegalStateException("first\nsecond")));
     }
 
     /** The real probe on this host, through OpenCV's CUDA build: whatever this host lacks, it answers. */

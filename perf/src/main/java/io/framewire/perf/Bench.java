@@ -41,14 +41,19 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code framewire bench}: a real server, N real worker processes and M concurrent real clients on generated
  * inputs, for each size and processing type; reports per run the jobs' wall time and fps, per-frame latency
  * percentiles (dispatch to result, decode to encode), time to the first processed frame, CPU seconds per frame
  * and peak RSS of the server and workers, and retries; writes every run's latency histograms to an HdrHistogram log
- * ({@code latency.hlog}) and plots them ({@code latency-SIZE.png}); samples the server's {@code /metrics} twice a second
- * into {@code fps.csv} and plots frames per second over time ({@code fps-SIZE.png}). Optionally the FFmpeg CLI runs the equivalent
+ * ({@code latency.hlog}) and plots them ({@code latency-SIZE.png}); samples the server's {@code /metrics} twice a
+ * second
+ * into {@code fps.csv} and plots frames per second over time ({@code fps-SIZE.png}). Optionally the FFmpeg CLI runs
+ * the equivalent
  * filter on the same input, in the same run, for the ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -70,19 +75,24 @@ public final class Bench implements Callable<Integer>
     @Option(names = "--workers", description = "Worker processes (default: ${DEFAULT-VALUE})")
     int workers = 1;
 
-    @Option(names = "--clients", description = "Concurrent clients, each sending the whole video (default: ${DEFAULT-VALUE})")
+    @Option(names = "--clients", description =
+        "Concurrent clients, each sending the whole video (default: ${DEFAULT-VALUE})")
     int clients = 1;
 
     @Option(names = "--paced",
-        description = "Paced mode: the server decodes each video no faster than it plays (steady load, latency); default: throughput, as fast as possible")
+        description =
+            "Paced mode: the server decodes each video no faster than it plays (steady load, latency); default: " +
+                "throughput, as fast as possible")
     boolean paced;
 
     @Option(names = "--compare-ffmpeg",
-        description = "Also run the FFmpeg CLI's equivalent filter on the same input, with x264 set up as the server's: " +
+        description =
+            "Also run the FFmpeg CLI's equivalent filter on the same input, with x264 set up as the server's: " +
             "--preset, --crf, no B-frames")
     boolean compareFfmpeg;
 
-    @Option(names = "--preset", description = "x264's preset, for the server and the FFmpeg run (default: ${DEFAULT-VALUE})")
+    @Option(names = "--preset", description =
+        "x264's preset, for the server and the FFmpeg run (default: ${DEFAULT-VALUE})")
     String preset = EncoderSettings.DEFAULT_PRESET;
 
     @Option(names = "--crf", description = "x264's constant rate factor, for both (default: ${DEFAULT-VALUE})")
@@ -129,7 +139,8 @@ public final class Bench implements Callable<Integer>
         if (!json)
         {
             System.out.printf(Locale.ROOT, "%-10s %-8s %4s %4s %7s %7s %7s %9s %9s %9s %9s %8s %9s %8s %8s %7s %s%n",
-                "size", "process", "wkrs", "jobs", "wall_s", "fps", "job_fps", "d2r_p50", "d2r_p95", "d2r_p99", "d2e_p99",
+                "size", "process", "wkrs", "jobs", "wall_s", "fps", "job_fps", "d2r_p50", "d2r_p95", "d2r_p99",
+                    "d2e_p99",
                 "first_ms", "cpu_ms/fr", "srv_MB", "wkr_MB", "retries",
                 compareFfmpeg ? "ffmpeg_fps  ratio  ffmpeg_cpu  MB fw/ffmpeg  PSNR fw/ffmpeg" : "");
         }
@@ -318,7 +329,8 @@ public final class Bench implements Callable<Integer>
         {
             // -benchmark prints the CPU FFmpeg used (at info level), for CPU per frame beside framewire's.
             final List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "info",
-                "-nostats", "-benchmark", "-y", "-i", input.toString(), "-vf", filter, "-c:v", "libx264", "-preset", preset, "-crf",
+                "-nostats", "-benchmark", "-y", "-i", input.toString(), "-vf", filter, "-c:v", "libx264", "-preset",
+                    preset, "-crf",
                 Integer.toString(crf), "-bf", "0", "-pix_fmt", "yuv420p"));
             if (paced)
             {
@@ -346,11 +358,12 @@ public final class Bench implements Callable<Integer>
         node.put("fps", round(frames / wallS));
         final Path output = dir.resolve("ffmpeg-" + type + ".mp4");
         node.put("output_bytes", Files.size(output));
-        final java.util.regex.Matcher bench = java.util.regex.Pattern.compile("bench: utime=([0-9.]+)s stime=([0-9.]+)s")
+        final Matcher bench = Pattern.compile("bench: utime=([0-9.]+)s stime=([0-9.]+)s")
             .matcher(Files.readString(dir.resolve("ffmpeg-" + type + ".log")));
         if (bench.find())
         {
-            node.put("cpu_ms_per_frame", round((Double.parseDouble(bench.group(1)) + Double.parseDouble(bench.group(2))) *
+            node.put("cpu_ms_per_frame", round((Double.parseDouble(bench.group(1)) +
+                Double.parseDouble(bench.group(2))) *
                 1000 / frames));
         }
         node.put("psnr_db", round(OutputQuality.ffmpeg(input, output, filter)));
@@ -452,7 +465,7 @@ public final class Bench implements Callable<Integer>
             final ObjectMapper mapper = new ObjectMapper();
             final HttpClient http = HttpClient.newHttpClient();
             final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(java.time.Duration.ofSeconds(2)).build();
+                .timeout(Duration.ofSeconds(2)).build();
             thread = Thread.ofPlatform().daemon().name("metrics-sampler").start(() ->
             {
                 while (running)
@@ -466,7 +479,8 @@ public final class Bench implements Callable<Integer>
                         {
                             samples.add(new double[] {(System.nanoTime() - startNs) / 1e9,
                                 overall.get("fps_in").asDouble(), overall.get("frames_processed_per_s").asDouble(),
-                                overall.get("fps_out").asDouble(), metrics.get("server").get("cpu_percent").asDouble()});
+                                overall.get("fps_out").asDouble(),
+                                    metrics.get("server").get("cpu_percent").asDouble()});
                         }
                         Thread.sleep(500);
                     }
@@ -497,16 +511,19 @@ public final class Bench implements Callable<Integer>
         if (run.has("ffmpeg"))
         {
             final JsonNode ffmpeg = run.get("ffmpeg");
-            ffmpegCells = ffmpeg.has("fps") ? String.format(Locale.ROOT, "%10.1f  %5.2f  %9.1f  %6.1f/%6.1f  %5.1f/%5.1f",
+            ffmpegCells = ffmpeg.has("fps") ? String.format(Locale.ROOT,
+                "%10.1f  %5.2f  %9.1f  %6.1f/%6.1f  %5.1f/%5.1f",
                 ffmpeg.get("fps").asDouble(), run.get("fps").asDouble() / ffmpeg.get("fps").asDouble(),
                 ffmpeg.path("cpu_ms_per_frame").asDouble(),
                 run.get("output_bytes").asLong() / 1e6, ffmpeg.get("output_bytes").asLong() / 1e6,
                 run.get("psnr_db").asDouble(), ffmpeg.get("psnr_db").asDouble()) : "       n/a";
         }
         final JsonNode latency = run.get("dispatch_to_result_ms");
-        System.out.printf(Locale.ROOT, "%-10s %-8s %4d %4d %7.2f %7.1f %7.1f %9.2f %9.2f %9.2f %9.1f %8.0f %9.1f %8.0f %8.0f %7d %s%n",
+        System.out.printf(Locale.ROOT,
+            "%-10s %-8s %4d %4d %7.2f %7.1f %7.1f %9.2f %9.2f %9.2f %9.1f %8.0f %9.1f %8.0f %8.0f %7d %s%n",
             run.get("size").asText(), run.get("processing").asText(), run.get("workers").asInt(),
-            run.get("jobs").asInt(), run.get("wall_s").asDouble(), run.get("fps").asDouble(), run.get("job_fps").asDouble(),
+            run.get("jobs").asInt(), run.get("wall_s").asDouble(), run.get("fps").asDouble(),
+                run.get("job_fps").asDouble(),
             latency.get("p50").asDouble(), latency.get("p95").asDouble(), latency.get("p99").asDouble(),
             run.get("decode_to_encode_p99_ms").asDouble(), run.get("first_frame_ms").asDouble(),
             run.get("cpu_ms_per_frame").asDouble(), run.get("server_peak_rss_mb").asDouble(),
@@ -590,7 +607,8 @@ public final class Bench implements Callable<Integer>
                 awaitLine(dir.resolve("server.out"), "\"event\":\"listening\"", cluster.server);
                 for (int i = 0; i < workerCount; i++)
                 {
-                    final Process worker = javaProcess("io.framewire.worker.WorkerMain", List.of("--aeron-dir", aeronDir),
+                    final Process worker = javaProcess("io.framewire.worker.WorkerMain", List.of("--aeron-dir",
+                        aeronDir),
                         dir.resolve("worker-" + i + ".log"), dir.resolve("worker-" + i + ".out"));
                     cluster.workers.add(worker);
                     awaitLine(dir.resolve("worker-" + i + ".out"), "\"event\":\"worker_connected\"", worker);

@@ -31,11 +31,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.io.OutputStream;
+import java.io.PrintStream;
 
 /**
  * The per-frame overhead of distribution: from a frame being journaled and sent to its result being read back,
  * minus the worker's own filter time, for frames sent at a steady 30 fps, over Aeron IPC and over UDP loopback.
- * The journal's share is the append of each frame's record, as in the server. The worker runs on its own thread in this process: over IPC the frames cross the
+ * The journal's share is the append of each frame's record,
+     as in the server. The worker runs on its own thread in this process: over IPC the frames cross the
  * same shared-memory log buffers as between processes; over UDP the worker has a media driver of its own and
  * frames cross the loopback interface both ways.
  * Usage: {@code DistributionLatency [FRAMES] [DATA_DIR]}; prints p50/p95/p99/max in microseconds.
@@ -56,11 +59,12 @@ public final class DistributionLatency
         final int frames = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         final Path dataDir = Files.createTempDirectory(Path.of(args.length > 1 ? args[1] : "/tmp"), "distribution");
         // A whole run first, thrown away: JIT compilation and the first journal files take seconds on 2 cores.
-        final java.io.PrintStream out = System.out;
-        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        final PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
         run(false, 1280, 720, 150, dataDir);
         System.setOut(out);
-        System.out.println("transport  size       frames  overhead p50 / p95 / p99 / max (us)   journal p50 / p99 (us)" +
+        System.out.println("transport  size       frames  overhead p50 / p95 / p99 / max (us)   journal p50 / p99 " +
+            "(us)" +
             "   filter mean (us)");
         for (final boolean udp : System.getProperty("bench.transports", "ipc,udp").equals("udp") ?
             new boolean[] {true} : new boolean[] {false, true})

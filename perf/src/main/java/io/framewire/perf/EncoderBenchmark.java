@@ -1,5 +1,7 @@
 package io.framewire.perf;
 
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
 import io.framewire.server.job.JobFailedException;
 import io.framewire.server.media.EncoderSettings;
 import io.framewire.server.media.OutputFormat;
@@ -29,6 +31,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Milliseconds per frame of the output encoders as the server configures them (H.264 by x264 at {@link #preset}
@@ -59,7 +64,7 @@ public class EncoderBenchmark
 
     private final List<ByteBuffer> frames = new ArrayList<>();
     private long encodedFrames;
-    private final java.util.concurrent.atomic.AtomicLong outputBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong outputBytes = new AtomicLong();
     private VideoSink sink;
     private int width;
     private int height;
@@ -89,13 +94,13 @@ public class EncoderBenchmark
                 if ("yuv420p".equals(input))
                 {
                     final ByteBuffer yuv = ByteBuffer.allocateDirect(width * height * 3 / 2);
-                    try (org.bytedeco.opencv.opencv_core.Mat bgr = new org.bytedeco.opencv.opencv_core.Mat(height,
-                        width, org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.javacpp.BytePointer(copy));
-                        org.bytedeco.opencv.opencv_core.Mat i420 = new org.bytedeco.opencv.opencv_core.Mat(height * 3 / 2,
-                            width, org.bytedeco.opencv.global.opencv_core.CV_8UC1, new org.bytedeco.javacpp.BytePointer(yuv)))
+                    try (Mat bgr = new Mat(height,
+                        width, opencv_core.CV_8UC3, new BytePointer(copy));
+                        Mat i420 = new Mat(height * 3 / 2,
+                            width, opencv_core.CV_8UC1, new BytePointer(yuv)))
                     {
                         org.bytedeco.opencv.global.opencv_imgproc.cvtColor(bgr, i420,
-                            org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2YUV_I420);
+                            opencv_imgproc.COLOR_BGR2YUV_I420);
                     }
                     frames.add(yuv);
                 }

@@ -25,10 +25,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.File;
 import java.util.concurrent.TimeUnit;
+import java.io.IOException;
 
 /**
  * Milliseconds per frame of every filter, single-threaded, through {@link FilterChain} as the worker runs it, next
- * to plain OpenCV calls ({@link OpenCvBaselineBenchmark}). The frame is Debian's messi5.jpg scaled to the size when opencv-doc is
+ * to plain OpenCV calls ({@link OpenCvBaselineBenchmark}). The frame is Debian's messi5.jpg scaled to the size when
+ * opencv-doc is
  * installed (real content matters for faces), noise otherwise; the previous frame is the same shifted by 4 pixels.
  */
 @State(Scope.Benchmark)
@@ -54,7 +56,7 @@ public class FilterBenchmark
     private FilterChain chain;
 
     @Setup(Level.Trial)
-    public void setUp() throws FilterSpecException, java.io.IOException
+    public void setUp() throws FilterSpecException, IOException
     {
         opencv_core.setNumThreads(1);
         final String[] wh = size.split("x");

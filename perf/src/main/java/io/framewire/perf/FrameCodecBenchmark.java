@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
 
 /** Encoding and decoding the head of a FrameTask, the per-frame codec work of the hot path. */
 @State(Scope.Thread)
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 public class FrameCodecBenchmark
 {
-    private static final byte[] PIPELINE = "gaussian:ksize=7,sigma=0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] PIPELINE = "gaussian:ksize=7,sigma=0".getBytes(StandardCharsets.UTF_8);
 
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bytedeco.opencv.opencv_core.Rect;
 
 /**
  * What encoding cost each side's output, as PSNR against its own unencoded filtered frames: framewire's output
@@ -61,7 +62,7 @@ final class OutputQuality
                 chain.apply(current, first ? null : previous, expected);
                 final Mat actual = outConverter.convert(outFrame);
                 // The output may be padded to even sides; compare the input's area.
-                try (Mat region = actual.apply(new org.bytedeco.opencv.opencv_core.Rect(0, 0, expected.cols(),
+                try (Mat region = actual.apply(new Rect(0, 0, expected.cols(),
                     expected.rows())))
                 {
                     sum += Math.min(100, opencv_core.PSNR(region, expected));

@@ -11,6 +11,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.file.Files;
 
 /** The bench harness on a tiny input: real processes, and a report whose figures add up. */
 class BenchTest
@@ -52,7 +53,7 @@ class BenchTest
             }
             assertEquals(4, histograms, "d2r and d2e for each of the two runs");
         }
-        assertTrue(java.nio.file.Files.size(dir.resolve("latency-320x240.png")) > 1000, "a plot");
+        assertTrue(Files.size(dir.resolve("latency-320x240.png")) > 1000, "a plot");
         assertEquals("blur", runs.get(0).get("processing").asText());
         assertEquals("edges", runs.get(1).get("processing").asText());
     }
@@ -64,7 +65,7 @@ class BenchTest
         final List<String> flags = Bench.serverJvmFlags();
         assertEquals(1, flags.size(), flags.toString());
         final Path file = Path.of(flags.get(0).substring(1));
-        assertTrue(java.nio.file.Files.readString(file).contains("-Xmx"), "the server's heap limit is in " + file);
+        assertTrue(Files.readString(file).contains("-Xmx"), "the server's heap limit is in " + file);
         assertEquals(Path.of("..", "server", "jvm.options").toRealPath(), file.toRealPath());
     }
 
@@ -83,11 +84,11 @@ class BenchTest
 
         // fps over time, sampled from the server's /metrics while the job ran: at 10 fps for 4 s, some sample
         // shows frames going out, and none shows more than the pace allows (with a second's slack in the rate).
-        final List<String[]> samples = java.nio.file.Files.readAllLines(dir.resolve("fps.csv")).stream().skip(1)
+        final List<String[]> samples = Files.readAllLines(dir.resolve("fps.csv")).stream().skip(1)
             .map(line -> line.split(",")).toList();
         assertTrue(samples.size() >= 4, "samples over a 4 s run: " + samples.size());
         assertTrue(samples.stream().anyMatch(sample -> Double.parseDouble(sample[5]) > 0), "fps_out seen");
         assertTrue(samples.stream().allMatch(sample -> Double.parseDouble(sample[5]) <= 25), "paced fps_out");
-        assertTrue(java.nio.file.Files.size(dir.resolve("fps-320x240.png")) > 1000, "a plot of fps over time");
+        assertTrue(Files.size(dir.resolve("fps-320x240.png")) > 1000, "a plot of fps over time");
     }
 }

@@ -7,6 +7,8 @@ import org.bytedeco.javacv.Frame;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.nio.ShortBuffer;
+import org.bytedeco.javacv.FrameRecorder;
 
 /**
  * Makes test and demo videos without downloading anything: a colour gradient with fine texture, a bright square
@@ -35,7 +37,7 @@ public final class SyntheticVideo
     }
 
     public static void write(final Path file, final int width, final int height, final int frames,
-        final double frameRate) throws org.bytedeco.javacv.FrameRecorder.Exception
+        final double frameRate) throws FrameRecorder.Exception
     {
         write(file, width, height, frames, frameRate, file.toString().endsWith(".webm") ? avcodec.AV_CODEC_ID_VP9 :
             avcodec.AV_CODEC_ID_MPEG4);
@@ -43,7 +45,7 @@ public final class SyntheticVideo
 
     /** @param codecId an FFmpeg codec id: MPEG4, MJPEG, VP9 or H264 (libopenh264). */
     public static void write(final Path file, final int width, final int height, final int frames,
-        final double frameRate, final int codecId) throws org.bytedeco.javacv.FrameRecorder.Exception
+        final double frameRate, final int codecId) throws FrameRecorder.Exception
     {
         write(file, width, height, frames, frameRate, codecId, false, 0, 0);
     }
@@ -55,7 +57,7 @@ public final class SyntheticVideo
      */
     public static void write(final Path file, final int width, final int height, final int frames,
         final double frameRate, final int codecId, final boolean tone, final double rotation, final int skipEvery)
-        throws org.bytedeco.javacv.FrameRecorder.Exception
+        throws FrameRecorder.Exception
     {
         try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, tone ? 1 : 0);
             Frame frame = new Frame(width, height, Frame.DEPTH_UBYTE, 3))
@@ -101,7 +103,7 @@ public final class SyntheticVideo
             final ByteBuffer pixels = (ByteBuffer)frame.image[0];
             final int stride = frame.imageStride;
             final int samplesPerFrame = (int)Math.round(TONE_RATE / frameRate);
-            final java.nio.ShortBuffer samples = java.nio.ShortBuffer.allocate(samplesPerFrame);
+            final ShortBuffer samples = ShortBuffer.allocate(samplesPerFrame);
             long sample = 0;
             int slot = 0;
             for (int n = 0; n < frames; n++, slot++)

@@ -38,6 +38,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * A running server: media driver, the dispatch thread (dispatcher and result collector), an embedded worker
@@ -174,14 +179,14 @@ public final class FramewireServer implements AutoCloseable
      * The data directory holds every user's uploads and outputs: a new one is made readable by this user only; an
      * existing one is left as it is (it may be shared on purpose), with a warning if others can read it.
      */
-    private static void createPrivateDirectory(final java.nio.file.Path dir) throws IOException
+    private static void createPrivateDirectory(final Path dir) throws IOException
     {
-        final java.util.Set<java.nio.file.attribute.PosixFilePermission> owner =
-            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        final Set<PosixFilePermission> owner =
+            PosixFilePermissions.fromString("rwx------");
         if (!Files.isDirectory(dir))
         {
             Files.createDirectories(dir.toAbsolutePath().getParent());
-            Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(owner));
             Files.setPosixFilePermissions(dir, owner); // the umask may have taken some away: exactly 0700
             return;
         }
@@ -206,7 +211,7 @@ public final class FramewireServer implements AutoCloseable
      * Where to listen: the address, or for a loopback address both loopbacks (::1 and 127.0.0.1), since a client's
      * "localhost" may be either.
      */
-    static List<InetAddress> bindAddresses(final InetAddress bind) throws java.net.UnknownHostException
+    static List<InetAddress> bindAddresses(final InetAddress bind) throws UnknownHostException
     {
         if (!bind.isLoopbackAddress())
         {

@@ -32,7 +32,8 @@ public final class ServerMain implements Callable<Integer>
         "(:: takes every interface, IPv4 too; default: ${DEFAULT-VALUE})")
     String bind = ServerContext.DEFAULT_BIND;
 
-    @Option(names = "--no-auth", description = "Allow --bind or --worker-endpoint beyond loopback although nobody who " +
+    @Option(names = "--no-auth", description =
+        "Allow --bind or --worker-endpoint beyond loopback although nobody who " +
         "reaches them is authenticated: only on a network where everyone may submit, watch and work")
     boolean noAuth;
 
@@ -40,10 +41,13 @@ public final class ServerMain implements Callable<Integer>
     int port = ServerContext.DEFAULT_PORT;
 
     @Option(names = "--preview-port",
-        description = "Port of the preview web server (live page, /metrics, frames, GIF); -1 for none (default: ${DEFAULT-VALUE})")
+        description =
+            "Port of the preview web server (live page, /metrics, frames, GIF); -1 for none (default: " +
+                "${DEFAULT-VALUE})")
     int previewPort = ServerContext.DEFAULT_PREVIEW_PORT;
 
-    @Option(names = "--codec", description = "Output codec when a client names none: h264 or vp9 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--codec", description =
+        "Output codec when a client names none: h264 or vp9 (default: ${DEFAULT-VALUE})")
     String codec = ServerContext.DEFAULT_CODEC;
 
     @Option(names = "--preset", description = "x264's preset for H.264 output (default: ${DEFAULT-VALUE})")
@@ -53,7 +57,8 @@ public final class ServerMain implements Callable<Integer>
         "(default: ${DEFAULT-VALUE})")
     int crf = EncoderSettings.DEFAULT_CRF;
 
-    @Option(names = "--worker-rate", description = "Most frames per second sent to one worker; 0 for no limit (default: ${DEFAULT-VALUE})")
+    @Option(names = "--worker-rate", description =
+        "Most frames per second sent to one worker; 0 for no limit (default: ${DEFAULT-VALUE})")
     double workerRate = ServerContext.DEFAULT_WORKER_RATE_LIMIT;
 
     @Option(names = "--thumbnails", description = "JPEG thumbnails per job, evenly spaced (default: ${DEFAULT-VALUE})")
@@ -63,7 +68,8 @@ public final class ServerMain implements Callable<Integer>
         description = "Processing when a client names none: blur, edges, faces or motion (default: ${DEFAULT-VALUE})")
     String defaultProcessing = ServerContext.DEFAULT_PROCESSING;
 
-    @Option(names = "--aeron-dir", description = "Aeron directory, shared with workers on this host (default: ${DEFAULT-VALUE})")
+    @Option(names = "--aeron-dir", description =
+        "Aeron directory, shared with workers on this host (default: ${DEFAULT-VALUE})")
     String aeronDir = TransportConfig.aeronDir();
 
     @Option(names = "--worker-endpoint", paramLabel = "HOST[:PORT]",
@@ -72,32 +78,39 @@ public final class ServerMain implements Callable<Integer>
     String workerEndpoint;
 
     @Option(names = "--paced",
-        description = "Decode each job no faster than its video plays, as a live source would (for measuring latency at a steady load)")
+        description =
+            "Decode each job no faster than its video plays, as a live source would (for measuring latency at a " +
+                "steady load)")
     boolean paced;
 
-    @Option(names = "--external-driver", description = "Use a media driver already running in --aeron-dir instead of embedding one")
+    @Option(names = "--external-driver", description =
+        "Use a media driver already running in --aeron-dir instead of embedding one")
     boolean externalDriver;
 
-    @Option(names = "--data-dir", description = "Where uploads and outputs live while a job runs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", description =
+        "Where uploads and outputs live while a job runs (default: ${DEFAULT-VALUE})")
     Path dataDir = Path.of(System.getProperty("java.io.tmpdir"), "framewire");
 
     @Option(names = "--window", description = "Frames of one job in flight at once (default: ${DEFAULT-VALUE})")
     int window = ServerContext.DEFAULT_WINDOW;
 
-    @Option(names = "--max-jobs", description = "Jobs processed at once; more are refused as busy (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-jobs", description =
+        "Jobs processed at once; more are refused as busy (default: ${DEFAULT-VALUE})")
     int maxJobs = ServerContext.DEFAULT_MAX_JOBS;
 
     @Option(names = "--max-upload-mb", description = "Largest upload accepted, in MiB (default: ${DEFAULT-VALUE})")
     long maxUploadMb = ServerContext.DEFAULT_MAX_UPLOAD_BYTES / MIB;
 
     @Option(names = "--max-handshake-kb",
-        description = "Largest handshake accepted, in KiB; a handshake is a few hundred bytes (default: ${DEFAULT-VALUE})")
+        description =
+            "Largest handshake accepted, in KiB; a handshake is a few hundred bytes (default: ${DEFAULT-VALUE})")
     int maxHandshakeKb = ServerContext.DEFAULT_MAX_HANDSHAKE_BYTES / KIB;
 
     @Option(names = "--read-timeout-ms", description = "Drop a client silent this long (default: ${DEFAULT-VALUE})")
     int readTimeoutMs = ServerContext.DEFAULT_READ_TIMEOUT_MS;
 
-    @Option(names = "--frame-timeout-ms", description = "Send a frame to another worker after this long (default: ${DEFAULT-VALUE})")
+    @Option(names = "--frame-timeout-ms", description =
+        "Send a frame to another worker after this long (default: ${DEFAULT-VALUE})")
     long frameTimeoutMs = ServerContext.DEFAULT_FRAME_TIMEOUT_MS;
 
     public static void main(final String[] args)

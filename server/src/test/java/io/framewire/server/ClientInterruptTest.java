@@ -1,17 +1,13 @@
 package io.framewire.server;
 
 import io.framewire.client.ExitCode;
-import io.framewire.server.media.EncoderSettings;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -3,8 +3,6 @@ package io.framewire.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
-import io.framewire.transport.TransportConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -15,14 +13,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -30,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The inputs users have, made by the {@code ffmpeg} CLI (Debian's package) or taken from opencv-doc's real samples,
@@ -166,7 +165,7 @@ class ConformanceTest
      * Streaming an MP4 whose index is last: the client says once why processing waits for the upload, and the
      * result says decoding began with the whole upload in; with faststart it begins before.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void streamingAnMp4WithItsIndexLastSaysSoOnce() throws Exception
     {
         final Path last = make(made("moov at the end, for the notice", "notice-moov-last.mp4", video("-c:v", "libx264",
@@ -183,7 +182,7 @@ class ConformanceTest
 
     /** opencv-doc's Megamind.avi, whose last frames have no timestamp, through the other processing types. */
     @ParameterizedTest(name = "Megamind.avi, {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"edges", "faces", "motion"})
+    @ValueSource(strings = {"edges", "faces", "motion"})
     void megamindWithEveryProcessingType(final String processing) throws Exception
     {
         final Path megamind = make(sample("Megamind.avi"));
@@ -211,7 +210,7 @@ class ConformanceTest
             "yuv420p", "-movflags", "+faststart")));
         final Path cut = dir.resolve("cut-" + protocol + ".mp4");
         final byte[] bytes = Files.readAllBytes(whole);
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
         final Path output = dir.resolve("cut-" + protocol + ".out.mp4");
         final TestClient.Run run = client(cut, output, protocol);
         assertEquals(ExitCode.INCOMPLETE, run.exitCode(), run.stderr());
@@ -286,7 +285,7 @@ class ConformanceTest
             {
                 final byte[] bytes = Files.readAllBytes(make(made("moov last", "moov-last-whole.mp4",
                     video("-c:v", "libx264", "-pix_fmt", "yuv420p"))));
-                Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+                Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
             }
         }
         for (final String protocol : List.of("file", "stream"))

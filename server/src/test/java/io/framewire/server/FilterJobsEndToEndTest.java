@@ -1,11 +1,9 @@
 package io.framewire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
@@ -16,7 +14,6 @@ import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,17 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.stream.StreamSupport;
 
 /** Every processing type through the real server, worker processes and codecs. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -81,7 +74,7 @@ class FilterJobsEndToEndTest
             second.awaitConnected();
             final JsonNode two = runOk("--processing", "motion", "--out", dir.resolve("motion-2.mp4").toString());
             final long embeddedPid = ProcessHandle.current().pid();
-            final long externalWorkers = java.util.stream.StreamSupport.stream(two.get("workers").spliterator(), false)
+            final long externalWorkers = StreamSupport.stream(two.get("workers").spliterator(), false)
                 .filter(share -> share.get("pid").asLong() != embeddedPid).count();
             assertEquals(2, externalWorkers, "both worker processes took frames: " + two.get("workers"));
             assertEquals(one.get("output_sha256").asText(), two.get("output_sha256").asText(),
@@ -162,11 +155,13 @@ class FilterJobsEndToEndTest
         final TestClient.Run badValue = client("--processing", "edges", "--param", "high=5000", "--out",
             dir.resolve("x.mp4").toString());
         assertEquals(ExitCode.SERVER_ERROR, badValue.exitCode());
-        assertTrue(badValue.stderr().contains("bad_parameter") && badValue.stderr().contains("high"), badValue.stderr());
+        assertTrue(badValue.stderr().contains("bad_parameter") && badValue.stderr().contains("high"),
+            badValue.stderr());
 
         final TestClient.Run unknown = client("--pipeline", "gray|sharpen", "--out", dir.resolve("y.mp4").toString());
         assertEquals(ExitCode.SERVER_ERROR, unknown.exitCode());
-        assertTrue(unknown.stderr().contains("unknown_filter") && unknown.stderr().contains("sharpen"), unknown.stderr());
+        assertTrue(unknown.stderr().contains("unknown_filter") && unknown.stderr().contains("sharpen"),
+            unknown.stderr());
         assertTrue(unknown.stderr().lines().noneMatch(line -> line.startsWith("upload")), "nothing was uploaded");
     }
 

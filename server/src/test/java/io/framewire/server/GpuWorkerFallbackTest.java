@@ -3,16 +3,14 @@ package io.framewire.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The GPU worker on a host without a usable CUDA device (this one, and CI): it says why in one line, joins, and does
@@ -38,7 +36,7 @@ class GpuWorkerFallbackTest
             worker.awaitConnected();
             final String selection = worker.stdout().stream().filter(line -> line.contains("gpu_selection"))
                 .findFirst().orElseThrow();
-            final JsonNode said = new com.fasterxml.jackson.databind.ObjectMapper().readTree(selection);
+            final JsonNode said = new ObjectMapper().readTree(selection);
             assertEquals(0, said.get("cuda_devices").asInt(), selection);
             assertEquals("cpu", said.get("filters").asText(), selection);
             final String reason = said.get("reason").asText();

@@ -1,28 +1,29 @@
 package io.framewire.server;
 
+import org.bytedeco.ffmpeg.global.avcodec;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
-import io.framewire.codec.JsonMessages;
 import io.framewire.server.media.EncoderSettings;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.bytedeco.javacv.Frame;
+import org.junit.jupiter.api.Assumptions;
 
 /** Output codecs and containers, checked by decoding the output with FFmpeg. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -78,7 +79,8 @@ class OutputFormatTest
         assertEquals(gpl ? "libx264" : "libopenh264", result.get("encoder").asText());
         if (gpl)
         {
-            assertEquals(EncoderSettings.DEFAULT_CRF, result.get("crf").asInt(), "constant quality when no bitrate is named");
+            assertEquals(EncoderSettings.DEFAULT_CRF, result.get("crf").asInt(),
+                "constant quality when no bitrate is named");
             assertEquals(EncoderSettings.DEFAULT_PRESET, result.get("preset").asText());
         }
 
@@ -144,7 +146,7 @@ class OutputFormatTest
     void megamindInEveryContainer() throws Exception
     {
         final Path megamind = Path.of("/usr/share/doc/opencv-doc/examples/data/Megamind.avi");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(megamind), "needs opencv-doc's samples");
+        Assumptions.assumeTrue(Files.isReadable(megamind), "needs opencv-doc's samples");
         for (final String name : new String[] {"megamind.webm", "megamind.mkv"})
         {
             final TestClient.Run run = clientWith(megamind, "--out", dir.resolve(name).toString());
@@ -159,13 +161,14 @@ class OutputFormatTest
     {
         final Path input = dir.resolve("av.mp4");
         // A tone, a 90 degree display rotation, and every 4th time slot empty: a variable-frame-rate video.
-        SyntheticVideo.write(input, 320, 240, 40, 25, org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG4, true, 90, 4);
+        SyntheticVideo.write(input, 320, 240, 40, 25, avcodec.AV_CODEC_ID_MPEG4, true, 90, 4);
         final Media in = Media.of(input);
         assertTrue(in.audioSamples > 0);
         for (final String name : new String[] {"av-out.mp4", "av-out.webm"})
         {
             final Path out = dir.resolve(name);
-            final TestClient.Run run = name.endsWith(".webm") ? clientWith(input, "--codec", "vp9", "--out", out.toString()) :
+            final TestClient.Run run = name.endsWith(".webm") ? clientWith(input, "--codec", "vp9", "--out",
+                out.toString()) :
                 clientWith(input, "--out", out.toString());
             assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
             final JsonNode result = run.result();
@@ -175,14 +178,15 @@ class OutputFormatTest
             assertEquals(90.0, media.rotation, 0.01, name);
             assertEquals(in.videoTimestampsMs, media.videoTimestampsMs, name + ": the input's timestamps, gaps kept");
             final double frameSeconds = 1 / 25.0;
-            assertEquals(in.audioSeconds(), media.audioSeconds(), frameSeconds, name + ": audio as long as the input's");
+            assertEquals(in.audioSeconds(), media.audioSeconds(), frameSeconds, name +
+                ": audio as long as the input's");
             assertEquals(in.videoTimestampsMs.getLast() / 1000.0, media.videoTimestampsMs.getLast() / 1000.0,
                 frameSeconds, name);
         }
     }
 
     /** What FFmpeg reads from a file: video timestamps, audio codec, samples and rate, rotation. */
-    private record Media(java.util.List<Long> videoTimestampsMs, String audioCodec, long audioSamples, int sampleRate,
+    private record Media(List<Long> videoTimestampsMs, String audioCodec, long audioSamples, int sampleRate,
         double rotation)
     {
         static Media of(final Path file) throws Exception
@@ -190,8 +194,8 @@ class OutputFormatTest
             try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile()))
             {
                 grabber.start();
-                final java.util.List<Long> timestamps = new java.util.ArrayList<>();
-                org.bytedeco.javacv.Frame frame;
+                final List<Long> timestamps = new ArrayList<>();
+                Frame frame;
                 while ((frame = grabber.grabImage()) != null)
                 {
                     timestamps.add(frame.timestamp / 1000);
@@ -217,17 +221,17 @@ class OutputFormatTest
 
     private TestClient.Run clientWith(final Path input, final String... args)
     {
-        final String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("--video", input.toString()),
-            java.util.stream.Stream.of(args)).toArray(String[]::new);
+        final String[] all = Stream.concat(Stream.of("--video", input.toString()),
+            Stream.of(args)).toArray(String[]::new);
         return client(all);
     }
 
     private TestClient.Run client(final String... args)
     {
-        final boolean hasVideo = java.util.Arrays.asList(args).contains("--video");
-        return TestClient.run(java.util.stream.Stream.of(
-            java.util.stream.Stream.of("--port", Integer.toString(SERVER.port()), "--quiet"),
-            hasVideo ? java.util.stream.Stream.<String>empty() : java.util.stream.Stream.of("--video", video.toString()),
-            java.util.stream.Stream.of(args)).flatMap(s -> s).toArray(String[]::new));
+        final boolean hasVideo = Arrays.asList(args).contains("--video");
+        return TestClient.run(Stream.of(
+            Stream.of("--port", Integer.toString(SERVER.port()), "--quiet"),
+            hasVideo ? Stream.<String>empty() : Stream.of("--video", video.toString()),
+            Stream.of(args)).flatMap(s -> s).toArray(String[]::new));
     }
 }

@@ -5,8 +5,6 @@ import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -36,7 +34,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.file.Files;
 
 /** Every preview endpoint over real HTTP while a real job runs, then after it. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -73,7 +71,8 @@ class PreviewEndToEndTest
         final ByteArrayOutputStream clientOut = new ByteArrayOutputStream();
         final ByteArrayOutputStream clientErr = new ByteArrayOutputStream();
         final CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> ClientMain.run(
-            new PrintStream(clientOut, true, StandardCharsets.UTF_8), new PrintStream(clientErr, true, StandardCharsets.UTF_8),
+            new PrintStream(clientOut, true, StandardCharsets.UTF_8), new PrintStream(clientErr, true,
+                StandardCharsets.UTF_8),
             "--port", Integer.toString(SERVER.port()), "--video", video.toString(), "--out",
             dir.resolve("out.mp4").toString(), "--quiet", "--preview"));
 
@@ -132,7 +131,8 @@ class PreviewEndToEndTest
         assertTrue(text.contains("framewire_worker_cpu_percent"), text);
         final HttpResponse<byte[]> negotiated = http.send(HttpRequest.newBuilder(uri("/metrics"))
             .header("Accept", "text/plain;version=0.0.4").build(), HttpResponse.BodyHandlers.ofByteArray());
-        assertTrue(new String(negotiated.body(), StandardCharsets.UTF_8).contains("# TYPE framewire_job_fps_out gauge"));
+        assertTrue(new String(negotiated.body(),
+            StandardCharsets.UTF_8).contains("# TYPE framewire_job_fps_out gauge"));
 
         assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS), clientErr.toString(StandardCharsets.UTF_8));
         final String stderr = clientErr.toString(StandardCharsets.UTF_8);
@@ -146,7 +146,8 @@ class PreviewEndToEndTest
         assertEquals(FRAMES - 1, thumbnails.get(4).get("frame").asInt());
         for (final JsonNode thumbnail : thumbnails)
         {
-            final BufferedImage image = ImageIO.read(new ByteArrayInputStream(get(thumbnail.get("url").asText()).body()));
+            final BufferedImage image =
+                ImageIO.read(new ByteArrayInputStream(get(thumbnail.get("url").asText()).body()));
             assertEquals(320, image.getWidth());
             assertEquals(180, image.getHeight());
         }
@@ -195,12 +196,12 @@ class PreviewEndToEndTest
         // (The server moves the output there just after sending the result: wait for it first.)
         final Path kept = SERVER.dataDir().resolve("preview").resolve("job-" + job + ".mp4");
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!java.nio.file.Files.exists(kept) && System.nanoTime() < deadline)
+        while (!Files.exists(kept) && System.nanoTime() < deadline)
         {
             Thread.sleep(20);
         }
         assertEquals(200, await("/jobs/" + job + "/frame/0", 200, 10).statusCode(), "the kept output is served");
-        java.nio.file.Files.writeString(kept, "not a video any more");
+        Files.writeString(kept, "not a video any more");
         final HttpResponse<byte[]> response = get("/jobs/" + job + "/frame/0");
         assertEquals(500, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));

@@ -1,7 +1,6 @@
 package io.framewire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.ControlMessage;
 import io.framewire.codec.FileSender;
@@ -11,19 +10,15 @@ import io.framewire.codec.MessageStream;
 import io.framewire.codec.sbe.FileChunkEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.agrona.ExpandableArrayBuffer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -36,7 +31,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -47,6 +41,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Many clients, both protocols, every client flag and exit code, and hostile or broken clients. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -58,7 +61,8 @@ class ProtocolHardeningTest
     private Path small;
     private Path mkv;
     @RegisterExtension
-    static final ServerFixture SERVER = new ServerFixture(c -> c.maxUploadBytes(64L << 20).readTimeoutMs(4_000).thumbnails(5));
+    static final ServerFixture SERVER = new ServerFixture(c ->
+        c.maxUploadBytes(64L << 20).readTimeoutMs(4_000).thumbnails(5));
 
     @BeforeAll
     void start() throws Exception
@@ -93,7 +97,8 @@ class ProtocolHardeningTest
     @Test
     void fileAndStreamProtocolsGiveTheSameOutput() throws Exception
     {
-        final JsonNode file = ok("--video", mkv.toString(), "--protocol", "file", "--out", dir.resolve("f.mp4").toString());
+        final JsonNode file = ok("--video", mkv.toString(), "--protocol", "file", "--out",
+            dir.resolve("f.mp4").toString());
         final JsonNode stream = ok("--video", mkv.toString(), "--protocol", "stream", "--out",
             dir.resolve("s.mp4").toString());
         assertEquals(300, stream.get("frames").asInt());
@@ -102,8 +107,8 @@ class ProtocolHardeningTest
         assertTrue(stream.get("input_complete").asBoolean());
     }
 
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"input.mkv", "faststart.mp4", "fragmented.mp4"})
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"input.mkv", "faststart.mp4", "fragmented.mp4"})
     void streamedOutputArrivesBeforeTheUploadEnds(final String name) throws Exception
     {
         final byte[] video = Files.readAllBytes(streamable(name));
@@ -115,11 +120,11 @@ class ProtocolHardeningTest
             assertInstanceOf(ControlMessage.Ready.class, stream.json());
 
             // A reader notes how much had been uploaded when the first piece of output came back.
-            final java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
-            final java.util.concurrent.atomic.AtomicLong uploadedAtFirstOutput = new java.util.concurrent.atomic.AtomicLong(-1);
-            final java.util.concurrent.CountDownLatch firstOutput = new java.util.concurrent.CountDownLatch(1);
-            final java.util.concurrent.atomic.AtomicReference<ControlMessage.Progress> lastProgressBeforeOutput =
-                new java.util.concurrent.atomic.AtomicReference<>();
+            final AtomicLong uploaded = new AtomicLong();
+            final AtomicLong uploadedAtFirstOutput = new AtomicLong(-1);
+            final CountDownLatch firstOutput = new CountDownLatch(1);
+            final AtomicReference<ControlMessage.Progress> lastProgressBeforeOutput =
+                new AtomicReference<>();
             final CompletableFuture<ControlMessage.Result> result = CompletableFuture.supplyAsync(() ->
             {
                 try
@@ -136,7 +141,8 @@ class ProtocolHardeningTest
                         {
                             return done;
                         }
-                        else if (stream.json() instanceof ControlMessage.Progress progress && firstOutput.getCount() > 0)
+                        else if (stream.json() instanceof ControlMessage.Progress progress &&
+                            firstOutput.getCount() > 0)
                         {
                             lastProgressBeforeOutput.set(progress);
                         }
@@ -144,7 +150,7 @@ class ProtocolHardeningTest
                 }
                 catch (final IOException ex)
                 {
-                    throw new java.io.UncheckedIOException(ex);
+                    throw new UncheckedIOException(ex);
                 }
             }, runnable -> Thread.ofVirtual().start(runnable));
 
@@ -202,7 +208,7 @@ class ProtocolHardeningTest
             }
             catch (final IOException ex)
             {
-                org.junit.jupiter.api.Assumptions.abort("needs the ffmpeg CLI (apt-get install ffmpeg): " + ex);
+                Assumptions.abort("needs the ffmpeg CLI (apt-get install ffmpeg): " + ex);
                 throw ex;
             }
             final String output = new String(ffmpeg.getInputStream().readAllBytes());
@@ -514,7 +520,7 @@ class ProtocolHardeningTest
 
     private static String sha256(final byte[] data) throws Exception
     {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
     }
 
     private static byte[] json(final String text)

@@ -1,7 +1,6 @@
 package io.framewire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.ControlMessage;
 import io.framewire.codec.Handshake;
@@ -10,18 +9,14 @@ import io.framewire.codec.MessageStream;
 import io.framewire.codec.sbe.FileChunkEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.agrona.ExpandableArrayBuffer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,7 +91,8 @@ class ServerEndToEndTest
     @Test
     void garbageGetsAnErrorAndTheServerServesTheNextClientOverIpv4() throws Exception
     {
-        final ControlMessage.Error httpReply = sendRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        final ControlMessage.Error httpReply =
+            sendRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals("message_too_large", httpReply.code());
         assertTrue(httpReply.message().contains("length"), httpReply.message());
 

@@ -28,7 +28,8 @@ class TwoHostsTest
         final Path err = Files.createTempFile("two-hosts", ".err");
         try
         {
-            final ProcessBuilder builder = new ProcessBuilder(List.of("bash", root.resolve("ops/two-hosts.sh").toString(),
+            final ProcessBuilder builder = new ProcessBuilder(List.of("bash",
+                root.resolve("ops/two-hosts.sh").toString(),
                 "--frames", "30", "--size", "640x360"))
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());

@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import java.nio.file.Files;
 
 /**
  * A worker that joins over UDP, as one on another host does, here over loopback: its own media driver, tasks
@@ -57,6 +58,6 @@ class UdpWorkerTest
             VideoAssertions.assertBlurredCopy(video, dir.resolve("out.mp4"), FRAMES, VideoAssertions.MIN_PSNR_DB);
         }
         // Stopped (SIGTERM), the worker closes its own media driver, which deletes its files from /dev/shm.
-        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of(workerAeronDir)), workerAeronDir + " left behind");
+        assertFalse(Files.exists(Path.of(workerAeronDir)), workerAeronDir + " left behind");
     }
 }

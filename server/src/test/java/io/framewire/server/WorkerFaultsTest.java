@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -104,7 +101,8 @@ class WorkerFaultsTest
         final Path shortVideo = dir.resolve("five.mp4");
         SyntheticVideo.write(shortVideo, 320, 240, 5, 25);
         try (FramewireServer server = FramewireServer.start(context("fail"));
-            WorkerProcess worker = WorkerProcess.start(server.aeronDir(), dir.resolve("failing.log"), "--fail-frames", "7"))
+            WorkerProcess worker = WorkerProcess.start(server.aeronDir(), dir.resolve("failing.log"), "--fail-frames",
+                "7"))
         {
             worker.awaitConnected();
             final long start = System.nanoTime();
@@ -149,6 +147,7 @@ class WorkerFaultsTest
         final Path out)
     {
         return CompletableFuture.supplyAsync(() -> TestClient.run("--port", Integer.toString(server.port()),
-            "--video", video.toString(), "--out", out.toString(), "--quiet"), runnable -> Thread.ofVirtual().start(runnable));
+            "--video", video.toString(), "--out", out.toString(), "--quiet"), runnable ->
+                Thread.ofVirtual().start(runnable));
     }
 }

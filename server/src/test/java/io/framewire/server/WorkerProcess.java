@@ -9,12 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.Files;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A real worker JVM started the way ./framewire starts one, on the test's classpath. */
 final class WorkerProcess implements AutoCloseable
 {
     private final Process process;
-    private final List<String> stdout = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> stdout = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> connected = new CompletableFuture<>();
 
     private final Path log;
@@ -54,7 +56,7 @@ final class WorkerProcess implements AutoCloseable
             String stderr;
             try
             {
-                stderr = java.nio.file.Files.readString(log);
+                stderr = Files.readString(log);
             }
             catch (final IOException ex)
             {
@@ -98,7 +100,7 @@ final class WorkerProcess implements AutoCloseable
     /** What the worker logged so far (its stderr). */
     String log() throws IOException
     {
-        return java.nio.file.Files.readString(log);
+        return Files.readString(log);
     }
 
     /** Wait until the server has opened this worker's task stream. */

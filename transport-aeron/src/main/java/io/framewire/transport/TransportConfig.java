@@ -9,6 +9,7 @@ import java.io.File;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.concurrent.TimeUnit;
+import java.net.UnknownHostException;
 
 /**
  * Transport settings: named constants read once from system properties, defaults in one place.
@@ -150,7 +151,7 @@ public final class TransportConfig
         {
             return endpoint(InetAddress.getByName(host), port);
         }
-        catch (final java.net.UnknownHostException ex)
+        catch (final UnknownHostException ex)
         {
             throw new IllegalArgumentException("'" + text + "': unknown host " + host);
         }

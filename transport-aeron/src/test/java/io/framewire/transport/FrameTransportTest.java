@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /** The task and result paths through a real embedded media driver over IPC. */
 class FrameTransportTest
@@ -93,13 +95,13 @@ class FrameTransportTest
         {
             pixels[i] = (byte)((i / 3) % WIDTH / 5); // smooth gradient: compresses well, like video
         }
-        final byte[] pipeline = "gray".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] pipeline = "gray".getBytes(StandardCharsets.UTF_8);
         final TaskHeader head = new TaskHeader().jobId(1L).frameNumber(0).attempt(1).width(WIDTH).height(HEIGHT)
             .frameCount(1);
         awaitTrue(() -> worker.offerTask(head, pipeline, new UnsafeBuffer(pixels), 0, pixels.length) > 0);
         final FrameTaskDecoder task = new FrameTaskDecoder();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
-        final java.nio.ByteBuffer compressed = java.nio.ByteBuffer.allocateDirect(pixels.length);
+        final ByteBuffer compressed = ByteBuffer.allocateDirect(pixels.length);
         final UnsafeBuffer compressedView = new UnsafeBuffer(compressed);
         final long[] total = {-1, 0};
         awaitTrue(() -> endpoint.tasks().poll((buffer, offset, length, h) ->
@@ -115,7 +117,7 @@ class FrameTransportTest
             total[1] += partLength;
         }, 100) >= 0 && total[0] >= 0 && total[1] == total[0]);
         assertTrue(total[0] < pixels.length / 4, "compressed to " + total[0] + " of " + pixels.length + " bytes");
-        final java.nio.ByteBuffer restored = java.nio.ByteBuffer.allocateDirect(pixels.length);
+        final ByteBuffer restored = ByteBuffer.allocateDirect(pixels.length);
         assertEquals(pixels.length, FrameCompression.decompress(compressed, (int)total[0], restored, pixels.length));
         final byte[] back = new byte[pixels.length];
         restored.get(0, back);
@@ -151,7 +153,7 @@ class FrameTransportTest
             pixels[i] = (byte)(i * 31 + i / 4096);
         }
         final UnsafeBuffer source = new UnsafeBuffer(pixels);
-        final byte[] pipeline = "gaussian:ksize=7,sigma=0".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] pipeline = "gaussian:ksize=7,sigma=0".getBytes(StandardCharsets.UTF_8);
 
         // Sent and read in turns: the task may be larger than the log buffer lets the sender run ahead.
         final FrameTaskDecoder task = new FrameTaskDecoder();

@@ -1,11 +1,12 @@
 package io.framewire.worker.filter;
 
 import org.bytedeco.opencv.opencv_core.Rect;
+import io.framewire.transport.WorkerEndpoint;
 
 /** Boxes found in one frame (x, y, width, height, in frame pixels), reused from frame to frame. */
 public final class Detections
 {
-    public static final int MAX = io.framewire.transport.WorkerEndpoint.MAX_DETECTIONS;
+    public static final int MAX = WorkerEndpoint.MAX_DETECTIONS;
 
     private final int[] boxes = new int[MAX * 4];
     private int count;

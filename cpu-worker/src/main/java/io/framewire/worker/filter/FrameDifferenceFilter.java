@@ -3,6 +3,7 @@ package io.framewire.worker.filter;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 
 /**
  * Motion as the absolute difference with the previous frame; differences at or below {@code threshold} become 0.
@@ -32,7 +33,7 @@ public final class FrameDifferenceFilter implements FrameFilter
         if (previous == null)
         {
             target.create(source.rows(), source.cols(), source.type());
-            target.put(org.bytedeco.opencv.opencv_core.Scalar.all(0));
+            target.put(Scalar.all(0));
             return;
         }
         opencv_core.absdiff(source, previous, target);

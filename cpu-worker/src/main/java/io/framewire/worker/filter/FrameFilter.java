@@ -14,7 +14,8 @@ public interface FrameFilter extends AutoCloseable
 
     /**
      * @param source  an 8-bit frame with 1 (grey) or 3 (BGR) channels; not modified.
-     * @param target  receives the result, same size as {@code source}, as many channels as its {@link FilterDef#output()} says.
+     * @param target  receives the result, same size as {@code source},
+         as many channels as its {@link FilterDef#output()} says.
      * @param context the previous frame at this step and where detections go.
      */
     void apply(Mat source, Mat target, FilterContext context);

@@ -13,6 +13,8 @@ import static io.framewire.worker.filter.TestFrames.nonZero;
 import static io.framewire.worker.filter.TestFrames.toBgr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every filter against an independent computation: OpenCV called directly, or a property the output must have. */
 class FilterChainTest
@@ -151,9 +153,9 @@ class FilterChainTest
         assertEquals(2 * 10 * 40, nonZero(motion), "two 10-pixel strips changed");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
+    @ParameterizedTest
     // Farneback sees motion only near the flat square's corners and edges, DIS fills more of it.
-    @org.junit.jupiter.params.provider.CsvSource({"flow:preset=1, 200", "flow:algorithm=1, 40"})
+    @CsvSource({"flow:preset=1, 200", "flow:algorithm=1, 40"})
     void opticalFlowIsBlackWhenStillAndLightsUpTheMovingSquare(final String spec, final int minMoving)
         throws FilterSpecException
     {

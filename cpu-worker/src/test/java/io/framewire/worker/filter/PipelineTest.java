@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.function.Executable;
 
 class PipelineTest
 {
@@ -26,12 +27,14 @@ class PipelineTest
     void processingTypesMapToPipelines() throws FilterSpecException
     {
         assertEquals("gaussian:ksize=7,sigma=0", ProcessingTypes.pipeline("blur", Map.of()).spec());
-        assertEquals("median:ksize=3", ProcessingTypes.pipeline("blur", Map.of("method", "median", "ksize", "3")).spec());
+        assertEquals("median:ksize=3", ProcessingTypes.pipeline("blur", Map.of("method", "median", "ksize",
+            "3")).spec());
         assertEquals("gray|gaussian:ksize=5,sigma=0|canny:low=50,high=150,aperture=3",
             ProcessingTypes.pipeline("edges", Map.of()).spec());
         assertEquals("gray|gaussian:ksize=5,sigma=0|canny:low=20,high=150,aperture=3",
             ProcessingTypes.pipeline("edges", Map.of("low", "20")).spec(), "parameters go to canny");
-        assertEquals("laplacian:ksize=3,scale=1", ProcessingTypes.pipeline("edges", Map.of("method", "laplacian")).spec());
+        assertEquals("laplacian:ksize=3,scale=1", ProcessingTypes.pipeline("edges", Map.of("method",
+            "laplacian")).spec());
         assertEquals("faces:scale=0.75,neighbors=3,min_size=24", ProcessingTypes.pipeline("faces", Map.of()).spec());
         assertEquals("diff:threshold=0", ProcessingTypes.pipeline("motion", Map.of()).spec());
         assertTrue(ProcessingTypes.pipeline("motion", Map.of("method", "flow")).needsPrevious());
@@ -40,7 +43,8 @@ class PipelineTest
             Map.of("method", "flow", "algorithm", "1")).spec(), "the GPU's flow, asked for through the type");
         assertEquals(2, Pipeline.parse("gray|diff|diff|gaussian").lastStepNeedingPrevious());
         assertEquals(-1, Pipeline.parse("gray|gaussian").lastStepNeedingPrevious());
-        assertEquals("gray|median:ksize=5", ProcessingTypes.pipeline("custom", Map.of("pipeline", "gray|median")).spec());
+        assertEquals("gray|median:ksize=5", ProcessingTypes.pipeline("custom", Map.of("pipeline",
+            "gray|median")).spec());
     }
 
     @Test
@@ -67,7 +71,7 @@ class PipelineTest
     }
 
     private static void assertRefused(final FilterSpecException.Kind kind, final String named,
-        final org.junit.jupiter.api.function.Executable parse)
+        final Executable parse)
     {
         final FilterSpecException ex = assertThrows(FilterSpecException.class, parse);
         assertEquals(kind, ex.kind(), ex.getMessage());

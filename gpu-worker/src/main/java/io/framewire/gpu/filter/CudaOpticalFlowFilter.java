@@ -61,7 +61,8 @@ final class CudaOpticalFlowFilter implements CudaFilter
             target.setTo(black, stream);
             return;
         }
-        farneback.calc(CudaGrayView.of(previous, previousGrey, stream), CudaGrayView.of(source, grey, stream), flow, stream);
+        farneback.calc(CudaGrayView.of(previous, previousGrey, stream), CudaGrayView.of(source, grey, stream), flow,
+            stream);
         opencv_cudaarithm.split(flow, components, stream);
         opencv_cudaarithm.cartToPolar(flowX, flowY, magnitude, angle, true, stream);
         angle.convertTo(hue, opencv_core.CV_8U, HUE_PER_DEGREE, 0, stream);

@@ -42,14 +42,16 @@ class CudaCascadeTest
         final Path old = dir.resolve("cuda-format.xml");
         Files.writeString(old, CudaCascade.convert(original));
         final String text = Files.readString(old);
-        assertTrue(text.contains("type_id=\"opencv-haar-classifier\"") && text.contains("<size>24 24</size>"), "old format");
+        assertTrue(text.contains("type_id=\"opencv-haar-classifier\"") && text.contains("<size>24 24</size>"),
+            "old format");
         assertEquals(25, count(text, "<stage_threshold>"), "every stage");
         assertEquals(count(Files.readString(original), "<internalNodes>"), count(text, "<left_val>"), "every stump");
 
         final Path back = dir.resolve("back.xml");
         assertTrue(CascadeClassifier.convert(old.toString(), back.toString()), "OpenCV reads the old format");
         final List<String> images = new ArrayList<>();
-        for (final String name : new String[] {"messi5.jpg", "baboon.jpg", "fruits.jpg", "home.jpg", "starry_night.jpg", "pic1.png"})
+        for (final String name : new String[] {"messi5.jpg", "baboon.jpg", "fruits.jpg", "home.jpg",
+            "starry_night.jpg", "pic1.png"})
         {
             if (Files.isReadable(DATA.resolve(name)))
             {

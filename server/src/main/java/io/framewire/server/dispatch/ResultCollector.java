@@ -24,10 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import io.framewire.transport.WorkerEndpoint;
 
 /**
  * Reads what workers send: heartbeats go to the {@link WorkerRegistry}, results, part by part, straight into
- * their job's {@link FrameRing} slot. The first good result of a frame wins; late and duplicate ones are dropped, so every
+ * their job's {@link FrameRing} slot. The first good result of a frame wins; late and duplicate ones are dropped, so
+ * every
  * frame is taken exactly once. Runs on the dispatch thread, beside {@link FrameDispatcher}.
  */
 public final class ResultCollector implements Agent
@@ -43,7 +45,7 @@ public final class ResultCollector implements Agent
     private final FrameResultDecoder result = new FrameResultDecoder();
     private final WorkerHeartbeatDecoder heartbeat = new WorkerHeartbeatDecoder();
     private long resultParts;
-    private static final int MAX_BOXES = io.framewire.transport.WorkerEndpoint.MAX_DETECTIONS;
+    private static final int MAX_BOXES = WorkerEndpoint.MAX_DETECTIONS;
 
     private final int[] boxes = new int[MAX_BOXES * 4];
     private final UnsafeBuffer gatheredView = new UnsafeBuffer(0, 0);

@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * again from memory, and the upload itself is on disk.
  *
  * <pre>
- *   frame record    | type=1 (byte) | frame (long) | input timestamp us (long) | decoded at ns (long) | task bytes (int) |
+ *   frame record    | type=1 (byte) | frame (long) | input time us (long) | decoded at ns (long) | task bytes (int) |
  *   encoded record  | type=2 (byte) | frames encoded so far (long) |
  * </pre>
  *
- * <p>Threads: the appends are made by the job's journal thread only ({@link JournalWriter}); the journal is deleted
+ * <p>Threads: the appends are made by the job's journal thread only ({@code run.JournalWriter}); the journal is deleted
  * when the job ends.
  */
 public final class FrameJournal implements AutoCloseable

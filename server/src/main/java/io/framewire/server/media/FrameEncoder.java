@@ -15,6 +15,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import io.framewire.server.metrics.PreviewGif;
 import io.framewire.server.metrics.Thumbnails;
+import java.nio.ByteBuffer;
 
 /**
  * Encodes a job's processed frames in order, straight from their {@link FrameRing} slots, and frees each slot
@@ -42,7 +43,7 @@ public final class FrameEncoder implements Agent
     /** The frame being encoded as YUV 4:2:0, the encoder's own format. */
     private final BytePointer i420Pixels;
     private final Mat i420;
-    private final java.nio.ByteBuffer i420Buffer;
+    private final ByteBuffer i420Buffer;
 
     /**
      * @param recorder started by {@link VideoSink}; closed by its owner.

@@ -2,6 +2,7 @@ package io.framewire.server.media;
 
 import io.framewire.server.job.InputErrors;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import java.util.Locale;
 
 /**
  * The decoder's account of its input: every frame gets a timestamp after the previous frame's (inputs lack them or
@@ -92,7 +93,7 @@ final class InputCheck
                 (streamDuration ? 0 : CONTAINER_DURATION_SLACK_US);
             if (endUs + slackUs < declaredDurationUs)
             {
-                stopped = String.format(java.util.Locale.ROOT, "the input ends after %.2f s of video, its container " +
+                stopped = String.format(Locale.ROOT, "the input ends after %.2f s of video, its container " +
                     "declares %.2f s: it is truncated or its last frames do not decode", endUs / 1e6,
                     declaredDurationUs / 1e6);
             }

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import io.framewire.codec.OutputContainer;
 
 import java.util.List;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
 
 /**
  * The codec and container of a job's output. H.264 goes to MP4 or MKV, with NVIDIA's encoder when one works on this
@@ -149,7 +150,7 @@ public record OutputFormat(String codec, String container, long bitrateKbps, Enc
             {
                 context.width(256).height(256).pix_fmt(avutil.AV_PIX_FMT_YUV420P)
                     .time_base(avutil.av_make_q(1, 25));
-                final int result = avcodec.avcodec_open2(context, codec, (org.bytedeco.ffmpeg.avutil.AVDictionary)null);
+                final int result = avcodec.avcodec_open2(context, codec, (AVDictionary)null);
                 if (result < 0)
                 {
                     LOG.info("H.264 encoder: {} (h264_nvenc does not open here: error {})", softwareH264(), result);

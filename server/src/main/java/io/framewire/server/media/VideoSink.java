@@ -141,7 +141,8 @@ public final class VideoSink implements AutoCloseable
      */
     public static int bitrate(final int width, final int height, final double frameRate)
     {
-        return (int)Math.min(Integer.MAX_VALUE, Math.max(1_000_000, Math.round(width * (double)height * frameRate * 0.2)));
+        return (int)Math.min(Integer.MAX_VALUE, Math.max(1_000_000,
+            Math.round(width * (double)height * frameRate * 0.2)));
     }
 
     public FFmpegFrameRecorder recorder()

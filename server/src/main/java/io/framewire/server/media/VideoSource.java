@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.lang.reflect.Field;
 
 /** Opens an uploaded file for decoding to BGR24, refusing anything that has no decodable video stream. */
 public final class VideoSource implements AutoCloseable
@@ -214,7 +215,7 @@ public final class VideoSource implements AutoCloseable
     {
         try
         {
-            final java.lang.reflect.Field field = FFmpegFrameGrabber.class.getDeclaredField("picture");
+            final Field field = FFmpegFrameGrabber.class.getDeclaredField("picture");
             field.setAccessible(true);
             return (AVFrame)field.get(grabber);
         }

@@ -8,6 +8,9 @@ import io.framewire.server.job.InputErrors;
 import io.framewire.server.job.Job;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.IntArrayList;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Base64;
 
 /** A job's figures as JSON: the live view for {@code /metrics} and the final {@code result} message. */
 public final class JobJson
@@ -133,9 +136,9 @@ public final class JobJson
 
     static String encode(final Histogram histogram)
     {
-        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
+        final ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
         final int length = histogram.encodeIntoCompressedByteBuffer(buffer);
-        return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
+        return Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.array(), length));
     }
 
     static void percentiles(final ObjectNode node, final Histogram histogram)

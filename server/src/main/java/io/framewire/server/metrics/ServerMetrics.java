@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import com.sun.management.OperatingSystemMXBean;
 
 /**
  * The server's live figures, per job and overall: frame rates (sampled every second), queues, retries,
@@ -36,8 +37,8 @@ public final class ServerMetrics implements AutoCloseable
 
     private final JobHistory history;
     private final Supplier<List<WorkerStatus>> workers;
-    private final com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
+    private final OperatingSystemMXBean os =
+        (OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
         runnable -> Thread.ofPlatform().daemon().name("metrics-sampler").unstarted(runnable));
     private final long startNs = System.nanoTime();
@@ -206,7 +207,8 @@ public final class ServerMetrics implements AutoCloseable
 
         final GaugeSnapshot.Builder fpsIn = GaugeSnapshot.builder().name("framewire_job_fps_in")
             .help("Frames decoded per second over the last second");
-        final GaugeSnapshot.Builder processedRate = GaugeSnapshot.builder().name("framewire_job_frames_processed_per_second")
+        final GaugeSnapshot.Builder processedRate =
+            GaugeSnapshot.builder().name("framewire_job_frames_processed_per_second")
             .help("Frame results received per second over the last second");
         final GaugeSnapshot.Builder fpsOut = GaugeSnapshot.builder().name("framewire_job_fps_out")
             .help("Frames encoded per second over the last second");
@@ -235,7 +237,8 @@ public final class ServerMetrics implements AutoCloseable
             queued.dataPoint(gauge(Math.max(0, dispatched - completed), labels.add("queue", "in_flight")));
             queued.dataPoint(gauge(Math.max(0, completed - job.ring().encoded()),
                 labels.add("queue", "waiting_reorder")));
-            latency.dataPoint(summary(job.stats().dispatchToResult().snapshot(), labels.add("span", "dispatch_to_result")));
+            latency.dataPoint(summary(job.stats().dispatchToResult().snapshot(), labels.add("span",
+                "dispatch_to_result")));
             latency.dataPoint(summary(job.stats().decodeToEncode().snapshot(), labels.add("span", "decode_to_encode")));
         }
         metrics.add(fpsIn.build());

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.Comparator;
 
 /**
  * A job's thumbnails: {@code count} frames evenly spaced over the video (by the container's frame count; every
@@ -73,7 +74,7 @@ public final class Thumbnails
             snapshot = List.copyOf(made);
         }
         return snapshot.stream().map(CompletableFuture::join)
-            .sorted(java.util.Comparator.comparingLong(Thumbnail::frame)).toList();
+            .sorted(Comparator.comparingLong(Thumbnail::frame)).toList();
     }
 
     private byte[] jpeg(final byte[] bgr)

@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.time.Duration;
 
 /**
  * One client connection: handshake, upload, processing, download, result. Every failure the client can cause
@@ -130,7 +131,7 @@ public final class ClientSession implements Runnable
     private void serve(final MessageStream stream, final String peer, final Path upload, final Path output)
         throws IOException, JobFailedException, InterruptedException
     {
-        stream.messageDeadline(java.time.Duration.ofMillis(config.readTimeoutMs()));
+        stream.messageDeadline(Duration.ofMillis(config.readTimeoutMs()));
         stream.read(config.maxHandshakeBytes());
         final Handshake handshake = stream.isJson() ? jsonHandshake(stream) :
             HandshakeCodec.decode(stream.payload(), 0, stream.length());

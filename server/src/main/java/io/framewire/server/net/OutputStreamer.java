@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
+import java.util.Arrays;
 
 /**
  * The output file as the muxer writes it, in chunks of up to 1 MiB: a sender thread writes each chunk to the output
@@ -117,7 +118,7 @@ final class OutputStreamer extends OutputStream
     /** With {@link #pendingLock} held. */
     private void flushChunk() throws IOException
     {
-        enqueue(java.util.Arrays.copyOf(pending, pendingLength));
+        enqueue(Arrays.copyOf(pending, pendingLength));
         pendingLength = 0;
     }
 
@@ -135,7 +136,7 @@ final class OutputStreamer extends OutputStream
         try
         {
             if (pendingLength > 0 && System.nanoTime() - pendingSinceNs >= MAX_HOLD_NS && chunks.isEmpty() &&
-                chunks.offer(java.util.Arrays.copyOf(pending, pendingLength)))
+                chunks.offer(Arrays.copyOf(pending, pendingLength)))
             {
                 pendingLength = 0;
             }

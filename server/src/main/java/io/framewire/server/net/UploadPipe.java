@@ -122,7 +122,8 @@ final class UploadPipe
     /**
      * A reader that can seek anywhere in the upload's declared {@code size}, for containers read out of order (an MP4
      * whose samples the demuxer fetches where its index says): a seek past what has arrived is instant, and the read
-     * there waits for those bytes. JavaCV seeks an {@link InputStream} with {@code reset()} (to the start) and {@code skip(n)}, and finds
+     * there waits for those bytes. JavaCV seeks an {@link InputStream} with {@code reset()} (to the start) and
+     * {@code skip(n)}, and finds
      * the size by skipping to the end, so those three are what this reader implements.
      */
     InputStream seekableInput(final long size) throws IOException

@@ -190,7 +190,8 @@ public final class PreviewServer implements AutoCloseable
                 }
                 else if (rest.startsWith("/thumbnails/") && rest.endsWith(".jpg"))
                 {
-                    thumbnail(exchange, entry, rest.substring("/thumbnails/".length(), rest.length() - ".jpg".length()));
+                    thumbnail(exchange, entry, rest.substring("/thumbnails/".length(),
+                        rest.length() - ".jpg".length()));
                 }
                 else
                 {

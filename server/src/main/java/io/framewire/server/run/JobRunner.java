@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Runs one job from its uploaded file to its output file: decoder, dispatch, result collection and encoder
@@ -43,14 +44,14 @@ public final class JobRunner
     private final Path dataDir;
     private final boolean paced;
     private final int thumbnails;
-    private final java.util.concurrent.ExecutorService mediaIo;
+    private final ExecutorService mediaIo;
 
     /**
      * @param history told of each job as it starts, for the metrics and the preview.
      * @param window  frames of one job in flight at once: decoded, at workers, or waiting to be encoded.
      */
     public JobRunner(final JobTable jobs, final JobHistory history, final Path dataDir, final int window,
-        final int thumbnails, final java.util.concurrent.ExecutorService mediaIo, final boolean paced)
+        final int thumbnails, final ExecutorService mediaIo, final boolean paced)
     {
         this.paced = paced;
         this.dataDir = dataDir;

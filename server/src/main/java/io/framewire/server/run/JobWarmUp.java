@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.IOException;
 
 /**
  * Runs once, at server start, the one-off work a job would otherwise pay on its first frame: loading FFmpeg's native
@@ -76,7 +77,7 @@ public final class JobWarmUp
             {
                 Files.deleteIfExists(video);
             }
-            catch (final java.io.IOException ignored)
+            catch (final IOException ignored)
             {
                 // a scratch file left in the data directory: harmless
             }

@@ -25,7 +25,8 @@ class IsoBmffLayoutTest
         assertEquals(IsoBmffLayout.INDEX_LAST, layout(box("ftyp", 24), largeBox("mdat", 70_000), box("moov", 900)));
         // Old QuickTime files may start with their moov or their mdat.
         assertEquals(IsoBmffLayout.INDEX_LAST, layout(box("mdat", 5000), box("moov", 900)));
-        assertEquals(IsoBmffLayout.NOT_ISO_BMFF, layout("\u001aE\u00df\u00a3 Matroska".getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals(IsoBmffLayout.NOT_ISO_BMFF,
+            layout("\u001aE\u00df\u00a3 Matroska".getBytes(StandardCharsets.ISO_8859_1)));
         assertEquals(IsoBmffLayout.NOT_ISO_BMFF, layout("RIFF....AVI LIST".getBytes(StandardCharsets.ISO_8859_1)));
         assertEquals(IsoBmffLayout.NOT_ISO_BMFF, layout(new byte[3]));
     }

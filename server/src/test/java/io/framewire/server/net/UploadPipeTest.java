@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import java.io.UncheckedIOException;
 
 /** The upload as the stream protocol's decoder reads it while it arrives. */
 class UploadPipeTest
@@ -36,7 +37,7 @@ class UploadPipeTest
                 }
                 catch (final IOException ex)
                 {
-                    throw new java.io.UncheckedIOException(ex);
+                    throw new UncheckedIOException(ex);
                 }
             }, runnable -> Thread.ofPlatform().daemon().start(runnable));
             Thread.sleep(100);

@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.List;
 
 /** The warm-up runs real FFmpeg and Chronicle work in the data directory and leaves nothing behind there. */
 class JobWarmUpTest
@@ -24,7 +25,7 @@ class JobWarmUpTest
         assertTrue(JobWarmUp.run(dataDir, "vp9"), "warm-up for VP9 output");
         try (Stream<Path> left = Files.list(dataDir))
         {
-            assertEquals(java.util.List.of(dataDir.resolve("kept.txt")), left.toList());
+            assertEquals(List.of(dataDir.resolve("kept.txt")), left.toList());
         }
     }
 }
