@@ -188,6 +188,13 @@ public final class ClientMain implements Callable<Integer>
                 " file, which holds " + String.join(" or ", container.codecs()));
         }
         final String outputCodec = codec != null ? codec : container.impliesCodec() ? container.codecs().get(0) : "";
+        // A local mistake is said before the network is tried.
+        final Path partial = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".part");
+        if (!Files.isDirectory(partial.getParent()))
+        {
+            return fail(ExitCode.IO_ERROR, "cannot write --out " + out + ": there is no directory " +
+                partial.getParent());
+        }
         final InetAddress address;
         try
         {
@@ -206,13 +213,6 @@ public final class ClientMain implements Callable<Integer>
         {
             closeQuietly(socket);
             return fail(ExitCode.CANNOT_CONNECT, "cannot connect to " + hostPort(address) + ": " + ex.getMessage());
-        }
-        final Path partial = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".part");
-        if (!Files.isDirectory(partial.getParent()))
-        {
-            closeQuietly(socket);
-            return fail(ExitCode.IO_ERROR, "cannot write --out " + out + ": there is no directory " +
-                partial.getParent());
         }
         try
         {

@@ -1,5 +1,6 @@
 package io.framewire.gpu;
 
+import io.framewire.gpu.filter.CudaModules;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * @param modules each CUDA module the filters use: "ok", or why it cannot be used.
  */
 public record CudaSelection(int devices, String device, String reason, Map<String, String> modules)
+    implements CudaModules
 {
     /** The JavaCPP property that picks a native build: "-gpu" for OpenCV's CUDA build, "" for the CPU build. */
     public static final String PLATFORM_EXTENSION = "org.bytedeco.javacpp.platform.extension";
@@ -43,9 +45,16 @@ public record CudaSelection(int devices, String device, String reason, Map<Strin
     }
 
     /** True when this module can run its filters on the device. */
+    @Override
     public boolean moduleUsable(final String module)
     {
         return usable() && "ok".equals(modules.get(module));
+    }
+
+    @Override
+    public String moduleStatus(final String module)
+    {
+        return modules.getOrDefault(module, "not probed");
     }
 
     /** This host, through OpenCV's CUDA build on this JVM's classpath. */

@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The live page in a real headless Chromium during a real job: progress advances and the frame image loads. */
@@ -73,11 +72,19 @@ class PreviewPageBrowserTest
                     final String text = b.findElement(By.cssSelector(".progress-text")).getText();
                     return text.equals(first) ? null : text;
                 });
-                assertNotEquals(first, later, "the progress advances without a reload");
-                final Boolean frameLoaded = wait.until(b -> (Boolean)((JavascriptExecutor)b).executeScript(
+                // "N / M frames": the count grows, and never past the total, without a reload.
+                final long firstCount = Long.parseLong(first.split(" ")[0]);
+                final long laterCount = Long.parseLong(later.split(" ")[0]);
+                assertTrue(laterCount > firstCount, "the progress advances: " + first + " then " + later);
+                assertTrue(later.matches("\\d+ / (\\d+|\\?) frames"), later);
+                final String total = later.split(" ")[2];
+                assertTrue("?".equals(total) || laterCount <= Long.parseLong(total), later);
+                final Long frameShown = wait.until(b -> (Long)((JavascriptExecutor)b).executeScript(
                     "const img = document.querySelector('img.frame');" +
-                    "return img !== null && img.complete && img.naturalWidth === 640 ? true : null;"));
-                assertTrue(frameLoaded, "the frame image loads");
+                    "return img !== null && img.complete && img.naturalWidth > 0 && img.dataset.n !== undefined ?" +
+                    " img.naturalWidth * 100000 + Number(img.dataset.n) : null;"));
+                assertEquals(640, frameShown / 100000, "the frame shown is the video's width");
+                assertTrue(frameShown % 100000 < 400, "and one of the job's 400 frames: " + frameShown % 100000);
                 assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS));
             }
             finally

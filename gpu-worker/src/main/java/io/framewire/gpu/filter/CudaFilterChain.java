@@ -1,6 +1,5 @@
 package io.framewire.gpu.filter;
 
-import io.framewire.gpu.CudaSelection;
 import io.framewire.worker.filter.Detections;
 import io.framewire.worker.filter.FilterChain;
 import io.framewire.worker.filter.FilterDef;
@@ -60,7 +59,7 @@ public final class CudaFilterChain implements FilterChain
     }
 
     /** Builds the chain, each step on CUDA where this host can, on the CPU otherwise (said once, in the log). */
-    public static FilterChain build(final Pipeline pipeline, final CudaSelection selection)
+    public static FilterChain build(final Pipeline pipeline, final CudaModules selection)
     {
         final List<Pipeline.Step> stepDefs = pipeline.steps();
         final int last = pipeline.lastStepNeedingPrevious();
@@ -86,7 +85,7 @@ public final class CudaFilterChain implements FilterChain
         }
     }
 
-    private static CudaFilter step(final Pipeline.Step step, final CudaSelection selection)
+    private static CudaFilter step(final Pipeline.Step step, final CudaModules selection)
     {
         String why = CudaFilters.whyOnCpu(step, selection);
         if (why == null)

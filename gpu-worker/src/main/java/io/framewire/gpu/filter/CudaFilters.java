@@ -1,6 +1,5 @@
 package io.framewire.gpu.filter;
 
-import io.framewire.gpu.CudaSelection;
 import io.framewire.worker.filter.FilterDef;
 import io.framewire.worker.filter.Filters;
 import io.framewire.worker.filter.Params;
@@ -60,7 +59,7 @@ final class CudaFilters
     }
 
     /** Why a step runs on the CPU in the GPU worker, or null when it runs on CUDA. */
-    static String whyOnCpu(final Pipeline.Step step, final CudaSelection selection)
+    static String whyOnCpu(final Pipeline.Step step, final CudaModules selection)
     {
         final Twin twin = twin(step);
         if (twin == null)
@@ -71,7 +70,7 @@ final class CudaFilters
         {
             if (!selection.moduleUsable(module))
             {
-                return module + " cannot run here (" + selection.modules().getOrDefault(module, "not probed") + ")";
+                return module + " cannot run here (" + selection.moduleStatus(module) + ")";
             }
         }
         return null;
