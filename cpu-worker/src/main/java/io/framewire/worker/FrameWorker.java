@@ -8,7 +8,7 @@ import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import io.framewire.codec.sbe.FrameTaskDecoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.transport.FrameCompression;
 import io.framewire.transport.FrameOutcome;
 import io.framewire.transport.TaskHeader;
@@ -160,7 +160,7 @@ public final class FrameWorker implements Agent
         final long filterNanos = clock.nanoTime() - startNs;
         framesDone++;
         final int frameBytes = assembler.frameBytes();
-        if (endpoint.frameEncoding() == PixelFormat.LZ4)
+        if (endpoint.frameEncoding() == FrameEncoding.LZ4)
         {
             final int bound = FrameCompression.maxCompressedLength(frameBytes);
             if (compressedOut.capacity() < bound)
@@ -169,11 +169,11 @@ public final class FrameWorker implements Agent
                 compressedOutView.wrap(compressedOut);
             }
             final int compressed = FrameCompression.compress(assembler.outputPixels(), 0, frameBytes, compressedOut);
-            outcome.ok(PixelFormat.LZ4, compressedOutView, compressed);
+            outcome.ok(FrameEncoding.LZ4, compressedOutView, compressed);
         }
         else
         {
-            outcome.ok(PixelFormat.BGR24, assembler.outputPixels(), frameBytes);
+            outcome.ok(FrameEncoding.BGR24, assembler.outputPixels(), frameBytes);
         }
         outcome.boxes(detections.boxes(), detections.count()).filterNanos(filterNanos).memoryBytes(memoryBytes);
         sent(endpoint.offerResult(head, outcome));

@@ -1,7 +1,7 @@
 package io.framewire.worker;
 
 import io.framewire.codec.sbe.FrameTaskDecoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.transport.FrameCompression;
 import io.framewire.transport.TaskHeader;
 import io.framewire.worker.filter.FilterChain;
@@ -56,7 +56,7 @@ final class TaskAssembler implements AutoCloseable
     private int width;
     private int height;
     private FilterChain chain;
-    private PixelFormat format = PixelFormat.BGR24;
+    private FrameEncoding format = FrameEncoding.BGR24;
     private String failure;
     /** Whether parts of a task are arriving. */
     private boolean assembling;
@@ -98,7 +98,7 @@ final class TaskAssembler implements AutoCloseable
         {
             return fail("a part of " + partLength + " bytes overruns the task");
         }
-        if (format == PixelFormat.LZ4)
+        if (format == FrameEncoding.LZ4)
         {
             compressedInView.putBytes(received, buffer, partStart, partLength);
         }
@@ -123,7 +123,7 @@ final class TaskAssembler implements AutoCloseable
             return Progress.PARTIAL;
         }
         assembling = false;
-        return format == PixelFormat.LZ4 && !decompress() ? Progress.FAILED : Progress.COMPLETE;
+        return format == FrameEncoding.LZ4 && !decompress() ? Progress.FAILED : Progress.COMPLETE;
     }
 
     /** First part of a task: check it and get ready for its pixels. */
@@ -147,11 +147,11 @@ final class TaskAssembler implements AutoCloseable
         task.getPipeline(pipeline, 0, pipelineLength);
         final int frameCount = header.frameCount();
         final long frameBytes = (long)header.width() * header.height() * 3;
-        format = task.pixelFormat();
-        final boolean sizeFits = format == PixelFormat.LZ4 ?
+        format = task.frameEncoding();
+        final boolean sizeFits = format == FrameEncoding.LZ4 ?
             total > 0 && total <= FrameCompression.maxCompressedLength((int)Math.min(Integer.MAX_VALUE / 2,
                 frameBytes * frameCount)) :
-            format == PixelFormat.BGR24 && total == frameBytes * frameCount;
+            format == FrameEncoding.BGR24 && total == frameBytes * frameCount;
         if ((frameCount != 1 && frameCount != 2) || !sizeFits || header.width() == 0 || header.height() == 0 ||
             frameBytes * frameCount > MAX_TASK_BYTES)
         {
@@ -176,7 +176,7 @@ final class TaskAssembler implements AutoCloseable
             return false;
         }
         fitMats(header.width(), header.height());
-        if (format == PixelFormat.LZ4 && compressedIn.capacity() < total)
+        if (format == FrameEncoding.LZ4 && compressedIn.capacity() < total)
         {
             compressedIn = ByteBuffer.allocateDirect((int)total);
             compressedInView.wrap(compressedIn);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.framewire.codec.JsonMessages;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.FrameCompression;
 import io.framewire.transport.TransportConfig;
@@ -97,7 +97,7 @@ public final class WorkerMain implements Callable<Integer>
             System.err.println("framewire worker: --credits must be at least 1");
             return 2;
         }
-        final PixelFormat encoding;
+        final FrameEncoding encoding;
         try
         {
             encoding = FrameCompression.parse(frameEncoding);
@@ -155,7 +155,7 @@ public final class WorkerMain implements Callable<Integer>
             final WorkerEndpoint endpoint;
             try
             {
-                endpoint = serverEndpoint == null && encoding == PixelFormat.BGR24 ? new WorkerEndpoint(aeron) :
+                endpoint = serverEndpoint == null && encoding == FrameEncoding.BGR24 ? new WorkerEndpoint(aeron) :
                     new WorkerEndpoint(aeron, listenHost, serverEndpoint, encoding);
             }
             catch (final RuntimeException ex)

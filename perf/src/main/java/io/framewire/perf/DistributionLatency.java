@@ -6,7 +6,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
 import io.framewire.codec.sbe.FrameResultDecoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import io.framewire.server.journal.FrameJournal;
 import io.framewire.transport.EmbeddedMediaDriver;
@@ -97,7 +97,7 @@ public final class DistributionLatency
                 workerAeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(workerDir));
             }
             try (WorkerEndpoint endpoint = udp ?
-                new WorkerEndpoint(workerAeron, InetAddress.getLoopbackAddress(), serverEndpoint, PixelFormat.BGR24) :
+                new WorkerEndpoint(workerAeron, InetAddress.getLoopbackAddress(), serverEndpoint, FrameEncoding.BGR24) :
                 new WorkerEndpoint(aeron);
                 AgentRunner worker = new AgentRunner(TransportConfig.pollingIdleStrategy(),
                     Throwable::printStackTrace, null, new FrameWorker(endpoint, 4, () -> { }));

@@ -4,7 +4,7 @@ import io.framewire.codec.sbe.FrameTaskDecoder;
 import io.framewire.codec.sbe.FrameTaskEncoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +48,7 @@ public class FrameCodecBenchmark
             .attempt((short)1)
             .width(1280)
             .height(720)
-            .pixelFormat(PixelFormat.BGR24)
+            .frameEncoding(FrameEncoding.BGR24)
             .frameCount((short)1)
             .dispatchNanos(frame)
             .putPipeline(PIPELINE, 0, PIPELINE.length);

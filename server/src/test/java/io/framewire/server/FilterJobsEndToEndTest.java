@@ -53,7 +53,7 @@ class FilterJobsEndToEndTest
     void motionOutputIsIdenticalWithOneWorkerOrTwoAndMatchesFrameDifferences() throws Exception
     {
         final JsonNode one = runOk("--processing", "motion", "--out", dir.resolve("motion-1.mp4").toString());
-        assertEquals("diff:threshold=0", one.get("filter").asText());
+        assertEquals("diff:threshold=0", one.get("pipeline").asText());
         assertTrue(one.get("workers").size() >= 1, one.get("workers").toString());
         VideoAssertions.assertEachFrame(video, dir.resolve("motion-1.mp4"), FRAMES, 30.0,
             (current, previous, expected) ->
@@ -82,7 +82,7 @@ class FilterJobsEndToEndTest
 
             final JsonNode flowOne = runOk("--processing", "motion", "--param", "method=flow", "--out",
                 dir.resolve("flow-2.mp4").toString());
-            assertTrue(flowOne.get("filter").asText().startsWith("flow:"));
+            assertTrue(flowOne.get("pipeline").asText().startsWith("flow:"));
             assertEquals(FRAMES, flowOne.get("frames").asInt());
         }
     }
@@ -92,12 +92,12 @@ class FilterJobsEndToEndTest
     {
         final JsonNode edges = runOk("--processing", "edges", "--param", "method=sobel", "--out",
             dir.resolve("sobel.mp4").toString());
-        assertEquals("sobel:ksize=3,scale=1", edges.get("filter").asText());
+        assertEquals("sobel:ksize=3,scale=1", edges.get("pipeline").asText());
         assertEquals(FRAMES, edges.get("frames").asInt());
 
         final Path custom = dir.resolve("custom.mp4");
         final JsonNode result = runOk("--pipeline", "gray|gaussian:ksize=5", "--out", custom.toString());
-        assertEquals("gray|gaussian:ksize=5,sigma=0", result.get("filter").asText());
+        assertEquals("gray|gaussian:ksize=5,sigma=0", result.get("pipeline").asText());
         try (Size kernel = new Size(5, 5); Mat grey = new Mat(); Mat blurred = new Mat())
         {
             VideoAssertions.assertEachFrame(video, custom, FRAMES, 35.0, (current, previous, expected) ->

@@ -101,7 +101,7 @@ class PreviewEndToEndTest
         }
         final JsonNode live = running.get("jobs").get(0);
         assertEquals(640, live.get("width").asInt());
-        assertEquals("gaussian:ksize=7,sigma=0", live.get("filter").asText());
+        assertEquals("gaussian:ksize=7,sigma=0", live.get("pipeline").asText());
         assertTrue(live.get("frames_decoded").asLong() >= live.get("frames_encoded").asLong());
         assertTrue(live.get("progress").asDouble() >= 0 && live.get("progress").asDouble() <= 1);
         for (final String field : new String[] {"fps_in", "fps_out", "frames_processed_per_s", "retries_per_frame"})

@@ -1,6 +1,6 @@
 package io.framewire.transport;
 
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
@@ -23,12 +23,12 @@ public final class FrameCompression
     }
 
     /** The encoding named on the command line: {@code raw} or {@code lz4}. */
-    public static PixelFormat parse(final String name)
+    public static FrameEncoding parse(final String name)
     {
         return switch (name)
         {
-            case "raw" -> PixelFormat.BGR24;
-            case "lz4" -> PixelFormat.LZ4;
+            case "raw" -> FrameEncoding.BGR24;
+            case "lz4" -> FrameEncoding.LZ4;
             default -> throw new IllegalArgumentException("unknown frame encoding '" + name + "' (raw or lz4)");
         };
     }

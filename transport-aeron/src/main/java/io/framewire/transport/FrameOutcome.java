@@ -1,6 +1,6 @@
 package io.framewire.transport;
 
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.TaskStatus;
 import org.agrona.DirectBuffer;
 
@@ -18,15 +18,15 @@ public final class FrameOutcome
     private long memoryBytes;
     private int[] boxes = NO_BOXES;
     private int boxCount;
-    private PixelFormat pixelFormat = PixelFormat.BGR24;
+    private FrameEncoding frameEncoding = FrameEncoding.BGR24;
     private DirectBuffer pixels;
     private int pixelsTotal;
 
     /** A processed frame: its pixels, {@code pixelsTotal} bytes at the start of {@code pixels}. */
-    public FrameOutcome ok(final PixelFormat pixelFormat, final DirectBuffer pixels, final int pixelsTotal)
+    public FrameOutcome ok(final FrameEncoding frameEncoding, final DirectBuffer pixels, final int pixelsTotal)
     {
         this.status = TaskStatus.OK;
-        this.pixelFormat = pixelFormat;
+        this.frameEncoding = frameEncoding;
         this.pixels = pixels;
         this.pixelsTotal = pixelsTotal;
         return this;
@@ -36,7 +36,7 @@ public final class FrameOutcome
     public FrameOutcome failed()
     {
         this.status = TaskStatus.FAILED;
-        this.pixelFormat = PixelFormat.BGR24;
+        this.frameEncoding = FrameEncoding.BGR24;
         this.pixels = null;
         this.pixelsTotal = 0;
         this.filterNanos = 0;
@@ -91,9 +91,9 @@ public final class FrameOutcome
         return boxCount;
     }
 
-    public PixelFormat pixelFormat()
+    public FrameEncoding frameEncoding()
     {
-        return pixelFormat;
+        return frameEncoding;
     }
 
     public DirectBuffer pixels()

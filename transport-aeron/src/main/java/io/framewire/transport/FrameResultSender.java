@@ -38,7 +38,7 @@ final class FrameResultSender
             .status(outcome.status())
             .width(task.width())
             .height(task.height())
-            .pixelFormat(outcome.pixelFormat())
+            .frameEncoding(outcome.frameEncoding())
             .dispatchNanos(task.dispatchNanos())
             .filterNanos(outcome.filterNanos())
             .memoryBytes(outcome.memoryBytes())

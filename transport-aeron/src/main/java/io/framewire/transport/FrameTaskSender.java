@@ -3,7 +3,7 @@ package io.framewire.transport;
 import io.aeron.Publication;
 import io.framewire.codec.sbe.FrameTaskEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -36,7 +36,7 @@ final class FrameTaskSender
      * @return the position after the last part when all went out, else the failed offer's negative code.
      */
     long offer(final Publication publication, final TaskHeader task, final byte[] pipeline,
-        final PixelFormat pixelFormat, final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
+        final FrameEncoding frameEncoding, final DirectBuffer pixels, final int pixelsOffset, final int pixelsLength)
     {
         if (pipeline.length > headBuffer.capacity() - FrameTaskEncoder.BLOCK_LENGTH - 64)
         {
@@ -48,7 +48,7 @@ final class FrameTaskSender
             .attempt((short)task.attempt())
             .width(task.width())
             .height(task.height())
-            .pixelFormat(pixelFormat)
+            .frameEncoding(frameEncoding)
             .frameCount((short)task.frameCount())
             .dispatchNanos(task.dispatchNanos())
             .pixelsTotal(pixelsLength)

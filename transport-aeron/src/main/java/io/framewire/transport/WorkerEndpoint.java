@@ -5,7 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.WorkerHeartbeatEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,7 +26,7 @@ public final class WorkerEndpoint implements AutoCloseable
     private final Subscription tasks;
     private final ExclusivePublication results;
     private final String taskEndpoint;
-    private final PixelFormat frameEncoding;
+    private final FrameEncoding frameEncoding;
     private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[512]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
     private final FrameResultSender resultSender = new FrameResultSender();
@@ -36,16 +36,16 @@ public final class WorkerEndpoint implements AutoCloseable
     /** A worker on the server's host: tasks and results over IPC. */
     public WorkerEndpoint(final Aeron aeron)
     {
-        this(aeron, null, null, PixelFormat.BGR24);
+        this(aeron, null, null, FrameEncoding.BGR24);
     }
 
     /**
      * A worker on another host: tasks arrive over UDP on {@code listenHost} (port chosen by the system), results
      * go over UDP to {@code serverEndpoint}, the server's worker endpoint (host:port). With
-     * {@code frameEncoding} {@link PixelFormat#LZ4} pixels cross the link compressed, both ways.
+     * {@code frameEncoding} {@link FrameEncoding#LZ4} pixels cross the link compressed, both ways.
      */
     public WorkerEndpoint(final Aeron aeron, final InetAddress listenHost, final String serverEndpoint,
-        final PixelFormat frameEncoding)
+        final FrameEncoding frameEncoding)
     {
         this.frameEncoding = frameEncoding;
         // The id doubles as the task stream id: random, so workers that come and go never reuse a live stream.
@@ -77,7 +77,7 @@ public final class WorkerEndpoint implements AutoCloseable
     }
 
     /** How this worker wants its tasks' pixels, and sends its results'. */
-    public PixelFormat frameEncoding()
+    public FrameEncoding frameEncoding()
     {
         return frameEncoding;
     }

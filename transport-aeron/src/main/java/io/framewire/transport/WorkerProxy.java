@@ -2,7 +2,7 @@ package io.framewire.transport;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -22,7 +22,7 @@ public final class WorkerProxy
     private final FrameTaskSender sender = new FrameTaskSender();
     private final TokenBucket rate;
     private final NanoClock clock;
-    private final PixelFormat frameEncoding;
+    private final FrameEncoding frameEncoding;
     private ByteBuffer compressedTask = ByteBuffer.allocateDirect(0);
     private final UnsafeBuffer compressedTaskView = new UnsafeBuffer(0, 0);
     private ByteBuffer compressedResult = ByteBuffer.allocateDirect(0);
@@ -33,7 +33,7 @@ public final class WorkerProxy
     private long cpuNanos;
 
     WorkerProxy(final int workerId, final long processId, final boolean embedded,
-        final ExclusivePublication publication, final double rateLimit, final PixelFormat frameEncoding,
+        final ExclusivePublication publication, final double rateLimit, final FrameEncoding frameEncoding,
         final NanoClock clock)
     {
         this.frameEncoding = frameEncoding;
@@ -77,7 +77,7 @@ public final class WorkerProxy
     public long offerTask(final TaskHeader task, final byte[] pipeline, final DirectBuffer pixels,
         final int pixelsOffset, final int pixelsLength)
     {
-        if (frameEncoding == PixelFormat.LZ4)
+        if (frameEncoding == FrameEncoding.LZ4)
         {
             // The worker asked for compressed frames (a slow link): compress into this worker's own buffer,
             // which stays untouched until the task is all sent.
@@ -88,15 +88,15 @@ public final class WorkerProxy
                 compressedTaskView.wrap(compressedTask);
             }
             final int compressed = FrameCompression.compress(pixels, pixelsOffset, pixelsLength, compressedTask);
-            return onOffered(sender.offer(publication, task, pipeline, PixelFormat.LZ4, compressedTaskView, 0,
+            return onOffered(sender.offer(publication, task, pipeline, FrameEncoding.LZ4, compressedTaskView, 0,
                 compressed));
         }
-        return onOffered(sender.offer(publication, task, pipeline, PixelFormat.BGR24, pixels, pixelsOffset,
+        return onOffered(sender.offer(publication, task, pipeline, FrameEncoding.BGR24, pixels, pixelsOffset,
             pixelsLength));
     }
 
     /** How this worker wants its tasks' pixels, and sends its results'. */
-    public PixelFormat frameEncoding()
+    public FrameEncoding frameEncoding()
     {
         return frameEncoding;
     }

@@ -2,7 +2,7 @@ package io.framewire.transport;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.NanoClock;
@@ -130,14 +130,14 @@ public final class WorkerRegistry implements AutoCloseable
         final int taskStreamId;
         final long processId;
         final boolean embedded;
-        final PixelFormat frameEncoding;
+        final FrameEncoding frameEncoding;
         int credits;
         long framesDone;
         long cpuNanos;
         long lastHeartbeatNs;
 
         Joining(final int workerId, final long registrationId, final int taskStreamId, final long processId,
-            final boolean embedded, final PixelFormat frameEncoding)
+            final boolean embedded, final FrameEncoding frameEncoding)
         {
             this.workerId = workerId;
             this.registrationId = registrationId;

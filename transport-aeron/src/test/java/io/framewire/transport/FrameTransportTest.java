@@ -11,7 +11,7 @@ import io.framewire.codec.sbe.FrameTaskDecoder;
 import io.framewire.codec.sbe.FrameTaskEncoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import org.agrona.concurrent.SystemNanoClock;
@@ -87,9 +87,9 @@ class FrameTransportTest
     void aWorkerAskingForLz4GetsCompressedTasks()
     {
         CloseHelper.close(endpoint);
-        endpoint = new WorkerEndpoint(aeron, null, null, PixelFormat.LZ4);
+        endpoint = new WorkerEndpoint(aeron, null, null, FrameEncoding.LZ4);
         final WorkerProxy worker = register();
-        assertEquals(PixelFormat.LZ4, worker.frameEncoding());
+        assertEquals(FrameEncoding.LZ4, worker.frameEncoding());
         final byte[] pixels = new byte[WIDTH * HEIGHT * 3];
         for (int i = 0; i < pixels.length; i++)
         {
@@ -107,7 +107,7 @@ class FrameTransportTest
         awaitTrue(() -> endpoint.tasks().poll((buffer, offset, length, h) ->
         {
             task.wrapAndApplyHeader(buffer, offset, header.wrap(buffer, offset));
-            assertEquals(PixelFormat.LZ4, task.pixelFormat());
+            assertEquals(FrameEncoding.LZ4, task.frameEncoding());
             total[0] = task.pixelsTotal();
             final long partOffset = task.pixelsOffset();
             task.skipPipeline();
@@ -174,7 +174,7 @@ class FrameTransportTest
             final FrameTaskEncoder encoder = new FrameTaskEncoder()
                 .wrapAndApplyHeader(expected, 0, new MessageHeaderEncoder())
                 .jobId(42L).frameNumber(7).attempt((short)1).width(width).height(height)
-                .pixelFormat(PixelFormat.BGR24).frameCount((short)1).dispatchNanos(123L)
+                .frameEncoding(FrameEncoding.BGR24).frameCount((short)1).dispatchNanos(123L)
                 .pixelsTotal(pixels.length).pixelsOffset(partOffset)
                 .putPipeline(pipeline, 0, pipeline.length)
                 .putPixels(pixels, (int)partOffset, partLength);
@@ -233,7 +233,7 @@ class FrameTransportTest
                 resultReceived[0] += partLength;
             }
         };
-        final FrameOutcome outcome = new FrameOutcome().ok(PixelFormat.BGR24, source, pixels.length)
+        final FrameOutcome outcome = new FrameOutcome().ok(FrameEncoding.BGR24, source, pixels.length)
             .boxes(boxes, 2).filterNanos(5_000L).memoryBytes(1L << 20);
         long sent = endpoint.offerResult(head, outcome);
         final long resultDeadline = System.nanoTime() + 30_000_000_000L;

@@ -6,7 +6,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.framewire.codec.sbe.FrameResultDecoder;
 import io.framewire.codec.sbe.MessageHeaderDecoder;
-import io.framewire.codec.sbe.PixelFormat;
+import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.TaskStatus;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import io.framewire.server.job.FrameRing;
@@ -107,7 +107,7 @@ public final class ResultCollector implements Agent
         final long memoryBytes = result.memoryBytes();
         final long pixelsTotal = result.pixelsTotal();
         final long partOffset = result.pixelsOffset();
-        final boolean compressed = result.pixelFormat() == PixelFormat.LZ4;
+        final boolean compressed = result.frameEncoding() == FrameEncoding.LZ4;
         int boxCount = 0;
         for (final FrameResultDecoder.DetectionsDecoder box : result.detections())
         {

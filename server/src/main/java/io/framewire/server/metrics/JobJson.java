@@ -33,7 +33,7 @@ public final class JobJson
         node.put("status", job.failure() != null ? "failed" : job.running() ? "running" :
             job.inputComplete() ? "ok" : "incomplete");
         node.put("processing", job.processing());
-        node.put("filter", job.pipeline());
+        node.put("pipeline", job.pipeline());
         node.put("width", job.width());
         node.put("height", job.height());
         node.put("frame_rate", job.frameRate());
