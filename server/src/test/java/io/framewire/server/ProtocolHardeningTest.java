@@ -394,7 +394,8 @@ class ProtocolHardeningTest
             out.toString(), "--quiet", "--processing", "edges", "-p", "method=laplacian");
         assertEquals(ExitCode.OK, quiet.exitCode(), quiet.stderr());
         assertEquals("", quiet.stderr(), "--quiet prints nothing on stderr");
-        assertEquals("laplacian:ksize=3,scale=1", JsonMessages.MAPPER.readTree(quiet.stdout()).get("pipeline").asText());
+        assertEquals("laplacian:ksize=3,scale=1",
+            JsonMessages.MAPPER.readTree(quiet.stdout()).get("pipeline").asText());
         assertTrue(Files.exists(out));
         assertEquals(ExitCode.OK, client("--host", "localhost", "--ipv4", "--video", small.toString(), "--out",
             dir.resolve("v4.mp4").toString(), "--quiet").exitCode());
