@@ -4,46 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.client.ClientMain;
 import io.framewire.samples.SyntheticVideo;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.CategorySeries;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
 import io.framewire.server.media.EncoderSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.io.BufferedWriter;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.DataFormatException;
-import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code framewire bench}: a real server, N real worker processes and M concurrent real clients on generated
@@ -108,16 +87,6 @@ public final class Bench implements Callable<Integer>
      * The server's heap flags, as {@code ./framewire server} passes them from {@code server/jvm.options}
      * (BenchTest keeps the two equal).
      */
-    /**
-     * The server's own JVM flags, as {@code ./framewire server} gives them: server/jvm.options, beside the
-     * jvm.options the launcher and surefire name in {@code framewire.jvm.options}.
-     */
-    static List<String> serverJvmFlags()
-    {
-        final Path common = Path.of(System.getProperty("framewire.jvm.options", "jvm.options")).toAbsolutePath();
-        return List.of("@" + common.resolveSibling("server").resolve("jvm.options"));
-    }
-
     private final ObjectMapper mapper = new ObjectMapper();
 
     public static void main(final String[] args)
@@ -161,7 +130,7 @@ public final class Bench implements Callable<Integer>
             // Matroska, which decodes front to back: clients stream it, so the server decodes while it uploads.
             final Path input = dir.resolve("input-" + size + ".mkv");
             SyntheticVideo.write(input, width, height, seconds * fps, fps);
-            try (Cluster cluster = Cluster.start(dir.resolve("cluster-" + size), workers, paced,
+            try (BenchCluster cluster = BenchCluster.start(dir.resolve("cluster-" + size), workers, paced,
                 new EncoderSettings(preset, crf, paced)))
             {
                 for (final String type : processing)
@@ -180,8 +149,8 @@ public final class Bench implements Callable<Integer>
                             sample[0], sample[1], sample[2], sample[3], sample[4]));
                     }
                     sizeFps.put(type, fpsSamples);
-                    final Histogram d2r = merged(run, "dispatch_to_result");
-                    final Histogram d2e = merged(run, "decode_to_encode");
+                    final Histogram d2r = BenchPlots.merged(run, "dispatch_to_result");
+                    final Histogram d2e = BenchPlots.merged(run, "decode_to_encode");
                     for (final Histogram histogram : new Histogram[] {d2r, d2e})
                     {
                         histogram.setStartTimeStamp(runStartMs);
@@ -198,8 +167,8 @@ public final class Bench implements Callable<Integer>
                     }
                 }
             }
-            plot(dir.resolve("latency-" + size + ".png"), size, sizeHistograms);
-            plotFps(dir.resolve("fps-" + size + ".png"), size, sizeFps);
+            BenchPlots.plot(dir.resolve("latency-" + size + ".png"), size, sizeHistograms);
+            BenchPlots.plotFps(dir.resolve("fps-" + size + ".png"), size, sizeFps);
         }
         histogramLog.close();
         fpsLog.close();
@@ -212,7 +181,7 @@ public final class Bench implements Callable<Integer>
         return 0;
     }
 
-    private ObjectNode runOnce(final Cluster cluster, final Path input, final int width, final int height,
+    private ObjectNode runOnce(final BenchCluster cluster, final Path input, final int width, final int height,
         final String type, final Path dir) throws Exception
     {
         final long[] cpuBefore = cluster.cpuNanos();
@@ -221,7 +190,8 @@ public final class Bench implements Callable<Integer>
         final List<Process> running = new ArrayList<>();
         for (int i = 0; i < clients; i++)
         {
-            running.add(javaProcess("io.framewire.client.ClientMain", List.of("--port", Integer.toString(cluster.port),
+            running.add(BenchCluster.javaProcess(ClientMain.class.getName(), List.of("--port",
+                Integer.toString(cluster.port),
                 "--video", input.toString(), "--processing", type, "--out",
                 dir.resolve("out-" + type + "-" + i + ".mp4").toString(), "--protocol", "stream", "--quiet"),
                 dir.resolve("client-" + type + "-" + i + ".log"), dir.resolve("client-" + type + "-" + i + ".json")));
@@ -297,7 +267,8 @@ public final class Bench implements Callable<Integer>
         run.put("output_bytes", Files.size(output));
         if (compareFfmpeg)
         {
-            final JsonNode ffmpeg = ffmpeg(input, type, seconds * fps, dir);
+            final JsonNode ffmpeg = FfmpegBaseline.run(input, type, seconds * fps, dir,
+                new EncoderSettings(preset, crf, paced), paced);
             run.set("ffmpeg", ffmpeg);
             if (ffmpeg.has("fps"))
             {
@@ -306,203 +277,6 @@ public final class Bench implements Callable<Integer>
             }
         }
         return run;
-    }
-
-    /** The FFmpeg CLI's nearest filter, encoding with x264 as the server does; null where FFmpeg has no equivalent. */
-    private JsonNode ffmpeg(final Path input, final String type, final long frames, final Path dir) throws Exception
-    {
-        final String filter = switch (type)
-        {
-            case "blur" -> "gblur=sigma=1.4"; // OpenCV's gaussian ksize 7 with sigma 0 means sigma 1.4
-            case "edges" -> "edgedetect";
-            default -> null;
-        };
-        final ObjectNode node = mapper.createObjectNode();
-        if (filter == null)
-        {
-            node.put("skipped", "FFmpeg has no " + type + " filter");
-            return node;
-        }
-        final long startNs = System.nanoTime();
-        final Process process;
-        try
-        {
-            // -benchmark prints the CPU FFmpeg used (at info level), for CPU per frame beside framewire's.
-            final List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "info",
-                "-nostats", "-benchmark", "-y", "-i", input.toString(), "-vf", filter, "-c:v", "libx264", "-preset",
-                    preset, "-crf",
-                Integer.toString(crf), "-bf", "0", "-pix_fmt", "yuv420p"));
-            if (paced)
-            {
-                command.addAll(List.of("-tune", "zerolatency"));
-            }
-            command.add(dir.resolve("ffmpeg-" + type + ".mp4").toString());
-            process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("ffmpeg-" + type + ".log").toFile())
-                .start();
-        }
-        catch (final IOException ex)
-        {
-            node.put("skipped", "no ffmpeg on the PATH (apt-get install ffmpeg)");
-            return node;
-        }
-        if (process.waitFor() != 0)
-        {
-            node.put("skipped", "ffmpeg failed; see " + dir.resolve("ffmpeg-" + type + ".log"));
-            return node;
-        }
-        final double wallS = (System.nanoTime() - startNs) / 1e9;
-        node.put("filter", filter);
-        node.put("wall_s", round(wallS));
-        node.put("fps", round(frames / wallS));
-        final Path output = dir.resolve("ffmpeg-" + type + ".mp4");
-        node.put("output_bytes", Files.size(output));
-        final Matcher bench = Pattern.compile("bench: utime=([0-9.]+)s stime=([0-9.]+)s")
-            .matcher(Files.readString(dir.resolve("ffmpeg-" + type + ".log")));
-        if (bench.find())
-        {
-            node.put("cpu_ms_per_frame", round((Double.parseDouble(bench.group(1)) +
-                Double.parseDouble(bench.group(2))) *
-                1000 / frames));
-        }
-        node.put("psnr_db", round(OutputQuality.ffmpeg(input, output, filter)));
-        return node;
-    }
-
-    /** The jobs' histograms of one run, merged. */
-    private static Histogram merged(final ObjectNode run, final String name)
-    {
-        final Histogram all = new Histogram(3);
-        for (final JsonNode result : run.get("jobs_results"))
-        {
-            final byte[] bytes = Base64.getDecoder().decode(result.get("latency_histograms").get(name).asText());
-            try
-            {
-                all.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0));
-            }
-            catch (final DataFormatException ex)
-            {
-                throw new IllegalStateException("a job's " + name + " histogram does not decode", ex);
-            }
-        }
-        return all;
-    }
-
-    /** Dispatch-to-result latency by percentile, one line per processing type, as a PNG. */
-    private static void plot(final Path file, final String size, final Map<String, Histogram> histograms)
-    {
-        final double[] percentiles = {50, 75, 90, 95, 99, 99.9, 100};
-        final List<String> labels = List.of("p50", "p75", "p90", "p95", "p99", "p99.9", "max");
-        try
-        {
-            final CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
-                .title("framewire " + size + ": dispatch to result, by percentile").xAxisTitle("percentile")
-                .yAxisTitle("ms").build();
-            chart.getStyler().setDefaultSeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
-            chart.getStyler().setYAxisLogarithmic(true);
-            histograms.forEach((type, histogram) ->
-            {
-                final List<Double> values = new ArrayList<>();
-                for (final double percentile : percentiles)
-                {
-                    values.add(Math.max(0.001, histogram.getValueAtPercentile(percentile) / 1e6));
-                }
-                chart.addSeries(type, labels, values);
-            });
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        }
-        catch (final IOException | RuntimeException | Error ex)
-        {
-            // Java2D needs fonts; without them the numbers are all still in the table and the log.
-            System.err.println("framewire bench: no plot (" + ex + ")");
-        }
-    }
-
-    /** Frames encoded per second (the server's fps_out) against seconds since the run's start, one line per type. */
-    private static void plotFps(final Path file, final String size, final Map<String, List<double[]>> samples)
-    {
-        try
-        {
-            final XYChart chart = new XYChartBuilder().width(900).height(500)
-                .title("framewire " + size + ": frames encoded per second").xAxisTitle("s since the clients started")
-                .yAxisTitle("fps").build();
-            chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-            samples.forEach((type, points) ->
-            {
-                if (!points.isEmpty())
-                {
-                    final double[] t = new double[points.size()];
-                    final double[] fpsOut = new double[points.size()];
-                    for (int i = 0; i < points.size(); i++)
-                    {
-                        t[i] = points.get(i)[0];
-                        fpsOut[i] = points.get(i)[3];
-                    }
-                    chart.addSeries(type, t, fpsOut);
-                }
-            });
-            BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
-        }
-        catch (final IOException | RuntimeException | Error ex)
-        {
-            System.err.println("framewire bench: no plot (" + ex + ")");
-        }
-    }
-
-    /**
-     * Polls the server's {@code /metrics} every 500 ms while a run goes on: seconds since the start, overall fps in,
-     * frames processed per second, fps out, and the server's CPU percent.
-     */
-    static final class MetricsSampler implements AutoCloseable
-    {
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        MetricsSampler(final int port, final List<double[]> samples)
-        {
-            final long startNs = System.nanoTime();
-            final ObjectMapper mapper = new ObjectMapper();
-            final HttpClient http = HttpClient.newHttpClient();
-            final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(2)).build();
-            thread = Thread.ofPlatform().daemon().name("metrics-sampler").start(() ->
-            {
-                while (running)
-                {
-                    try
-                    {
-                        final JsonNode metrics = mapper.readTree(
-                            http.send(request, HttpResponse.BodyHandlers.ofString()).body());
-                        final JsonNode overall = metrics.get("overall");
-                        synchronized (samples)
-                        {
-                            samples.add(new double[] {(System.nanoTime() - startNs) / 1e9,
-                                overall.get("fps_in").asDouble(), overall.get("frames_processed_per_s").asDouble(),
-                                overall.get("fps_out").asDouble(),
-                                    metrics.get("server").get("cpu_percent").asDouble()});
-                        }
-                        Thread.sleep(500);
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        return;
-                    }
-                    catch (final IOException | RuntimeException ex)
-                    {
-                        // a missed sample leaves a gap in the plot, nothing more
-                    }
-                }
-            });
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            running = false;
-            thread.interrupt();
-            thread.join(5_000);
-        }
     }
 
     private void printRow(final ObjectNode run)
@@ -530,188 +304,9 @@ public final class Bench implements Callable<Integer>
             run.get("worker_peak_rss_mb").asDouble(), run.get("retries").asLong(), ffmpegCells);
     }
 
-    private static double round(final double value)
+    static double round(final double value)
     {
         return Math.round(value * 1000) / 1000.0;
     }
 
-    /** A framewire JVM on this JVM's classpath and flags. */
-    static Process javaProcess(final String mainClass, final List<String> args, final Path stderr, final Path stdout)
-        throws IOException
-    {
-        return javaProcess(mainClass, List.of(), args, stderr, stdout);
-    }
-
-    /** @param extraFlags JVM flags of this process only, after this JVM's. */
-    static Process javaProcess(final String mainClass, final List<String> extraFlags, final List<String> args,
-        final Path stderr, final Path stdout) throws IOException
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (final String flag : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            if (!flag.startsWith("-agentlib") && !flag.startsWith("-javaagent"))
-            {
-                command.add(flag);
-            }
-        }
-        command.addAll(extraFlags);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        command.addAll(args);
-        return new ProcessBuilder(command).redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
-    }
-
-    /** A server and its workers, each a process of its own. */
-    static final class Cluster implements AutoCloseable
-    {
-        final int port;
-        final int previewPort;
-        final Process server;
-        final List<Process> workers = new ArrayList<>();
-        final String aeronDir;
-
-        private Cluster(final int port, final int previewPort, final Process server, final String aeronDir)
-        {
-            this.port = port;
-            this.previewPort = previewPort;
-            this.server = server;
-            this.aeronDir = aeronDir;
-        }
-
-        static Cluster start(final Path dir, final int workerCount, final boolean paced,
-            final EncoderSettings encoder) throws Exception
-        {
-            Files.createDirectories(dir);
-            final int port;
-            final int previewPort;
-            try (ServerSocket probe = new ServerSocket(0); ServerSocket previewProbe = new ServerSocket(0))
-            {
-                port = probe.getLocalPort();
-                previewPort = previewProbe.getLocalPort();
-            }
-            final String aeronDir = "/dev/shm/framewire-bench-" + UUID.randomUUID();
-            final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--preview-port",
-                Integer.toString(previewPort),
-                "--aeron-dir", aeronDir, "--data-dir", dir.resolve("data").toString(), "--preset",
-                encoder.preset(), "--crf", Integer.toString(encoder.crf())));
-            if (paced)
-            {
-                args.add("--paced");
-            }
-            final Cluster cluster = new Cluster(port, previewPort, javaProcess("io.framewire.server.ServerMain",
-                serverJvmFlags(), args, dir.resolve("server.log"), dir.resolve("server.out")), aeronDir);
-            try
-            {
-                awaitLine(dir.resolve("server.out"), "\"event\":\"listening\"", cluster.server);
-                for (int i = 0; i < workerCount; i++)
-                {
-                    final Process worker = javaProcess("io.framewire.worker.WorkerMain", List.of("--aeron-dir",
-                        aeronDir),
-                        dir.resolve("worker-" + i + ".log"), dir.resolve("worker-" + i + ".out"));
-                    cluster.workers.add(worker);
-                    awaitLine(dir.resolve("worker-" + i + ".out"), "\"event\":\"worker_connected\"", worker);
-                }
-                return cluster;
-            }
-            catch (final Exception ex)
-            {
-                cluster.close();
-                throw ex;
-            }
-        }
-
-        private static void awaitLine(final Path file, final String text, final Process process) throws Exception
-        {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!(Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(text)))
-            {
-                if (!process.isAlive() || System.nanoTime() > deadline)
-                {
-                    throw new IllegalStateException("a process did not start; see " + file.getParent());
-                }
-                Thread.sleep(50);
-            }
-        }
-
-        /** CPU time of the server and each worker, from /proc. */
-        long[] cpuNanos() throws IOException
-        {
-            final long[] cpu = new long[1 + workers.size()];
-            cpu[0] = procCpuNanos(server.pid());
-            for (int i = 0; i < workers.size(); i++)
-            {
-                cpu[i + 1] = procCpuNanos(workers.get(i).pid());
-            }
-            return cpu;
-        }
-
-        /** Starts a new peak for {@link #peakRssKb} (Linux: writing 5 to clear_refs resets VmHWM). */
-        void resetPeakRss()
-        {
-            resetPeak(server.pid());
-            workers.forEach(worker -> resetPeak(worker.pid()));
-        }
-
-        long[] peakRssKb() throws IOException
-        {
-            final long[] rss = new long[1 + workers.size()];
-            rss[0] = peakRss(server.pid());
-            for (int i = 0; i < workers.size(); i++)
-            {
-                rss[i + 1] = peakRss(workers.get(i).pid());
-            }
-            return rss;
-        }
-
-        private static long procCpuNanos(final long pid) throws IOException
-        {
-            final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            final long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
-            return ticks * 10_000_000L; // USER_HZ is 100 on Linux
-        }
-
-        private static void resetPeak(final long pid)
-        {
-            try
-            {
-                Files.writeString(Path.of("/proc/" + pid + "/clear_refs"), "5");
-            }
-            catch (final IOException ignored)
-            {
-                // not permitted: the peak is then since the process started, which the report still shows
-            }
-        }
-
-        private static long peakRss(final long pid) throws IOException
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc/" + pid + "/status")))
-            {
-                if (line.startsWith("VmHWM:"))
-                {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-            return -1;
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            for (final Process worker : workers)
-            {
-                worker.destroy();
-            }
-            server.destroy();
-            for (final Process worker : workers)
-            {
-                worker.waitFor(10, TimeUnit.SECONDS);
-            }
-            server.waitFor(10, TimeUnit.SECONDS);
-            workers.forEach(Process::destroyForcibly);
-            server.destroyForcibly();
-        }
-    }
 }

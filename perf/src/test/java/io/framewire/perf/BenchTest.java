@@ -62,7 +62,7 @@ class BenchTest
     @Test
     void serverFlagsAreServerJvmOptions() throws Exception
     {
-        final List<String> flags = Bench.serverJvmFlags();
+        final List<String> flags = BenchCluster.serverJvmFlags();
         assertEquals(1, flags.size(), flags.toString());
         final Path file = Path.of(flags.get(0).substring(1));
         assertTrue(Files.readString(file).contains("-Xmx"), "the server's heap limit is in " + file);
