@@ -23,6 +23,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,7 @@ import java.util.concurrent.ExecutionException;
         "4:the server reported an error (its code is printed)",
         "5:checksum failure of the returned file",
         "6:the input is damaged or cut short: the output, saved, holds every frame that decoded",
+        "7:the connection to the server broke mid-job (nothing is saved)",
         "130:interrupted"})
 public final class ClientMain implements Callable<Integer>
 {
@@ -242,9 +244,11 @@ public final class ClientMain implements Callable<Integer>
             return fail(ex.code() == ErrorCode.CHECKSUM_MISMATCH ? ExitCode.CHECKSUM : ExitCode.SERVER_ERROR,
                 ex.code().wireName() + ": " + ex.getMessage());
         }
-        catch (final EOFException ex)
+        catch (final EOFException | SocketException ex)
         {
-            return fail(ExitCode.SERVER_ERROR, "the server closed the connection");
+            return fail(ExitCode.CONNECTION_LOST, "connection_lost: the connection to the server broke mid-job (" +
+                (ex instanceof EOFException ? "the server closed it" : describe(ex)) + "); it may have crashed or " +
+                "restarted. Nothing was saved; run the job again");
         }
         catch (final IOException ex)
         {

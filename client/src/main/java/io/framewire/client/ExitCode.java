@@ -11,6 +11,8 @@ public final class ExitCode
     public static final int CHECKSUM = 5;
     /** The input is damaged or cut short: the output holds every frame that decoded, and is saved. */
     public static final int INCOMPLETE = 6;
+    /** The connection to the server broke mid-job: it crashed, restarted, or the network dropped. */
+    public static final int CONNECTION_LOST = 7;
     public static final int INTERRUPTED = 130;
 
     private ExitCode()

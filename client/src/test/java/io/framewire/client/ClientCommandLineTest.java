@@ -139,4 +139,42 @@ class ClientCommandLineTest
             served.get(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void aServerThatVanishesMidJobIsConnectionLostInOneLine() throws Exception
+    {
+        // A stand-in server that takes the whole upload, then goes away as a crashed server would.
+        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            final CompletableFuture<Void> served = CompletableFuture.runAsync(() ->
+            {
+                try (Socket socket = fake.accept();
+                    MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(),
+                        4 << 20))
+                {
+                    stream.read();
+                    stream.write(new ControlMessage.Ready("1", FileSender.DEFAULT_CHUNK_BYTES, 0));
+                    stream.flush();
+                    do
+                    {
+                        stream.read();
+                    }
+                    while (!stream.isJson());
+                }
+                catch (final IOException ignored)
+                {
+                    // the client hangs up
+                }
+            });
+            final Path out = dir.resolve("lost.mp4");
+            final Run run = run("--host", "127.0.0.1", "--port", Integer.toString(fake.getLocalPort()),
+                "--video", video.toString(), "--out", out.toString(), "--quiet");
+            assertEquals(ExitCode.CONNECTION_LOST, run.exitCode(), run.stderr());
+            assertTrue(run.stderr().startsWith("framewire client: connection_lost: "), run.stderr());
+            assertEquals(1, run.stderr().lines().count(), "one line: " + run.stderr());
+            assertFalse(Files.exists(out), "nothing saved");
+            assertFalse(Files.exists(dir.resolve(".lost.mp4.part")), "no partial output left");
+            served.get(10, TimeUnit.SECONDS);
+        }
+    }
 }

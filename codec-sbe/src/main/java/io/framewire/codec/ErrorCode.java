@@ -23,6 +23,8 @@ public enum ErrorCode
     UNSUPPORTED_INPUT("unsupported_input"),
     PROCESSING_FAILED("processing_failed"),
     BUSY("busy"),
+    /** Never sent: the client went away mid-job, and the job was cancelled (its status in the metrics). */
+    CLIENT_GONE("client_gone"),
     INTERNAL("internal");
 
     private final String wireName;

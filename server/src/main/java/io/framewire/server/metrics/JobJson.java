@@ -32,6 +32,11 @@ public final class JobJson
         node.put("job", Long.toString(job.id()));
         node.put("status", job.failure() != null ? "failed" : job.running() ? "running" :
             job.inputComplete() ? "ok" : "incomplete");
+        if (job.failure() != null)
+        {
+            node.putObject("error").put("code", job.failure().code().wireName())
+                .put("message", job.failure().getMessage());
+        }
         node.put("processing", job.processing());
         node.put("pipeline", job.pipeline());
         node.put("width", job.width());

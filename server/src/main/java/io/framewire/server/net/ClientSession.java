@@ -172,7 +172,8 @@ public final class ClientSession implements Runnable
         final OutputStreamer out;
         try
         {
-            out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs());
+            out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs(),
+                () -> cancel(ErrorCode.CLIENT_GONE, "the client's connection broke mid-job"));
         }
         catch (final IOException ex)
         {
@@ -229,6 +230,17 @@ public final class ClientSession implements Runnable
                     jobThread.join(10_000);
                 }
             }
+        }
+    }
+
+    /** Fails the job if it runs: every stage stops, and the session's clean-up frees the rest. */
+    private void cancel(final ErrorCode code, final String why)
+    {
+        final JobHistory.Entry entry = history.get(jobId);
+        if (entry != null && entry.job().running())
+        {
+            LOG.info("job {}: cancelled: {}", jobId, why);
+            entry.job().fail(code, why);
         }
     }
 

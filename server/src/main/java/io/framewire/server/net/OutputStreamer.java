@@ -51,11 +51,16 @@ final class OutputStreamer extends OutputStream
     private volatile long sent;
     private volatile ControlMessage.Notice notice;
     private boolean closed;
+    private final Runnable onClientLost;
 
-    /** @param stallTimeoutMs a client that takes nothing for this long is disconnected. */
+    /**
+     * @param stallTimeoutMs a client that takes nothing for this long is disconnected.
+     * @param onClientLost   told once, from the sender thread, when writing to the client failed.
+     */
     OutputStreamer(final Path output, final MessageStream stream, final Supplier<ControlMessage.Progress> progress,
-        final long stallTimeoutMs) throws IOException
+        final long stallTimeoutMs, final Runnable onClientLost) throws IOException
     {
+        this.onClientLost = onClientLost;
         this.file = Files.newOutputStream(output);
         this.stream = stream;
         this.stallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(stallTimeoutMs);
@@ -150,6 +155,10 @@ final class OutputStreamer extends OutputStream
     private void enqueue(final byte[] chunk) throws IOException
     {
         final long startNs = System.nanoTime();
+        if (sendFailure != null)
+        {
+            throw new IOException("sending the output failed", sendFailure); // the job stops at once
+        }
         try
         {
             while (!chunks.offer(chunk, 100, TimeUnit.MILLISECONDS))
@@ -303,6 +312,7 @@ final class OutputStreamer extends OutputStream
         catch (final IOException ex)
         {
             sendFailure = ex;
+            onClientLost.run();
         }
         catch (final InterruptedException ex)
         {
