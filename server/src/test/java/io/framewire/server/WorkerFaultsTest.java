@@ -94,24 +94,45 @@ class WorkerFaultsTest
     }
 
     @Test
-    void aFrameThatFailsEveryAttemptFailsItsJobByNameAndTheServerGoesOn() throws Exception
+    void aFrameOneWorkerFailsIsDoneByAnotherAndOneEveryWorkerFailsFailsItsJobByName() throws Exception
     {
         final Path video = dir.resolve("twenty.mp4");
         SyntheticVideo.write(video, 320, 240, 20, 25);
         final Path shortVideo = dir.resolve("five.mp4");
         SyntheticVideo.write(shortVideo, 320, 240, 5, 25);
         try (FramewireServer server = FramewireServer.start(context("fail"));
-            WorkerProcess worker = WorkerProcess.start(server.aeronDir(), dir.resolve("failing.log"), "--fail-frames",
-                "7"))
+            WorkerProcess failing = WorkerProcess.start(server.aeronDir(), dir.resolve("failing.log"),
+                "--fail-frames", "7"))
         {
-            worker.awaitConnected();
-            final long start = System.nanoTime();
-            final TestClient.Run failed = job(server, video, dir.resolve("failed.mp4")).get(60, TimeUnit.SECONDS);
-            final double seconds = (System.nanoTime() - start) / 1e9;
-            assertEquals(ExitCode.SERVER_ERROR, failed.exitCode());
-            assertTrue(failed.stderr().contains("processing_failed") && failed.stderr().contains("frame 7") &&
-                failed.stderr().contains("4 attempts"), failed.stderr());
-            assertTrue(seconds >= 0.7, "retries back off 100, 200, 400 ms: took " + seconds + " s");
+            failing.awaitConnected();
+            // The retry goes to another worker (here the server's embedded one), not back to the one that failed it.
+            final TestClient.Run retried = job(server, video, dir.resolve("retried.mp4")).get(60, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, retried.exitCode(), retried.stderr());
+            final JsonNode result = retried.result();
+            assertEquals(20, result.get("frames").asInt());
+            assertTrue(result.get("retries").asInt() >= 1, result.toString());
+            long embedded = 0;
+            for (final JsonNode share : result.get("workers"))
+            {
+                if (share.get("pid").asLong() == ProcessHandle.current().pid())
+                {
+                    embedded += share.get("frames").asLong();
+                }
+            }
+            assertTrue(embedded >= 1, "the embedded worker took the retry: " + result.get("workers"));
+
+            try (WorkerProcess alsoFailing = WorkerProcess.start(server.aeronDir(), dir.resolve("failing-2.log"),
+                "--fail-frames", "7"))
+            {
+                alsoFailing.awaitConnected();
+                final long start = System.nanoTime();
+                final TestClient.Run failed = job(server, video, dir.resolve("failed.mp4")).get(60, TimeUnit.SECONDS);
+                final double seconds = (System.nanoTime() - start) / 1e9;
+                assertEquals(ExitCode.SERVER_ERROR, failed.exitCode());
+                assertTrue(failed.stderr().contains("processing_failed") && failed.stderr().contains("frame 7") &&
+                    failed.stderr().contains("4 attempts"), failed.stderr());
+                assertTrue(seconds >= 0.7, "retries back off 100, 200, 400 ms: took " + seconds + " s");
+            }
 
             final TestClient.Run next = job(server, shortVideo, dir.resolve("five-out.mp4")).get(60, TimeUnit.SECONDS);
             assertEquals(ExitCode.OK, next.exitCode(), next.stderr());

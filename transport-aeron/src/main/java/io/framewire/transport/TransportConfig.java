@@ -61,6 +61,10 @@ public final class TransportConfig
     public static final long WORKER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong("framewire.worker.timeout.ms", 3000));
 
+    /** A worker that fails this many frames in a row is rested for {@link #REST_NS}. */
+    public static final int REST_AFTER_FAILURES = 3;
+    public static final long REST_NS = TimeUnit.SECONDS.toNanos(10);
+
     /** Fragments read per poll: a 720p frame is 43 of them; small enough to keep heartbeats and dispatch on time. */
     public static final int FRAGMENT_LIMIT = 64;
 

@@ -31,6 +31,8 @@ public final class WorkerProxy
     private long lastHeartbeatNs;
     private long framesDone;
     private long cpuNanos;
+    private int failuresInARow;
+    private long restedUntilNs;
 
     WorkerProxy(final int workerId, final long processId, final boolean embedded,
         final ExclusivePublication publication, final double rateLimit, final FrameEncoding frameEncoding,
@@ -137,6 +139,29 @@ public final class WorkerProxy
             rate.tryTake(clock.nanoTime());
         }
         return result;
+    }
+
+    /**
+     * A result's status: a worker that fails {@link TransportConfig#REST_AFTER_FAILURES} frames in a row is rested
+     * for {@link TransportConfig#REST_NS}, and gets no work meanwhile while another worker can take it.
+     */
+    public void onOutcome(final boolean ok, final long nowNs)
+    {
+        if (ok)
+        {
+            failuresInARow = 0;
+        }
+        else if (++failuresInARow >= TransportConfig.REST_AFTER_FAILURES)
+        {
+            failuresInARow = 0;
+            restedUntilNs = nowNs + TransportConfig.REST_NS;
+        }
+    }
+
+    /** Resting after failing frames in a row. */
+    public boolean rested()
+    {
+        return clock.nanoTime() < restedUntilNs;
     }
 
     public void onResult()

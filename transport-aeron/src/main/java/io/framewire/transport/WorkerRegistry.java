@@ -24,6 +24,9 @@ public final class WorkerRegistry implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
     private static final long STATUS_INTERVAL_NS = 250_000_000L;
 
+    /** No worker to avoid. */
+    public static final int NO_WORKER = -1;
+
     private final Aeron aeron;
     private final long serverProcessId = ProcessHandle.current().pid();
     private final Int2ObjectHashMap<WorkerProxy> byId = new Int2ObjectHashMap<>();
@@ -149,25 +152,46 @@ public final class WorkerRegistry implements AutoCloseable
     }
 
     /**
+     * The worker for a new frame: the external worker with the most free credit; the embedded worker only while no
+     * external one can work; a rested worker only while every worker is resting.
+     *
      * @param taskBytes pixel bytes of the task to send.
-     * @return the worker to send the next task to, or null when every worker is out of credit.
+     * @return the worker, or null when every one that may take it is out of credit.
      */
     public WorkerProxy pick(final int taskBytes)
     {
-        WorkerProxy best = null;
-        boolean externalAlive = false;
+        return pick(taskBytes, NO_WORKER);
+    }
+
+    /**
+     * The worker for a frame sent again: as {@link #pick(int)}, but never {@code avoidWorkerId} (the worker that had
+     * it last) while another worker is connected; the frame waits for that one's credit.
+     */
+    public WorkerProxy pick(final int taskBytes, final int avoidWorkerId)
+    {
+        boolean othersConnected = false;
+        boolean externalAvailable = false;
+        boolean anyAwake = false;
         for (int i = 0, size = workers.size(); i < size; i++)
         {
             final WorkerProxy worker = workers.get(i);
-            if (!worker.embedded())
+            if (worker.workerId() == avoidWorkerId)
             {
-                externalAlive = true;
+                continue;
             }
+            othersConnected = true;
+            final boolean awake = !worker.rested();
+            anyAwake |= awake;
+            externalAvailable |= awake && !worker.embedded();
         }
+        final int avoid = othersConnected ? avoidWorkerId : NO_WORKER;
+        WorkerProxy best = null;
         for (int i = 0, size = workers.size(); i < size; i++)
         {
             final WorkerProxy worker = workers.get(i);
-            if ((worker.embedded() && externalAlive) || !worker.hasCredit(taskBytes))
+            if (worker.workerId() == avoid || (worker.embedded() && externalAvailable) ||
+                (anyAwake && worker.rested()) ||
+                !worker.hasCredit(taskBytes))
             {
                 continue;
             }

@@ -102,13 +102,15 @@ public final class FrameDispatcher implements Agent
                     continue;
                 }
                 final FrameRing ring = job.ring();
-                final WorkerProxy worker = workers.pick(ring.taskBytes(frame));
+                // A retry sends the same slot again (its input stays there until the frame is encoded), to another
+                // worker than the one that had it whenever one is connected.
+                final boolean retry = frame < slots.dispatched();
+                final WorkerProxy worker = retry ? workers.pick(ring.taskBytes(frame), slots.lastWorkerOf(frame)) :
+                    workers.pick(ring.taskBytes(frame));
                 if (worker == null)
                 {
                     return sent;
                 }
-                // A retry sends the same slot again: its input stays there until the frame is encoded.
-                final boolean retry = frame < slots.dispatched();
                 // Frame 0 has no previous frame; later frames of a comparing pipeline carry theirs.
                 task.jobId(job.id())
                     .frameNumber((int)frame)

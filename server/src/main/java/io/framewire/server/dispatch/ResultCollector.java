@@ -127,6 +127,7 @@ public final class ResultCollector implements Agent
         if (worker != null && partOffset + partLength >= pixelsTotal)
         {
             worker.onResult(); // its last part: the worker has the credit back
+            worker.onOutcome(status == TaskStatus.OK, clock.nanoTime());
         }
         final Job job = jobs.get(jobId);
         if (job == null)

@@ -26,6 +26,7 @@ public final class FrameSlots
     private final FrameRing ring;
     private final int[] attempts;
     private final int[] workerOf;
+    private final int[] lastWorkerOf;
     private final long[] sentAtNs;
     private final long[] notBeforeNs;
     private final int[] resultWorker;
@@ -41,6 +42,7 @@ public final class FrameSlots
         final int capacity = ring.capacity();
         attempts = new int[capacity];
         workerOf = new int[capacity];
+        lastWorkerOf = new int[capacity];
         sentAtNs = new long[capacity];
         notBeforeNs = new long[capacity];
         resultWorker = new int[capacity];
@@ -76,6 +78,7 @@ public final class FrameSlots
         final int slot = ring.slotOf(dispatched);
         attempts[slot] = 1;
         workerOf[slot] = workerId;
+        lastWorkerOf[slot] = workerId;
         sentAtNs[slot] = nowNs;
         dispatched++;
     }
@@ -87,6 +90,7 @@ public final class FrameSlots
         redispatch.poll();
         attempts[slot]++;
         workerOf[slot] = workerId;
+        lastWorkerOf[slot] = workerId;
         sentAtNs[slot] = nowNs;
         retries++;
     }
@@ -172,6 +176,12 @@ public final class FrameSlots
     public int workerOf(final long frameNumber)
     {
         return workerOf[ring.slotOf(frameNumber)];
+    }
+
+    /** The worker the frame was last sent to, still known while it waits to be sent again. */
+    public int lastWorkerOf(final long frameNumber)
+    {
+        return lastWorkerOf[ring.slotOf(frameNumber)];
     }
 
     public long sentAtNs(final long frameNumber)

@@ -9,6 +9,8 @@ import io.framewire.server.job.FrameSlots;
 import io.framewire.server.job.Job;
 import io.framewire.server.journal.FrameJournal;
 import io.framewire.transport.EmbeddedMediaDriver;
+import io.framewire.transport.FrameOutcome;
+import io.framewire.transport.TaskHeader;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
 import io.framewire.transport.WorkerRegistry;
@@ -20,12 +22,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +54,7 @@ class DispatchRulesTest
     private MediaDriver driver;
     private Aeron aeron;
     private WorkerEndpoint worker;
+    private final List<WorkerEndpoint> endpoints = new ArrayList<>();
     private WorkerRegistry registry;
     private JobTable jobs;
     private FrameDispatcher dispatcher;
@@ -70,31 +76,43 @@ class DispatchRulesTest
         final Subscription results = aeron.addSubscription(TransportConfig.IPC_CHANNEL,
             TransportConfig.RESULTS_STREAM_ID);
         collector = new ResultCollector(results, jobs, registry, cached);
-        worker = new WorkerEndpoint(aeron);
         ring = new FrameRing(8, 12, 1);
         journal = new FrameJournal(dir, 1);
         job = new Job(1, "blur", "blur", 2, 2, 25, ring, journal, () -> nowNs);
         assertTrue(jobs.submit(job));
+        worker = join();
+    }
+
+    /** A worker endpoint that heartbeats from now on, once the registry has it with credit. */
+    private WorkerEndpoint join()
+    {
+        final WorkerEndpoint endpoint = new WorkerEndpoint(aeron);
+        endpoints.add(endpoint);
         heartbeat();
-        pumpUntil(() -> registry.get(worker.workerId()) != null &&
-            registry.get(worker.workerId()).hasCredit(ring.frameBytes()), "the worker joins");
+        pumpUntil(() -> registry.get(endpoint.workerId()) != null &&
+            registry.get(endpoint.workerId()).hasCredit(ring.frameBytes()), "the worker joins");
+        return endpoint;
     }
 
     @AfterEach
     void stop()
     {
         dispatcher.onClose();
-        CloseHelper.closeAll(worker, registry, aeron, driver, journal, ring);
+        CloseHelper.closeAll(endpoints);
+        CloseHelper.closeAll(registry, aeron, driver, journal, ring);
     }
 
-    /** The worker says it is alive, with 4 credits, at the current manual time. */
+    /** The workers say they are alive, with 4 credits each, at the current manual time. */
     private void heartbeat()
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (worker.offerHeartbeat(4, 0, 0) < 0)
+        for (final WorkerEndpoint endpoint : endpoints)
         {
-            assertTrue(System.nanoTime() < deadline, "the heartbeat stream never connected");
-            Thread.onSpinWait();
+            while (endpoint.offerHeartbeat(4, 0, 0) < 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "the heartbeat stream never connected");
+                Thread.onSpinWait();
+            }
         }
     }
 
@@ -119,8 +137,11 @@ class DispatchRulesTest
         {
             nowNs = Math.min(end, nowNs + STEP_NS);
             heartbeat();
-            pumpUntil(() -> registry.get(worker.workerId()) == null ||
-                registry.get(worker.workerId()).lastHeartbeatNs() == nowNs, "the heartbeat is read");
+            for (final WorkerEndpoint endpoint : endpoints)
+            {
+                pumpUntil(() -> registry.get(endpoint.workerId()) == null ||
+                    registry.get(endpoint.workerId()).lastHeartbeatNs() == nowNs, "the heartbeat is read");
+            }
             dispatcher.doWork();
         }
     }
@@ -190,5 +211,46 @@ class DispatchRulesTest
         dispatcher.doWork();
         assertEquals(1, job.slots().attempts(0), "no worker: nothing is sent");
         assertNull(job.failure(), "a dead worker costs the job nothing while frames wait");
+    }
+
+    @Test
+    void aRetryGoesToAnotherWorkerWhenOneIsConnected()
+    {
+        final WorkerEndpoint second = join();
+        decode(1);
+        pumpUntil(() -> job.slots().dispatched() == 1, "frame 0 is sent");
+        final int first = job.slots().workerOf(0);
+        advance(FRAME_TIMEOUT_NS + FrameSlots.RETRY_BACKOFF_NS + 2 * STEP_NS);
+        assertEquals(2, job.slots().attempts(0), "sent again");
+        assertNotEquals(first, job.slots().workerOf(0), "to the other worker");
+        assertTrue(job.slots().workerOf(0) == worker.workerId() || job.slots().workerOf(0) == second.workerId());
+    }
+
+    @Test
+    void aWorkerThatFailsFramesInARowIsRestedWhileAnotherCanWork()
+    {
+        decode(TransportConfig.REST_AFTER_FAILURES);
+        pumpUntil(() -> job.slots().dispatched() == TransportConfig.REST_AFTER_FAILURES, "the frames are sent");
+        final TaskHeader head = new TaskHeader().jobId(1).attempt(1).width(2).height(2).frameCount(1);
+        final FrameOutcome failed = new FrameOutcome().failed();
+        for (int frame = 0; frame < TransportConfig.REST_AFTER_FAILURES; frame++)
+        {
+            assertTrue(worker.offerResult(head.frameNumber(frame), failed) > 0);
+        }
+        pumpUntil(() -> !job.slots().atWorker(TransportConfig.REST_AFTER_FAILURES - 1), "the failures are read");
+        assertTrue(registry.get(worker.workerId()).rested(), "failed " + TransportConfig.REST_AFTER_FAILURES +
+            " in a row");
+
+        final WorkerEndpoint second = join();
+        advance(FrameSlots.RETRY_BACKOFF_NS + STEP_NS);
+        decode(1);
+        advance(STEP_NS);
+        for (int frame = 0; frame <= TransportConfig.REST_AFTER_FAILURES; frame++)
+        {
+            assertEquals(second.workerId(), job.slots().workerOf(frame), "frame " + frame + " went to the other");
+        }
+        advance(TransportConfig.REST_NS);
+        assertFalse(registry.get(worker.workerId()).rested(), "the rest ends");
+        assertNull(job.failure());
     }
 }
