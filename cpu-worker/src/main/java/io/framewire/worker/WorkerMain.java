@@ -1,7 +1,8 @@
 package io.framewire.worker;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aeron.Aeron;
+import io.aeron.exceptions.ConductorServiceTimeoutException;
+import io.aeron.exceptions.DriverTimeoutException;
 import io.aeron.driver.MediaDriver;
 import io.framewire.codec.JsonMessages;
 import io.framewire.codec.sbe.FrameEncoding;
@@ -12,9 +13,7 @@ import io.framewire.transport.WorkerEndpoint;
 import io.framewire.worker.filter.FilterChain;
 import io.framewire.worker.filter.Pipeline;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ShutdownSignalBarrier;
-import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -28,6 +27,10 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code framewire worker}: a worker process that joins the server's media driver on this host (IPC), or, with
@@ -39,6 +42,13 @@ import java.util.concurrent.Callable;
 public final class WorkerMain implements Callable<Integer>
 {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerMain.class);
+
+    private final AtomicReference<WorkerSession> session = new AtomicReference<>();
+    private final ExecutorService rejoins = Executors.newSingleThreadExecutor(
+        runnable -> Thread.ofPlatform().daemon().name("worker-rejoin").unstarted(runnable));
+    private volatile boolean stopping;
+    private final AtomicBoolean rejoining = new AtomicBoolean();
+    private WorkerSession.Settings settings;
 
     @Spec
     CommandSpec spec;
@@ -129,21 +139,16 @@ public final class WorkerMain implements Callable<Integer>
             // UDP data passes through the driver, so this host needs its own.
             driver = EmbeddedMediaDriver.launch(aeronDir, true);
         }
-        // SIGINT, SIGTERM or a lost driver ends await(); the JVM's shutdown waits for the barrier's close, after the
-        // worker's (which deletes an own driver's files).
+        final WorkerSession.Settings settings = new WorkerSession.Settings(aeronDir, serverEndpoint, listenHost,
+            encoding, credits, failFrames, chains);
+        // SIGINT or SIGTERM ends await(); the JVM's shutdown waits for the barrier's close, after the worker's
+        // (which deletes an own driver's files). A lost driver does not stop the worker: it joins the next one.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
         {
-            final Aeron aeron;
+            final WorkerSession first;
             try
             {
-                aeron = Aeron.connect(new Aeron.Context()
-                    .aeronDirectoryName(aeronDir)
-                    .driverTimeoutMs(10_000)
-                    .errorHandler(error ->
-                    {
-                        LOG.error("aeron client failed, worker stops", error);
-                        barrier.signal();
-                    }));
+                first = WorkerSession.open(settings, this::onAeronError, WorkerMain::connected);
             }
             catch (final RuntimeException ex)
             {
@@ -152,34 +157,75 @@ public final class WorkerMain implements Callable<Integer>
                 CloseHelper.close(driver);
                 return 3;
             }
-            final WorkerEndpoint endpoint;
-            try
-            {
-                endpoint = serverEndpoint == null && encoding == FrameEncoding.BGR24 ? new WorkerEndpoint(aeron) :
-                    new WorkerEndpoint(aeron, listenHost, serverEndpoint, encoding);
-            }
-            catch (final RuntimeException ex)
-            {
-                System.err.println("framewire worker: cannot open its streams: " + ex.getMessage());
-                CloseHelper.closeAll(aeron, driver);
-                return 3;
-            }
-            final FrameWorker worker = new FrameWorker(endpoint, credits,
-                () -> System.out.println(event("worker_connected", endpoint)), failFrames, chains,
-                SystemNanoClock.INSTANCE);
-            final AgentRunner runner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
-                error -> LOG.error("worker error", error), null, worker);
-            AgentRunner.startOnThread(runner);
-            final ObjectNode started = event("worker_started", endpoint).put("pid", ProcessHandle.current().pid());
+            this.settings = settings;
+            session.set(first);
+            final ObjectNode started = event("worker_started", first.endpoint())
+                .put("pid", ProcessHandle.current().pid());
             if (serverEndpoint != null)
             {
-                started.put("server", serverEndpoint).put("task_endpoint", endpoint.taskEndpoint());
+                started.put("server", serverEndpoint).put("task_endpoint", first.endpoint().taskEndpoint());
             }
             System.out.println(started);
             barrier.await();
-            CloseHelper.closeAll(runner, endpoint, aeron, driver);
+            stopping = true;
+            rejoins.shutdownNow();
+            CloseHelper.closeAll(session.getAndSet(null), driver);
         }
         return 0;
+    }
+
+    private static void connected(final WorkerEndpoint endpoint)
+    {
+        System.out.println(event("worker_connected", endpoint));
+    }
+
+    /** The Aeron client's conductor thread: a lost driver is rejoined from another thread. */
+    private void onAeronError(final Throwable error)
+    {
+        if (error instanceof DriverTimeoutException || error instanceof ConductorServiceTimeoutException)
+        {
+            LOG.warn("lost the media driver at {} ({}); joining it again when it is back", aeronDir,
+                error.getMessage());
+            if (rejoining.compareAndSet(false, true)) // a lost client may report more than one error
+            {
+                rejoins.execute(this::rejoin);
+            }
+        }
+        else
+        {
+            LOG.error("aeron client error", error);
+        }
+    }
+
+    /** Joins the driver again, trying with a growing wait until it is back or the worker stops. */
+    private void rejoin()
+    {
+        CloseHelper.quietClose(session.getAndSet(null));
+        final RejoinBackoff backoff = new RejoinBackoff();
+        while (!stopping)
+        {
+            try
+            {
+                final WorkerSession next = WorkerSession.open(settings, this::onAeronError, WorkerMain::connected);
+                session.set(next);
+                rejoining.set(false);
+                System.out.println(event("worker_rejoined", next.endpoint()));
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                final long delayMs = backoff.nextDelayMs();
+                LOG.info("no media driver at {} yet; next try in {} ms", aeronDir, delayMs);
+                try
+                {
+                    Thread.sleep(delayMs);
+                }
+                catch (final InterruptedException stop)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     private static ObjectNode event(final String name, final WorkerEndpoint endpoint)

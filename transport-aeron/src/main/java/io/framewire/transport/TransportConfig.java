@@ -61,6 +61,9 @@ public final class TransportConfig
     public static final long WORKER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(
         Long.getLong("framewire.worker.timeout.ms", 3000));
 
+    /** A worker's Aeron client gives its media driver this long before it is lost (and the worker rejoins). */
+    public static final long WORKER_DRIVER_TIMEOUT_MS = 10_000;
+
     /** A worker that fails this many frames in a row is rested for {@link #REST_NS}. */
     public static final int REST_AFTER_FAILURES = 3;
     public static final long REST_NS = TimeUnit.SECONDS.toNanos(10);
