@@ -19,6 +19,7 @@ import io.framewire.transport.WorkerEndpoint;
 import io.framewire.transport.WorkerRegistry;
 import io.framewire.worker.FrameWorker;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.CompositeAgent;
@@ -30,6 +31,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,6 +83,7 @@ public final class FramewireServer implements AutoCloseable
         sessionSettings = new SessionSettings(config.dataDir(), config.readTimeoutMs(), config.maxHandshakeBytes(),
             config.maxUploadBytes(), config.maxJobs(), config.defaultProcessing(), config.codec(), config.encoder());
         createPrivateDirectory(config.dataDir());
+        removeStaleJobFiles(config.dataDir());
         // Bind first: a port in use fails before anything else has started.
         MediaDriver startedDriver = null;
         Aeron startedAeron = null;
@@ -194,6 +197,37 @@ public final class FramewireServer implements AutoCloseable
         {
             LOG.warn("the data directory {} can be read by other users, and holds the jobs' videos: chmod 700 it",
                 dir);
+        }
+    }
+
+    /**
+     * A server that did not stop cleanly (SIGKILL, a crash, power) leaves its jobs' uploads, outputs, journals and
+     * kept previews behind. Jobs do not survive a restart yet, and job numbers start again at 1, so they are removed
+     * before anything runs: a new job can never meet an old one's files.
+     */
+    private static void removeStaleJobFiles(final Path dataDir) throws IOException
+    {
+        final List<Path> stale = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dataDir, "{job-*,warm-up.mp4}"))
+        {
+            files.forEach(stale::add);
+        }
+        final Path preview = dataDir.resolve("preview");
+        if (Files.isDirectory(preview))
+        {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(preview, "job-*"))
+            {
+                files.forEach(stale::add);
+            }
+        }
+        for (final Path file : stale)
+        {
+            IoUtil.delete(file.toFile(), false);
+        }
+        if (!stale.isEmpty())
+        {
+            LOG.warn("removed {} files of jobs a previous server left in {} (it did not stop cleanly)", stale.size(),
+                dataDir);
         }
     }
 

@@ -16,9 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Nothing listens beyond loopback unless the operator says, with --no-auth, that nobody needs to authenticate. */
@@ -84,5 +86,32 @@ class SecureDefaultsTest
             System.setErr(original);
         }
         return err.toString(StandardCharsets.UTF_8);
+    }
+
+    /** What a killed server left (uploads, outputs, journals, kept previews) is gone before the next one runs. */
+    @Test
+    void aRestartedServerRemovesWhatAKilledOneLeft() throws Exception
+    {
+        final Path dataDir = dir.resolve("left-behind");
+        Files.createDirectories(dataDir.resolve("preview"));
+        final List<Path> stale = List.of(dataDir.resolve("job-1.upload"), dataDir.resolve("job-1.mp4"),
+            dataDir.resolve("preview").resolve("job-7.mp4"));
+        for (final Path file : stale)
+        {
+            Files.writeString(file, "left by a server killed mid-job");
+        }
+        Files.createDirectories(dataDir.resolve("job-1.journal"));
+        Files.writeString(dataDir.resolve("job-1.journal").resolve("20261201.cq4"), "records");
+        final Path unrelated = Files.writeString(dataDir.resolve("notes.txt"), "not the server's");
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).dataDir(dataDir)))
+        {
+            for (final Path file : stale)
+            {
+                assertFalse(Files.exists(file), file + " removed");
+            }
+            assertFalse(Files.exists(dataDir.resolve("job-1.journal")), "the journal removed");
+            assertTrue(Files.exists(unrelated), "what is not a job's is left alone");
+            assertTrue(server.port() > 0);
+        }
     }
 }
