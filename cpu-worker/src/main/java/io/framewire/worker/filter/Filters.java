@@ -37,6 +37,13 @@ public final class Filters
         ParamDef.odd("ksize", 1, 7, 3, "aperture"),
         ParamDef.real("scale", 0.01, 100, 1, "multiplier before saturation to 8 bits")),
         Output.GRAY, LaplacianFilter::new);
+    public static final FilterDef BLAZEFACE = new FilterDef("blazeface",
+        "faces by MediaPipe's BlazeFace network (OpenCV DNN), boxed and reported", List.of(
+        ParamDef.real("score", 0.05, 0.99, 0.5, "least confidence of a face"),
+        ParamDef.real("iou", 0.05, 0.95, 0.3, "overlap above which boxes are merged into one face"),
+        ParamDef.integer("min_face", 0, 4096, 0, "smallest face to find, in frame pixels: below 1/16 of the " +
+            "frame's long side it adds tiles (slower); 0 for one pass")),
+        Output.SAME, false, BlazeFaceFilter::check, BlazeFaceFilter::new);
     public static final FilterDef FACES = new FilterDef("faces", "Haar frontal faces, boxed and reported", List.of(
         ParamDef.real("scale", 0.1, 1, 0.75, "detect on a copy downscaled by this factor"),
         ParamDef.integer("neighbors", 1, 20, 3, "detections needed to keep a face"),
@@ -55,8 +62,8 @@ public final class Filters
 
     static
     {
-        for (final FilterDef def : List.of(GAUSSIAN, MEDIAN, BILATERAL, GRAY, CANNY, SOBEL, LAPLACIAN, FACES, DIFF,
-            FLOW))
+        for (final FilterDef def : List.of(GAUSSIAN, MEDIAN, BILATERAL, GRAY, CANNY, SOBEL, LAPLACIAN, BLAZEFACE,
+            FACES, DIFF, FLOW))
         {
             DEFS.put(def.name(), def);
         }

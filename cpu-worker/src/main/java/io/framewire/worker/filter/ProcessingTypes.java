@@ -1,5 +1,6 @@
 package io.framewire.worker.filter;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +15,26 @@ public final class ProcessingTypes
 {
     public static final List<String> NAMES = List.of("blur", "edges", "faces", "motion", "custom");
 
-    private static final Map<String, List<String>> METHODS = Map.of(
-        "blur", List.of("gaussian", "median", "bilateral"),
-        "edges", List.of("canny", "sobel", "laplacian"),
-        "faces", List.of("faces"),
-        "motion", List.of("diff", "flow"));
+    /** Each type's methods, the first its default, and the filter each runs. */
+    private static final Map<String, Map<String, String>> METHODS = Map.of(
+        "blur", methods("gaussian", "gaussian", "median", "median", "bilateral", "bilateral"),
+        "edges", methods("canny", "canny", "sobel", "sobel", "laplacian", "laplacian"),
+        "faces", methods("dnn", "blazeface", "haar", "faces"),
+        "motion", methods("diff", "diff", "flow", "flow"));
 
     private ProcessingTypes()
     {
+    }
+
+    /** Method and filter names in turn, in order. */
+    private static Map<String, String> methods(final String... namesAndFilters)
+    {
+        final Map<String, String> methods = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndFilters.length; i += 2)
+        {
+            methods.put(namesAndFilters[i], namesAndFilters[i + 1]);
+        }
+        return Collections.unmodifiableMap(methods);
     }
 
     public static Pipeline pipeline(final String processing, final Map<String, String> params)
@@ -42,19 +55,20 @@ public final class ProcessingTypes
             }
             return Pipeline.parse(text);
         }
-        final List<String> methods = METHODS.get(processing);
+        final Map<String, String> methods = METHODS.get(processing);
         if (methods == null)
         {
             throw new FilterSpecException(FilterSpecException.Kind.UNKNOWN_PROCESSING, "unknown processing '" +
                 processing + "'; known: " + String.join(", ", NAMES));
         }
         final Map<String, String> filterParams = new LinkedHashMap<>(params);
-        final String method = filterParams.remove("method");
-        final String filter = method == null ? methods.getFirst() : method;
-        if (!methods.contains(filter))
+        final String given = filterParams.remove("method");
+        final String method = given == null ? methods.keySet().iterator().next() : given;
+        final String filter = methods.get(method);
+        if (filter == null)
         {
-            throw new FilterSpecException(FilterSpecException.Kind.BAD_PARAMETER, "method '" + filter + "' of " +
-                processing + " is unknown; known: " + String.join(", ", methods));
+            throw new FilterSpecException(FilterSpecException.Kind.BAD_PARAMETER, "method '" + method + "' of " +
+                processing + " is unknown; known: " + String.join(", ", methods.keySet()));
         }
         final Pipeline.Step step = Pipeline.step(filter, filterParams);
         if ("canny".equals(filter))
