@@ -126,7 +126,7 @@ public final class BlazeFaceFilter implements FrameFilter
         final int height = source.rows();
         final int longSide = Math.max(width, height);
         merged.start();
-        detect(source, 0, 0, width, height);
+        detect(source, 0, 0, width, height, Float.MAX_VALUE);
         // A tile in which the smallest face asked for is still MIN_FACE_AT_INPUT at the network's input.
         final int tile = Math.max(INPUT, minFace * INPUT / MIN_FACE_AT_INPUT);
         if (minFace > 0 && longSide * MIN_FACE_AT_INPUT / INPUT > minFace && tile < longSide)
@@ -141,7 +141,10 @@ public final class BlazeFaceFilter implements FrameFilter
                 {
                     final int x = columns == 1 ? 0 : column * (width - Math.min(width, tile)) / (columns - 1);
                     final int y = rows == 1 ? 0 : row * (height - Math.min(height, tile)) / (rows - 1);
-                    detect(source, x, y, Math.min(width, tile), Math.min(height, tile));
+                    // Tiles are for the faces the whole-frame pass is too coarse for: a larger box seen in a tile
+                    // is part of something bigger (hair, a shoulder) far more often than a face.
+                    detect(source, x, y, Math.min(width, tile), Math.min(height, tile),
+                        2f * longSide * MIN_FACE_AT_INPUT / INPUT);
                 }
             }
         }
@@ -172,8 +175,9 @@ public final class BlazeFaceFilter implements FrameFilter
         return length <= tile ? 1 : (int)Math.ceil((double)(length - overlap) / (tile - overlap));
     }
 
-    /** One pass over a region: its faces go to {@link #merged} in frame pixels. */
-    private void detect(final Mat source, final int x, final int y, final int width, final int height)
+    /** One pass over a region: its faces up to {@code maxFace} wide go to {@link #merged} in frame pixels. */
+    private void detect(final Mat source, final int x, final int y, final int width, final int height,
+        final float maxFace)
     {
         final double scale = (double)INPUT / Math.max(width, height);
         final int scaledWidth = Math.max(1, (int)Math.round(width * scale));
@@ -204,6 +208,10 @@ public final class BlazeFaceFilter implements FrameFilter
         pass.suppress(iou);
         for (int i = 0; i < pass.faceCount() && merged.capacity() > 0; i++)
         {
+            if (pass.faceWidth(i) * INPUT / scale > maxFace)
+            {
+                continue;
+            }
             merged.addCandidate((float)((pass.faceX(i) * INPUT - left) / scale + x),
                 (float)((pass.faceY(i) * INPUT - top) / scale + y), (float)(pass.faceWidth(i) * INPUT / scale),
                 (float)(pass.faceHeight(i) * INPUT / scale), pass.faceScore(i));
