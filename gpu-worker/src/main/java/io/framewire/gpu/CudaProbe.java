@@ -1,5 +1,7 @@
 package io.framewire.gpu;
 
+import org.bytedeco.opencv.global.opencv_dnn;
+import org.bytedeco.javacpp.IntPointer;
 import io.framewire.gpu.filter.CudaCascade;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.opencv.global.opencv_core;
@@ -29,7 +31,7 @@ public final class CudaProbe
 {
     /** The CUDA modules the filters use, in the order they are checked. */
     public static final String[] MODULES =
-        {"cudaarithm", "cudafilters", "cudaimgproc", "cudawarping", "cudaobjdetect", "cudaoptflow"};
+        {"cudaarithm", "cudafilters", "cudaimgproc", "cudawarping", "cudaobjdetect", "cudaoptflow", "dnn"};
 
     private CudaProbe()
     {
@@ -153,6 +155,26 @@ public final class CudaProbe
                         GpuMat d = new GpuMat())
                     {
                         flow.calc(a, b, d);
+                    }
+                }
+            }
+            case "dnn" ->
+            {
+                // OpenCV DNN's CUDA backend: without it a net set to CUDA would quietly run on the CPU.
+                Loader.load(opencv_dnn.class);
+                if (call)
+                {
+                    try (IntPointer targets = opencv_dnn.getAvailableTargets(opencv_dnn.DNN_BACKEND_CUDA))
+                    {
+                        boolean cuda = false;
+                        for (long i = 0; i < targets.limit(); i++)
+                        {
+                            cuda |= targets.get(i) == opencv_dnn.DNN_TARGET_CUDA;
+                        }
+                        if (!cuda)
+                        {
+                            throw new IllegalStateException("OpenCV DNN has no CUDA target in this build");
+                        }
                     }
                 }
             }

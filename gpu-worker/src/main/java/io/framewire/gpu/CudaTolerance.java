@@ -43,7 +43,7 @@ public record CudaTolerance(double meanDifference, int level, double share, bool
             case "sobel", "laplacian" -> new CudaTolerance(0.5, 2, 0.005, false);
             case "diff" -> new CudaTolerance(0, 0, 0, false);
             case "flow" -> new CudaTolerance(4.0, 16, 0.10, false);
-            case "faces" -> new CudaTolerance(Double.MAX_VALUE, 255, 1, true);
+            case "faces", "blazeface" -> new CudaTolerance(Double.MAX_VALUE, 255, 1, true);
             default -> new CudaTolerance(1.0, 2, 0.01, false);
         };
     }

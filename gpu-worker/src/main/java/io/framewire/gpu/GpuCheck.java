@@ -29,7 +29,7 @@ public final class GpuCheck
 {
     private static final Path SAMPLE = Path.of("/usr/share/doc/opencv-doc/examples/data/messi5.jpg");
     static final List<String> SPECS = List.of("gaussian", "median", "bilateral", "gray", "canny", "sobel",
-        "laplacian", "faces", "diff", "flow:algorithm=1", "gray|gaussian:ksize=5|canny");
+        "laplacian", "blazeface", "faces", "diff", "flow:algorithm=1", "gray|gaussian:ksize=5|canny");
     private static final int WARM_UP = 3;
 
     private GpuCheck()

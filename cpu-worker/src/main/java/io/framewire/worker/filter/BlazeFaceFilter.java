@@ -57,7 +57,14 @@ public final class BlazeFaceFilter implements FrameFilter
     private final UnsafeBuffer scores = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer boxes = new UnsafeBuffer(0, 0);
 
+    /** On the CPU: OpenCV DNN's own backend. */
     public BlazeFaceFilter(final Params params)
+    {
+        this(params, opencv_dnn.DNN_BACKEND_OPENCV, opencv_dnn.DNN_TARGET_CPU);
+    }
+
+    /** @param backend and {@code target}: where OpenCV DNN runs the network (the GPU worker's CUDA backend). */
+    public BlazeFaceFilter(final Params params, final int backend, final int target)
     {
         this.threshold = (float)params.real("score");
         this.iou = (float)params.real("iou");
@@ -67,8 +74,8 @@ public final class BlazeFaceFilter implements FrameFilter
         // With layer fusion the forward pass fails in OpenCV's pooling layer (pooling_layer.cpp:709, OpenCV 4.13);
         // unfused it runs, at no measurable cost. BlazeFaceFilterTest keeps this in sight across upgrades.
         net.enableFusion(false);
-        net.setPreferableBackend(opencv_dnn.DNN_BACKEND_OPENCV);
-        net.setPreferableTarget(opencv_dnn.DNN_TARGET_CPU);
+        net.setPreferableBackend(backend);
+        net.setPreferableTarget(target);
         this.outputNames = net.getUnconnectedOutLayersNames();
         // The model's input is NHWC: a 4-D view over the float image's own memory, made once.
         this.blob = new Mat(4, new int[] {1, INPUT, INPUT, 3}, opencv_core.CV_32F, input.data());

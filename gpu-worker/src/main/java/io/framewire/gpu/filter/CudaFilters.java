@@ -1,9 +1,11 @@
 package io.framewire.gpu.filter;
 
+import io.framewire.worker.filter.BlazeFaceFilter;
 import io.framewire.worker.filter.FilterDef;
 import io.framewire.worker.filter.Filters;
 import io.framewire.worker.filter.Params;
 import io.framewire.worker.filter.Pipeline;
+import org.bytedeco.opencv.global.opencv_dnn;
 
 import java.util.HashMap;
 import java.util.List;
@@ -35,6 +37,9 @@ final class CudaFilters
         TWINS.put(Filters.LAPLACIAN, new Twin(List.of("cudafilters", "cudaarithm", "cudaimgproc"),
             p -> p.integer("ksize") <= CudaLaplacianFilter.MAX_KERNEL_SIZE, CudaLaplacianFilter::new));
         register(Filters.FACES, List.of("cudaobjdetect", "cudaimgproc", "cudawarping"), CudaFaceDetectionFilter::new);
+        // The network on the device through OpenCV DNN's CUDA backend; letterboxing and decoding stay on the host.
+        register(Filters.BLAZEFACE, List.of("dnn"), p -> new HostStep(new BlazeFaceFilter(p,
+            opencv_dnn.DNN_BACKEND_CUDA, opencv_dnn.DNN_TARGET_CUDA)));
         register(Filters.DIFF, List.of("cudaarithm"), CudaFrameDifferenceFilter::new);
         // CUDA has Farneback only: DIS (algorithm 0) runs on the CPU.
         TWINS.put(Filters.FLOW, new Twin(List.of("cudaoptflow", "cudaarithm", "cudaimgproc"),
