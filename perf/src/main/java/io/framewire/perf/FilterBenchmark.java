@@ -46,8 +46,8 @@ public class FilterBenchmark
     @Param({"1280x720", "1920x1080"})
     public String size;
 
-    @Param({"gaussian", "median", "bilateral", "canny", "sobel", "laplacian", "faces", "faces:scale=1", "diff",
-        "flow", "flow:preset=1"})
+    @Param({"gaussian", "median", "bilateral", "canny", "sobel", "laplacian", "blazeface", "faces", "faces:scale=1",
+        "diff", "flow", "flow:preset=1"})
     public String pipeline;
 
     private Mat frame;

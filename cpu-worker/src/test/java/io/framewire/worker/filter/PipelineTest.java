@@ -35,7 +35,12 @@ class PipelineTest
             ProcessingTypes.pipeline("edges", Map.of("low", "20")).spec(), "parameters go to canny");
         assertEquals("laplacian:ksize=3,scale=1", ProcessingTypes.pipeline("edges", Map.of("method",
             "laplacian")).spec());
-        assertEquals("faces:scale=0.75,neighbors=3,min_size=24", ProcessingTypes.pipeline("faces", Map.of()).spec());
+        assertEquals("blazeface:score=0.5,iou=0.3,min_face=0", ProcessingTypes.pipeline("faces", Map.of()).spec(),
+            "faces by BlazeFace unless told otherwise");
+        assertEquals("faces:scale=0.75,neighbors=3,min_size=24",
+            ProcessingTypes.pipeline("faces", Map.of("method", "haar")).spec());
+        assertEquals("blazeface:score=0.7,iou=0.3,min_face=0",
+            ProcessingTypes.pipeline("faces", Map.of("method", "dnn", "score", "0.7")).spec());
         assertEquals("diff:threshold=0", ProcessingTypes.pipeline("motion", Map.of()).spec());
         assertTrue(ProcessingTypes.pipeline("motion", Map.of("method", "flow")).needsPrevious());
         assertFalse(ProcessingTypes.pipeline("blur", Map.of()).needsPrevious());
