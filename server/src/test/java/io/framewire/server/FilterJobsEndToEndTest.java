@@ -142,6 +142,18 @@ class FilterJobsEndToEndTest
         {
             seen[box.get("frame").asInt()] = true;
             assertTrue(box.get("w").asInt() >= 24 && box.get("x").asInt() >= 0, box.toString());
+            // BlazeFace (the default method) says how sure it is and where the eyes, nose, mouth and ears are.
+            assertTrue(box.get("score").asDouble() >= 0.5 && box.get("score").asDouble() <= 1, box.toString());
+            assertEquals(6, box.get("keypoints").size(), box.toString());
+            final int x = box.get("x").asInt();
+            final int y = box.get("y").asInt();
+            for (int eye = 0; eye < 2; eye++)
+            {
+                final JsonNode point = box.get("keypoints").get(eye);
+                assertTrue(point.get(0).asInt() >= x && point.get(0).asInt() <= x + box.get("w").asInt() &&
+                    point.get(1).asInt() >= y && point.get(1).asInt() <= y + box.get("h").asInt(),
+                    "an eye inside its face's box: " + box);
+            }
         }
         for (int i = 0; i < frames; i++)
         {

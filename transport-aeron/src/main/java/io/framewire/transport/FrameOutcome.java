@@ -11,6 +11,14 @@ import org.agrona.DirectBuffer;
  */
 public final class FrameOutcome
 {
+    /**
+     * Values per detection in {@link #boxes()}: x, y, width, height, the score in thousandths ({@link #NO_SCORE}
+     * for a detector that gives none), then {@link #KEYPOINTS} keypoints as x, y.
+     */
+    public static final int DETECTION_VALUES = 17;
+    public static final int KEYPOINTS = 6;
+    public static final int NO_SCORE = -1;
+
     private static final int[] NO_BOXES = new int[0];
 
     private TaskStatus status = TaskStatus.OK;
@@ -45,7 +53,7 @@ public final class FrameOutcome
         return this;
     }
 
-    /** Detections as x, y, width, height, {@code count} boxes (at most {@link WorkerEndpoint#MAX_DETECTIONS}). */
+    /** {@code count} detections of {@link #DETECTION_VALUES} values each; at most the endpoint's MAX_DETECTIONS. */
     public FrameOutcome boxes(final int[] boxes, final int count)
     {
         this.boxes = boxes;

@@ -15,7 +15,8 @@ import java.nio.ByteOrder;
  */
 final class FrameResultSender
 {
-    private final UnsafeBuffer headBuffer = new UnsafeBuffer(new byte[512 + WorkerEndpoint.MAX_DETECTIONS * 16]);
+    private final UnsafeBuffer headBuffer = new UnsafeBuffer(new byte[512 + WorkerEndpoint.MAX_DETECTIONS *
+        FrameResultEncoder.DetectionsEncoder.sbeBlockLength()]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
     private final FrameResultEncoder encoder = new FrameResultEncoder();
     private FrameOutcome outcome;
@@ -48,7 +49,16 @@ final class FrameResultSender
         final FrameResultEncoder.DetectionsEncoder detections = encoder.detectionsCount(outcome.boxCount());
         for (int i = 0; i < outcome.boxCount(); i++)
         {
-            detections.next().x(boxes[i * 4]).y(boxes[i * 4 + 1]).width(boxes[i * 4 + 2]).height(boxes[i * 4 + 3]);
+            final int at = i * FrameOutcome.DETECTION_VALUES;
+            final int score = boxes[at + 4];
+            final FrameResultEncoder.DetectionsEncoder detection = detections.next().x(boxes[at]).y(boxes[at + 1])
+                .width(boxes[at + 2]).height(boxes[at + 3])
+                .score(score == FrameOutcome.NO_SCORE ? FrameResultEncoder.DetectionsEncoder.scoreNullValue() :
+                    score);
+            for (int k = 0; k < 2 * FrameOutcome.KEYPOINTS; k++)
+            {
+                detection.keypoints(k, (short)(score == FrameOutcome.NO_SCORE ? 0 : boxes[at + 5 + k]));
+            }
         }
         headLength = MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
         this.outcome = outcome;

@@ -203,7 +203,12 @@ class FrameTransportTest
         assertArrayEquals(pixels, received);
         assertTrue(parts[0] >= pixels.length / TransportConfig.MTU_LENGTH, parts[0] + " parts");
 
-        final int[] boxes = {10, 20, 30, 40, 1, 2, 3, 4};
+        // A box with a score and keypoints, and one from a detector that gives none.
+        final int[] boxes = new int[2 * FrameOutcome.DETECTION_VALUES];
+        final int[] first = {10, 20, 30, 40, 873, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22};
+        System.arraycopy(first, 0, boxes, 0, first.length);
+        final int[] second = {1, 2, 3, 4, FrameOutcome.NO_SCORE};
+        System.arraycopy(second, 0, boxes, FrameOutcome.DETECTION_VALUES, second.length);
         final FrameResultDecoder result0 = new FrameResultDecoder();
         final byte[] resultPixels = new byte[pixels.length];
         final long[] resultReceived = new long[1];
@@ -218,7 +223,7 @@ class FrameTransportTest
                 assertEquals(5_000L, r.filterNanos());
                 assertEquals(pixels.length, r.pixelsTotal());
                 assertEquals(resultReceived[0], r.pixelsOffset());
-                final int[] receivedBoxes = new int[8];
+                final int[] receivedBoxes = new int[2 * FrameOutcome.DETECTION_VALUES];
                 int i = 0;
                 for (final FrameResultDecoder.DetectionsDecoder box : r.detections())
                 {
@@ -226,6 +231,12 @@ class FrameTransportTest
                     receivedBoxes[i++] = box.y();
                     receivedBoxes[i++] = box.width();
                     receivedBoxes[i++] = box.height();
+                    receivedBoxes[i++] = box.score() == FrameResultDecoder.DetectionsDecoder.scoreNullValue() ?
+                        FrameOutcome.NO_SCORE : box.score();
+                    for (int k = 0; k < 2 * FrameOutcome.KEYPOINTS; k++)
+                    {
+                        receivedBoxes[i++] = box.keypoints(k);
+                    }
                 }
                 assertArrayEquals(boxes, receivedBoxes);
                 final int partLength = r.pixelsLength();

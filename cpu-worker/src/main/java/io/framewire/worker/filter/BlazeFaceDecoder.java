@@ -16,17 +16,22 @@ final class BlazeFaceDecoder
     static final int ANCHORS = ANCHORS_16 + ANCHORS_8;
     /** Values per anchor in the box output: the box (x, y, w, h offsets), then six keypoints as x, y. */
     static final int BOX_VALUES = 16;
+    /** Keypoint coordinates per face: six points (eyes, nose, mouth, ears) as x, y. */
+    static final int KEYPOINT_VALUES = 12;
+    /** Values per kept face: x, y, w, h, score, then the keypoints. */
+    private static final int FACE_VALUES = 5 + KEYPOINT_VALUES;
 
     private final float[] anchorX = new float[ANCHORS];
     private final float[] anchorY = new float[ANCHORS];
     private final float[] score = new float[ANCHORS];
     private final float[] box = new float[ANCHORS * 4];
+    private final float[] keypoints = new float[ANCHORS * KEYPOINT_VALUES];
     private final int[] order = new int[ANCHORS];
     private final boolean[] used = new boolean[ANCHORS];
     private int candidates;
 
-    /** Kept faces: x, y, w, h in [0, 1] of the input, and the score. */
-    private final float[] faces = new float[ANCHORS * 5];
+    /** Kept faces: x, y, w, h, the score, then the keypoints; in [0, 1] of the input (or as the candidates were). */
+    private final float[] faces = new float[ANCHORS * FACE_VALUES];
     private int faceCount;
 
     BlazeFaceDecoder()
@@ -81,6 +86,12 @@ final class BlazeFaceDecoder
             box[c * 4 + 1] = cy - h / 2;
             box[c * 4 + 2] = w;
             box[c * 4 + 3] = h;
+            for (int k = 0; k < KEYPOINT_VALUES; k += 2)
+            {
+                keypoints[c * KEYPOINT_VALUES + k] = boxes.getFloat(b + (4 + k) * Float.BYTES) / INPUT + anchorX[a];
+                keypoints[c * KEYPOINT_VALUES + k + 1] =
+                    boxes.getFloat(b + (5 + k) * Float.BYTES) / INPUT + anchorY[a];
+            }
         }
     }
 
@@ -90,8 +101,12 @@ final class BlazeFaceDecoder
         faceCount = 0;
     }
 
-    /** Adds a box already found elsewhere (another tile), in the same coordinates, for {@link #suppress}. */
-    void addCandidate(final float x, final float y, final float w, final float h, final float s)
+    /**
+     * Adds a face already found elsewhere (another pass), in the coordinates all candidates share, for
+     * {@link #suppress}; its keypoints are {@link #KEYPOINT_VALUES} values from {@code points[from]}.
+     */
+    void addCandidate(final float x, final float y, final float w, final float h, final float s,
+        final float[] points, final int from)
     {
         final int c = candidates++;
         score[c] = s;
@@ -99,6 +114,7 @@ final class BlazeFaceDecoder
         box[c * 4 + 1] = y;
         box[c * 4 + 2] = w;
         box[c * 4 + 3] = h;
+        System.arraycopy(points, from, keypoints, c * KEYPOINT_VALUES, KEYPOINT_VALUES);
     }
 
     /** Room left for candidates. */
@@ -135,11 +151,13 @@ final class BlazeFaceDecoder
             {
                 continue;
             }
+            final int f = faceCount++;
+            final int at = f * FACE_VALUES;
+            for (int v = 0; v < FACE_VALUES; v++)
+            {
+                faces[at + v] = 0;
+            }
             float weight = 0;
-            float x = 0;
-            float y = 0;
-            float w = 0;
-            float h = 0;
             for (int j = i; j < candidates; j++)
             {
                 final int other = order[j];
@@ -148,18 +166,21 @@ final class BlazeFaceDecoder
                     used[other] = true;
                     final float s = score[other];
                     weight += s;
-                    x += box[other * 4] * s;
-                    y += box[other * 4 + 1] * s;
-                    w += box[other * 4 + 2] * s;
-                    h += box[other * 4 + 3] * s;
+                    for (int v = 0; v < 4; v++)
+                    {
+                        faces[at + v] += box[other * 4 + v] * s;
+                    }
+                    for (int k = 0; k < KEYPOINT_VALUES; k++)
+                    {
+                        faces[at + 5 + k] += keypoints[other * KEYPOINT_VALUES + k] * s;
+                    }
                 }
             }
-            final int f = faceCount++;
-            faces[f * 5] = x / weight;
-            faces[f * 5 + 1] = y / weight;
-            faces[f * 5 + 2] = w / weight;
-            faces[f * 5 + 3] = h / weight;
-            faces[f * 5 + 4] = score[top];
+            for (int v = 0; v < FACE_VALUES; v++)
+            {
+                faces[at + v] /= weight;
+            }
+            faces[at + 4] = score[top];
         }
     }
 
@@ -183,26 +204,38 @@ final class BlazeFaceDecoder
 
     float faceX(final int i)
     {
-        return faces[i * 5];
+        return faces[i * FACE_VALUES];
     }
 
     float faceY(final int i)
     {
-        return faces[i * 5 + 1];
+        return faces[i * FACE_VALUES + 1];
     }
 
     float faceWidth(final int i)
     {
-        return faces[i * 5 + 2];
+        return faces[i * FACE_VALUES + 2];
     }
 
     float faceHeight(final int i)
     {
-        return faces[i * 5 + 3];
+        return faces[i * FACE_VALUES + 3];
     }
 
     float faceScore(final int i)
     {
-        return faces[i * 5 + 4];
+        return faces[i * FACE_VALUES + 4];
+    }
+
+    /** Face {@code i}'s keypoints, {@link #KEYPOINT_VALUES} values from the returned index of {@link #faces()}. */
+    int keypointsAt(final int i)
+    {
+        return i * FACE_VALUES + 5;
+    }
+
+    /** The kept faces' values, read with {@link #keypointsAt}. */
+    float[] faces()
+    {
+        return faces;
     }
 }

@@ -54,6 +54,8 @@ public final class BlazeFaceFilter implements FrameFilter
     private final Scalar green = new Scalar(0, 255, 0, 0);
     private final Point topLeft = new Point();
     private final Point bottomRight = new Point();
+    private final float[] points = new float[BlazeFaceDecoder.KEYPOINT_VALUES];
+    private final int[] keypoints = new int[BlazeFaceDecoder.KEYPOINT_VALUES];
     private final UnsafeBuffer scores = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer boxes = new UnsafeBuffer(0, 0);
 
@@ -170,7 +172,12 @@ public final class BlazeFaceFilter implements FrameFilter
             {
                 continue;
             }
-            detections.add(x, y, w, h);
+            final int at = merged.keypointsAt(i);
+            for (int k = 0; k < BlazeFaceDecoder.KEYPOINT_VALUES; k++)
+            {
+                keypoints[k] = Math.round(merged.faces()[at + k]);
+            }
+            detections.add(x, y, w, h, Math.round(merged.faceScore(i) * 1000), keypoints, 0);
             topLeft.x(x).y(y);
             bottomRight.x(x + w - 1).y(y + h - 1);
             opencv_imgproc.rectangle(target, topLeft, bottomRight, green, thickness, opencv_imgproc.LINE_8, 0);
@@ -219,9 +226,15 @@ public final class BlazeFaceFilter implements FrameFilter
             {
                 continue;
             }
+            final int at = pass.keypointsAt(i);
+            for (int k = 0; k < BlazeFaceDecoder.KEYPOINT_VALUES; k += 2)
+            {
+                points[k] = (float)((pass.faces()[at + k] * INPUT - left) / scale + x);
+                points[k + 1] = (float)((pass.faces()[at + k + 1] * INPUT - top) / scale + y);
+            }
             merged.addCandidate((float)((pass.faceX(i) * INPUT - left) / scale + x),
                 (float)((pass.faceY(i) * INPUT - top) / scale + y), (float)(pass.faceWidth(i) * INPUT / scale),
-                (float)(pass.faceHeight(i) * INPUT / scale), pass.faceScore(i));
+                (float)(pass.faceHeight(i) * INPUT / scale), pass.faceScore(i), points, 0);
         }
     }
 

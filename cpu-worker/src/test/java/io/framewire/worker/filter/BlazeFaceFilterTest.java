@@ -54,9 +54,9 @@ class BlazeFaceFilterTest
     {
         final BlazeFaceDecoder decoder = new BlazeFaceDecoder();
         decoder.start();
-        decoder.addCandidate(100, 100, 50, 50, 0.9f);
-        decoder.addCandidate(110, 100, 50, 50, 0.3f); // IoU with the first 0.67: the same face
-        decoder.addCandidate(300, 300, 40, 40, 0.6f); // apart: a face of its own
+        decoder.addCandidate(100, 100, 50, 50, 0.9f, new float[12], 0);
+        decoder.addCandidate(110, 100, 50, 50, 0.3f, new float[12], 0); // IoU with the first 0.67: the same face
+        decoder.addCandidate(300, 300, 40, 40, 0.6f, new float[12], 0); // apart: a face of its own
         decoder.suppress(0.3f);
         assertEquals(2, decoder.faceCount());
         assertEquals(102.5f, decoder.faceX(0), 1e-3, "x averaged by score: (100 * 0.9 + 110 * 0.3) / 1.2");

@@ -40,7 +40,7 @@ final class HostStep implements CudaFilter
         final Detections found = context.detections();
         for (int i = 0; i < found.count(); i++)
         {
-            detections.add(found.x(i), found.y(i), found.width(i), found.height(i));
+            detections.addFrom(found, i);
         }
         gpuTarget.upload(target, stream);
     }

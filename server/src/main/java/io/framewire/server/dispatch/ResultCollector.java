@@ -13,6 +13,7 @@ import io.framewire.server.job.FrameRing;
 import io.framewire.server.job.FrameSlots;
 import io.framewire.server.job.Job;
 import io.framewire.transport.FrameCompression;
+import io.framewire.transport.FrameOutcome;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerProxy;
 import io.framewire.transport.WorkerRegistry;
@@ -47,7 +48,7 @@ public final class ResultCollector implements Agent
     private long resultParts;
     private static final int MAX_BOXES = WorkerEndpoint.MAX_DETECTIONS;
 
-    private final int[] boxes = new int[MAX_BOXES * 4];
+    private final int[] boxes = new int[MAX_BOXES * FrameOutcome.DETECTION_VALUES];
     private final UnsafeBuffer gatheredView = new UnsafeBuffer(0, 0);
 
     /** @param clock the dispatch thread's clock, updated once per duty cycle by {@link FrameDispatcher}. */
@@ -113,10 +114,18 @@ public final class ResultCollector implements Agent
         {
             if (boxCount < MAX_BOXES)
             {
-                boxes[boxCount * 4] = box.x();
-                boxes[boxCount * 4 + 1] = box.y();
-                boxes[boxCount * 4 + 2] = box.width();
-                boxes[boxCount * 4 + 3] = box.height();
+                final int at = boxCount * FrameOutcome.DETECTION_VALUES;
+                boxes[at] = box.x();
+                boxes[at + 1] = box.y();
+                boxes[at + 2] = box.width();
+                boxes[at + 3] = box.height();
+                final int score = box.score();
+                boxes[at + 4] = score == FrameResultDecoder.DetectionsDecoder.scoreNullValue() ?
+                    FrameOutcome.NO_SCORE : score;
+                for (int k = 0; k < 2 * FrameOutcome.KEYPOINTS; k++)
+                {
+                    boxes[at + 5 + k] = box.keypoints(k);
+                }
                 boxCount++;
             }
         }
@@ -204,7 +213,7 @@ public final class ResultCollector implements Agent
         }
         for (int i = 0; i < boxCount; i++)
         {
-            job.stats().onDetection(frame, boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]);
+            job.stats().onDetection(frame, boxes, i * FrameOutcome.DETECTION_VALUES);
         }
         job.stats().onResult(slots.attempts(frame), workerId, worker == null ? 0 : worker.processId(),
             clock.nanoTime() - slots.sentAtNs(frame), filterNanos, memoryBytes);

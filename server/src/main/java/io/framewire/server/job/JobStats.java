@@ -1,5 +1,6 @@
 package io.framewire.server.job;
 
+import io.framewire.transport.FrameOutcome;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayList;
 
@@ -44,17 +45,20 @@ public final class JobStats
         share.frames++;
     }
 
-    /** Dispatch thread. */
-    public void onDetection(final long frameNumber, final int x, final int y, final int width, final int height)
+    /** Values kept per detection: the frame, then the {@link FrameOutcome#DETECTION_VALUES} of the detection. */
+    public static final int DETECTION_RECORD = 1 + FrameOutcome.DETECTION_VALUES;
+
+    /** Dispatch thread: a detection's {@link FrameOutcome#DETECTION_VALUES} values, from {@code values[from]}. */
+    public void onDetection(final long frameNumber, final int[] values, final int from)
     {
         detectionsTotal++;
-        if (detections.size() < MAX_REPORTED_DETECTIONS * 5)
+        if (detections.size() < MAX_REPORTED_DETECTIONS * DETECTION_RECORD)
         {
             detections.addInt((int)frameNumber);
-            detections.addInt(x);
-            detections.addInt(y);
-            detections.addInt(width);
-            detections.addInt(height);
+            for (int v = 0; v < FrameOutcome.DETECTION_VALUES; v++)
+            {
+                detections.addInt(values[from + v]);
+            }
         }
     }
 
@@ -101,7 +105,7 @@ public final class JobStats
         return detectionsTotal;
     }
 
-    /** frame, x, y, width, height of each detection in turn, in the order results arrived; once finished. */
+    /** {@link #DETECTION_RECORD} values per detection in the order results arrived; read once finished. */
     public IntArrayList detections()
     {
         return detections;

@@ -6,6 +6,8 @@ import io.framewire.codec.JsonMessages;
 import io.framewire.server.job.FrameRing;
 import io.framewire.server.job.InputErrors;
 import io.framewire.server.job.Job;
+import io.framewire.transport.FrameOutcome;
+import io.framewire.server.job.JobStats;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.IntArrayList;
 import java.nio.ByteBuffer;
@@ -122,14 +124,24 @@ public final class JobJson
         worker.put("memory_mb_max", round(job.stats().workerMemoryMax() / (1024.0 * 1024.0)));
         final ArrayNode detections = node.putArray("detections");
         final IntArrayList boxes = job.stats().detections();
-        for (int i = 0; i + 4 < boxes.size(); i += 5)
+        for (int i = 0; i + JobStats.DETECTION_RECORD <= boxes.size(); i += JobStats.DETECTION_RECORD)
         {
-            detections.addObject()
+            final ObjectNode detection = detections.addObject()
                 .put("frame", boxes.getInt(i))
                 .put("x", boxes.getInt(i + 1))
                 .put("y", boxes.getInt(i + 2))
                 .put("w", boxes.getInt(i + 3))
                 .put("h", boxes.getInt(i + 4));
+            final int score = boxes.getInt(i + 5);
+            if (score != FrameOutcome.NO_SCORE)
+            {
+                detection.put("score", score / 1000.0);
+                final ArrayNode keypoints = detection.putArray("keypoints");
+                for (int k = 0; k < 2 * FrameOutcome.KEYPOINTS; k += 2)
+                {
+                    keypoints.addArray().add(boxes.getInt(i + 6 + k)).add(boxes.getInt(i + 7 + k));
+                }
+            }
         }
         final ArrayNode workers = node.putArray("workers");
         job.stats().workerShares().values().forEach(share -> workers.addObject()
