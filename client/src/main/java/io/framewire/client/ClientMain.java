@@ -82,6 +82,10 @@ public final class ClientMain implements Callable<Integer>
     @Option(names = "--port", description = "Server port (default: ${DEFAULT-VALUE})")
     int port = 9090;
 
+    @Option(names = "--token", description = "This client's token, for a server that asks for one (default: the " +
+        "environment's FRAMEWIRE_TOKEN); better the variable than the option, which other users can see in ps")
+    String token = System.getenv("FRAMEWIRE_TOKEN");
+
     @ArgGroup(exclusive = true)
     Family family = new Family();
 
@@ -293,7 +297,8 @@ public final class ClientMain implements Callable<Integer>
             jobParams.put("pipeline", pipeline);
         }
         stream.write(new Handshake(Handshake.PROTOCOL_VERSION, processingName, protocol.name(),
-            video.getFileName().toString(), size, jobParams, outputCodec, container.wireName(), bitrateKbps));
+            video.getFileName().toString(), size, jobParams, outputCodec, container.wireName(), bitrateKbps,
+            token == null ? "" : token));
         stream.flush();
         stream.read();
         final ControlMessage reply = stream.json();

@@ -12,6 +12,7 @@ public enum ErrorCode
     UNEXPECTED_MESSAGE("unexpected_message"),
     UNSUPPORTED_VERSION("unsupported_version"),
     BAD_HANDSHAKE("bad_handshake"),
+    UNAUTHORIZED("unauthorized"),
     UNKNOWN_PROCESSING("unknown_processing"),
     UNKNOWN_FILTER("unknown_filter"),
     BAD_PARAMETER("bad_parameter"),

@@ -34,7 +34,8 @@ public final class HandshakeCodec
             .protocol(handshake.protocol())
             .fileName(handshake.fileName())
             .codec(handshake.codec())
-            .container(handshake.container());
+            .container(handshake.container())
+            .token(handshake.token());
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
@@ -65,9 +66,10 @@ public final class HandshakeCodec
             final String fileName = decoder.fileName();
             final String codec = decoder.codec();
             final String container = decoder.container();
+            final String token = decoder.token();
             SbeMessages.checkLimit(decoder.limit(), offset, length);
             return new Handshake(version, processing, protocol, fileName, fileSize, params, codec, container,
-                bitrateKbps);
+                bitrateKbps, token);
         }
         catch (final IndexOutOfBoundsException ex)
         {

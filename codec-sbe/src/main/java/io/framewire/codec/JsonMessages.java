@@ -40,6 +40,10 @@ public final class JsonMessages
                 node.put("codec", h.codec());
                 node.put("container", h.container());
                 node.put("bitrate_kbps", h.bitrateKbps());
+                if (!h.token().isEmpty())
+                {
+                    node.put("token", h.token());
+                }
             }
             case ControlMessage.Ready r ->
             {
@@ -176,7 +180,8 @@ public final class JsonMessages
             params,
             text(node, "codec", false),
             text(node, "container", false),
-            node.has("bitrate_kbps") ? number(node, "bitrate_kbps") : 0);
+            node.has("bitrate_kbps") ? number(node, "bitrate_kbps") : 0,
+            text(node, "token", false));
     }
 
     private static ControlMessage.DataChunk decodeChunk(final ObjectNode node) throws ProtocolException

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class JsonMessagesTest
 {
     private static final Handshake HANDSHAKE = new Handshake(1, "blur", "file", "clip.mp4", 123_456L,
-        Map.of("ksize", "5", "sigma", "1.5"), "vp9", "webm", 2500);
+        Map.of("ksize", "5", "sigma", "1.5"), "vp9", "webm", 2500, "fw_not-a-real-token");
 
     @Test
     void everyJsonMessageRoundTrips() throws ProtocolException
@@ -69,6 +70,8 @@ class JsonMessagesTest
         final Handshake fromSbe = HandshakeCodec.decode(buffer, 0, length);
         assertEquals(HANDSHAKE, fromJson);
         assertEquals(fromJson, fromSbe);
+        assertEquals("fw_not-a-real-token", fromSbe.token(), "the token travels in both forms");
+        assertFalse(HANDSHAKE.toString().contains("fw_not-a-real-token"), "and never shows in a log line");
     }
 
     @Test

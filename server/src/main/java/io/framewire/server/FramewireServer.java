@@ -12,6 +12,7 @@ import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.ServerMetrics;
 import io.framewire.server.preview.PreviewServer;
 import io.framewire.server.net.ClientSession;
+import io.framewire.server.net.ClientTokens;
 import io.framewire.server.net.SessionSettings;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
@@ -81,7 +82,8 @@ public final class FramewireServer implements AutoCloseable
     {
         this.config = config;
         sessionSettings = new SessionSettings(config.dataDir(), config.readTimeoutMs(), config.maxHandshakeBytes(),
-            config.maxUploadBytes(), config.maxJobs(), config.defaultProcessing(), config.codec(), config.encoder());
+            config.maxUploadBytes(), config.maxJobs(), config.defaultProcessing(), config.codec(), config.encoder(),
+            config.authTokens() == null ? null : ClientTokens.load(config.authTokens()));
         createPrivateDirectory(config.dataDir());
         removeStaleJobFiles(config.dataDir());
         // Bind first: a port in use fails before anything else has started.
@@ -155,7 +157,7 @@ public final class FramewireServer implements AutoCloseable
         {
             try
             {
-                startedPreview = new PreviewServer(bindAddresses(config.bind()), config.previewPort(), history,
+                startedPreview = new PreviewServer(bindAddresses(config.previewBind()), config.previewPort(), history,
                     metrics);
             }
             catch (final IOException ex)

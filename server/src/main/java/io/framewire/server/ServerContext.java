@@ -35,6 +35,7 @@ public final class ServerContext
     public static final double DEFAULT_WORKER_RATE_LIMIT = 64;
 
     private InetAddress bind;
+    private InetAddress previewBind;
     private int port = DEFAULT_PORT;
     private String aeronDir = TransportConfig.aeronDir();
     private boolean embeddedDriver = true;
@@ -54,6 +55,7 @@ public final class ServerContext
     private boolean paced;
     private EncoderSettings encoder = EncoderSettings.DEFAULT;
     private NanoClock clock = SystemNanoClock.INSTANCE;
+    private Path authTokens;
 
     /**
      * Checks the settings and fills in what follows from them.
@@ -64,14 +66,11 @@ public final class ServerContext
     {
         if (bind == null)
         {
-            try
-            {
-                bind = InetAddress.getByName(DEFAULT_BIND);
-            }
-            catch (final UnknownHostException ex)
-            {
-                throw new IllegalStateException(ex);
-            }
+            bind = loopback();
+        }
+        if (previewBind == null)
+        {
+            previewBind = loopback(); // the preview shows every job: it goes beyond this host only when told
         }
         if (window < 2)
         {
@@ -106,7 +105,31 @@ public final class ServerContext
         return this;
     }
 
-    /** Address to listen on, for clients and the preview; a loopback one means both ::1 and 127.0.0.1. */
+    private static InetAddress loopback()
+    {
+        try
+        {
+            return InetAddress.getByName(DEFAULT_BIND);
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Address of the preview web server; loopback (both ::1 and 127.0.0.1) unless set. */
+    public ServerContext previewBind(final InetAddress previewBind)
+    {
+        this.previewBind = previewBind;
+        return this;
+    }
+
+    public InetAddress previewBind()
+    {
+        return previewBind;
+    }
+
+    /** Address to listen on for clients; a loopback one means both ::1 and 127.0.0.1. */
     public ServerContext bind(final InetAddress bind)
     {
         this.bind = bind;
@@ -332,6 +355,18 @@ public final class ServerContext
     public EncoderSettings encoder()
     {
         return encoder;
+    }
+
+    /** The file of client tokens ({@code ClientTokens}); null for a server open to anyone who reaches it. */
+    public ServerContext authTokens(final Path authTokens)
+    {
+        this.authTokens = authTokens;
+        return this;
+    }
+
+    public Path authTokens()
+    {
+        return authTokens;
     }
 
     /** The dispatch thread's clock: frame timeouts, retry backoff, worker heartbeats and rate limits. */

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,14 +28,22 @@ public final class ServerMain implements Callable<Integer>
     private static final int MIB = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(ServerMain.class);
 
-    @Option(names = "--bind", description = "Address to listen on, for clients and the preview: a loopback address " +
-        "means both ::1 and 127.0.0.1; any other needs --no-auth, since clients do not authenticate yet " +
-        "(:: takes every interface, IPv4 too; default: ${DEFAULT-VALUE})")
+    @Option(names = "--bind", description = "Address to listen on for clients: a loopback address means both ::1 " +
+        "and 127.0.0.1; any other needs --auth-tokens (or --no-auth) (:: takes every interface, IPv4 too; default: " +
+        "${DEFAULT-VALUE})")
     String bind = ServerContext.DEFAULT_BIND;
 
-    @Option(names = "--no-auth", description =
-        "Allow --bind or --worker-endpoint beyond loopback although nobody who " +
-        "reaches them is authenticated: only on a network where everyone may submit, watch and work")
+    @Option(names = "--auth-tokens", paramLabel = "FILE", description = "Admit only clients with a token listed in " +
+        "FILE (a line 'NAME SHA256-HEX' each, from ./framewire token new; read again when it changes)")
+    Path authTokens;
+
+    @Option(names = "--preview-bind", description = "Address of the preview web server, which shows every job and " +
+        "has no authentication yet: beyond loopback it needs --no-auth (default: ${DEFAULT-VALUE})")
+    String previewBind = ServerContext.DEFAULT_BIND;
+
+    @Option(names = "--no-auth", description = "Allow --bind, --preview-bind or --worker-endpoint beyond loopback " +
+        "although nobody who reaches them is authenticated: only on a network where everyone may submit, watch and " +
+        "work")
     boolean noAuth;
 
     @Option(names = "--port", description = "TCP port for clients (default: ${DEFAULT-VALUE})")
@@ -130,10 +139,24 @@ public final class ServerMain implements Callable<Integer>
         {
             return usage("--bind " + bind + ": no such address");
         }
-        if (!bindAddress.isLoopbackAddress() && !noAuth)
+        if (!bindAddress.isLoopbackAddress() && !noAuth && authTokens == null)
         {
-            return usage("--bind " + bind + " listens beyond loopback, and clients do not authenticate yet: add " +
-                "--no-auth to accept anyone who reaches it (a trusted network only)");
+            return usage("--bind " + bind + " listens beyond loopback: give --auth-tokens FILE so that only clients " +
+                "with a token get in, or --no-auth to accept anyone who reaches it (a trusted network only)");
+        }
+        final InetAddress previewAddress;
+        try
+        {
+            previewAddress = InetAddress.getByName(previewBind);
+        }
+        catch (final UnknownHostException ex)
+        {
+            return usage("--preview-bind " + previewBind + ": no such address");
+        }
+        if (!previewAddress.isLoopbackAddress() && !noAuth)
+        {
+            return usage("--preview-bind " + previewBind + " shows every job beyond loopback, and the preview has " +
+                "no authentication yet: add --no-auth for a trusted network only");
         }
         String udpEndpoint = null;
         if (workerEndpoint != null)
@@ -157,6 +180,8 @@ public final class ServerMain implements Callable<Integer>
         }
         final ServerContext context = new ServerContext()
             .bind(bindAddress)
+            .previewBind(previewAddress)
+            .authTokens(authTokens)
             .port(port)
             .aeronDir(aeronDir)
             .embeddedDriver(!externalDriver)
@@ -189,9 +214,10 @@ public final class ServerMain implements Callable<Integer>
         {
             final List<String> listening = server.boundAddresses().stream()
                 .map(address -> address.getAddress().getHostAddress()).toList();
-            LOG.info("listening on {} port {}{}", listening, server.port(), bindAddress.isLoopbackAddress() ?
-                " (loopback only: clients on this host; --bind ADDRESS --no-auth for others)" :
-                " (no authentication: --no-auth)");
+            LOG.info("listening on {} port {}{}", listening, server.port(), authTokens != null ?
+                " (clients need a token from " + authTokens + ")" : bindAddress.isLoopbackAddress() ?
+                " (loopback only, no authentication: clients on this host; --bind ADDRESS --auth-tokens FILE for " +
+                "others)" : " (no authentication: --no-auth)");
             final ObjectNode event = JsonMessages.MAPPER.createObjectNode().put("event", "listening");
             listening.forEach(event.putArray("bind")::add);
             event.put("port", server.port()).put("preview_port", server.previewPort()).put("aeron_dir", aeronDir);
@@ -204,7 +230,8 @@ public final class ServerMain implements Callable<Integer>
         }
         catch (final IOException | RuntimeException ex)
         {
-            System.err.println("framewire server: cannot start: " + ex.getMessage());
+            System.err.println("framewire server: cannot start: " + (ex instanceof NoSuchFileException missing ?
+                missing.getFile() + ": no such file" : ex.getMessage()));
             return 1;
         }
         return 0;

@@ -23,7 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Nothing listens beyond loopback unless the operator says, with --no-auth, that nobody needs to authenticate. */
+/**
+ * Nothing listens beyond loopback without authentication: clients' tokens (--auth-tokens), or the operator's word,
+ * with --no-auth, that nobody needs to authenticate.
+ */
 class SecureDefaultsTest
 {
     @TempDir
@@ -33,11 +36,16 @@ class SecureDefaultsTest
     void aServerRefusesToListenBeyondLoopbackWithoutNoAuth()
     {
         final String bind = refusal("--bind", "::", "--data-dir", dir.resolve("a").toString());
-        assertTrue(bind.contains("--bind :: listens beyond loopback") && bind.contains("--no-auth"), bind);
+        assertTrue(bind.contains("--bind :: listens beyond loopback") && bind.contains("--auth-tokens") &&
+            bind.contains("--no-auth"), bind);
+        // With tokens clients authenticate, but the preview does not yet: beyond loopback it still needs --no-auth.
+        final String preview = refusal("--preview-bind", "192.0.2.1", "--data-dir", dir.resolve("c").toString());
+        assertTrue(preview.contains("--preview-bind 192.0.2.1") && preview.contains("--no-auth"), preview);
         // 192.0.2.1 is TEST-NET-1: never bound, the refusal comes first.
         final String workers = refusal("--worker-endpoint", "192.0.2.1", "--data-dir", dir.resolve("b").toString());
         assertTrue(workers.contains("workers do not authenticate") && workers.contains("--no-auth"), workers);
-        assertTrue(Files.notExists(dir.resolve("a")) && Files.notExists(dir.resolve("b")), "nothing started");
+        assertTrue(Files.notExists(dir.resolve("a")) && Files.notExists(dir.resolve("b")) &&
+            Files.notExists(dir.resolve("c")), "nothing started");
     }
 
     @Test

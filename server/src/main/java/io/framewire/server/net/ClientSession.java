@@ -135,6 +135,17 @@ public final class ClientSession implements Runnable
         stream.read(config.maxHandshakeBytes());
         final Handshake handshake = stream.isJson() ? jsonHandshake(stream) :
             HandshakeCodec.decode(stream.payload(), 0, stream.length());
+        if (config.tokens() != null)
+        {
+            final String client = config.tokens().authenticate(handshake.token());
+            if (client == null)
+            {
+                throw new JobFailedException(ErrorCode.UNAUTHORIZED, handshake.token().isEmpty() ?
+                    "this server needs a token (--token, or FRAMEWIRE_TOKEN)" : "the token is not one this server " +
+                    "accepts");
+            }
+            LOG.info("job {} from {}: client '{}'", jobId, peer, client);
+        }
         final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
             handshake.processing();
         final Pipeline pipeline = validate(handshake, processing);

@@ -15,8 +15,9 @@ import java.nio.file.Path;
  * @param defaultProcessing processing used when the handshake names none.
  * @param codec             output codec when the handshake names none.
  * @param encoder           x264's settings.
+ * @param tokens            the clients admitted; null for a server open to anyone who reaches it.
  */
 public record SessionSettings(Path dataDir, int readTimeoutMs, int maxHandshakeBytes, long maxUploadBytes,
-    int maxJobs, String defaultProcessing, String codec, EncoderSettings encoder)
+    int maxJobs, String defaultProcessing, String codec, EncoderSettings encoder, ClientTokens tokens)
 {
 }
