@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,6 +122,38 @@ class SecureDefaultsTest
             assertFalse(Files.exists(dataDir.resolve("job-1.journal")), "the journal removed");
             assertTrue(Files.exists(unrelated), "what is not a job's is left alone");
             assertTrue(server.port() > 0);
+        }
+    }
+
+    /** What a job leaves on disk while it runs is the server user's alone, and so are the frames in shared memory. */
+    @Test
+    void aJobsFilesAndTheAeronDirectoryArePrivate() throws Exception
+    {
+        final Path video = dir.resolve("ten-seconds.mkv");
+        SyntheticVideo.write(video, 320, 240, 100, 10);
+        final Path dataDir = dir.resolve("private-job");
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).dataDir(dataDir).paced(true)))
+        {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                Path.of(server.aeronDir()))), "the media driver's directory");
+            final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+                "--port", Integer.toString(server.port()), "--video", video.toString(), "--protocol", "stream",
+                "--out", dir.resolve("private.mp4").toString(), "--quiet"));
+            final List<Path> files = List.of(dataDir.resolve("job-1.upload"), dataDir.resolve("job-1.mp4"));
+            final Path journal = dataDir.resolve("job-1.journal");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!(Files.exists(files.get(0)) && Files.exists(files.get(1)) && Files.exists(journal)))
+            {
+                assertTrue(System.nanoTime() < deadline && !job.isDone(), "the job's files did not appear");
+                Thread.sleep(20);
+            }
+            for (final Path file : files)
+            {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                    file.toString());
+            }
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(journal)));
+            assertEquals(0, job.get(60, TimeUnit.SECONDS).exitCode());
         }
     }
 }

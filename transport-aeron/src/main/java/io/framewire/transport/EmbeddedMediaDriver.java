@@ -1,5 +1,9 @@
 package io.framewire.transport;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -47,6 +51,16 @@ public final class EmbeddedMediaDriver
             .mtuLength(TransportConfig.MTU_LENGTH)
             .termBufferSparseFile(false);
         final MediaDriver driver = MediaDriver.launch(context);
+        try
+        {
+            // The log buffers hold the frames in flight: the directory is its user's alone (workers of the same
+            // user join it); files the driver makes later inherit nothing, but a 0700 directory hides them.
+            Files.setPosixFilePermissions(Path.of(aeronDir), PosixFilePermissions.fromString("rwx------"));
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            LOG.warn("cannot make {} private to this user: {}", aeronDir, ex.toString());
+        }
         LOG.info("embedded media driver started in {}", aeronDir);
         return driver;
     }

@@ -13,6 +13,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.Files;
+import java.io.UncheckedIOException;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -50,6 +54,16 @@ public final class FrameJournal implements AutoCloseable
     {
         this.directory = dataDir.resolve("job-" + jobId + ".journal").toFile();
         IoUtil.delete(directory, true);
+        try
+        {
+            // Made private before Chronicle writes into it: the journal names the job's frames and timings.
+            Files.createDirectories(directory.toPath(),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
         this.queue = SingleChronicleQueueBuilder.binary(directory).blockSize(BLOCK_BYTES).build();
         this.appender = queue.createAppender();
     }

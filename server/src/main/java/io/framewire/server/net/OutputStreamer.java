@@ -61,7 +61,7 @@ final class OutputStreamer extends OutputStream
         final long stallTimeoutMs, final Runnable onClientLost) throws IOException
     {
         this.onClientLost = onClientLost;
-        this.file = Files.newOutputStream(output);
+        this.file = Files.newOutputStream(PrivateFiles.create(output));
         this.stream = stream;
         this.stallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(stallTimeoutMs);
         this.progress = progress;

@@ -34,7 +34,7 @@ final class UploadPipe
      */
     static UploadPipe create(final Path file) throws IOException
     {
-        return new UploadPipe(file, Files.newOutputStream(file));
+        return new UploadPipe(file, Files.newOutputStream(PrivateFiles.create(file)));
     }
 
     Path file()
