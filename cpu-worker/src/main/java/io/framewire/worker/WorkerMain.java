@@ -10,6 +10,7 @@ import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.FrameCompression;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
+import io.framewire.transport.WorkerSecret;
 import io.framewire.worker.filter.FilterChain;
 import io.framewire.worker.filter.Pipeline;
 import org.agrona.CloseHelper;
@@ -26,6 +27,7 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +63,10 @@ public final class WorkerMain implements Callable<Integer>
         description = "Join the server whose --worker-endpoint is this, over UDP (port default: " +
             TransportConfig.DEFAULT_WORKER_PORT + ")")
     String server;
+
+    @Option(names = "--worker-secret-file", paramLabel = "FILE",
+        description = "The secret the server's --worker-secret-file holds, proved in every heartbeat (with --server)")
+    Path workerSecret;
 
     @Option(names = "--listen", paramLabel = "HOST",
         description =
@@ -139,8 +145,22 @@ public final class WorkerMain implements Callable<Integer>
             // UDP data passes through the driver, so this host needs its own.
             driver = EmbeddedMediaDriver.launch(aeronDir, true);
         }
+        WorkerSecret secret = null;
+        if (workerSecret != null)
+        {
+            try
+            {
+                secret = WorkerSecret.load(workerSecret);
+            }
+            catch (final IOException ex)
+            {
+                System.err.println("framewire worker: --worker-secret-file: " + ex.getMessage());
+                CloseHelper.close(driver);
+                return 2;
+            }
+        }
         final WorkerSession.Settings settings = new WorkerSession.Settings(aeronDir, serverEndpoint, listenHost,
-            encoding, credits, failFrames, chains);
+            encoding, credits, failFrames, chains, secret);
         // SIGINT or SIGTERM ends await(); the JVM's shutdown waits for the barrier's close, after the worker's
         // (which deletes an own driver's files). A lost driver does not stop the worker: it joins the next one.
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())

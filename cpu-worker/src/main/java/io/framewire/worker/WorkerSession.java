@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
+import io.framewire.transport.WorkerSecret;
 import io.framewire.worker.filter.FilterChain;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -25,7 +26,7 @@ final class WorkerSession implements AutoCloseable
 
     /** What a session is made of, the same for every one this process opens. */
     record Settings(String aeronDir, String serverEndpoint, InetAddress listenHost, FrameEncoding encoding,
-        int credits, int[] failFrames, FilterChain.Factory chains)
+        int credits, int[] failFrames, FilterChain.Factory chains, WorkerSecret secret)
     {
     }
 
@@ -56,7 +57,8 @@ final class WorkerSession implements AutoCloseable
         {
             final WorkerEndpoint endpoint = settings.serverEndpoint() == null &&
                 settings.encoding() == FrameEncoding.BGR24 ? new WorkerEndpoint(aeron) :
-                new WorkerEndpoint(aeron, settings.listenHost(), settings.serverEndpoint(), settings.encoding());
+                new WorkerEndpoint(aeron, settings.listenHost(), settings.serverEndpoint(), settings.encoding())
+                    .secret(settings.secret());
             final FrameWorker worker = new FrameWorker(endpoint, settings.credits(),
                 () -> onConnected.accept(endpoint), settings.failFrames(), settings.chains(),
                 SystemNanoClock.INSTANCE);

@@ -18,6 +18,7 @@ import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerEndpoint;
 import io.framewire.transport.WorkerRegistry;
+import io.framewire.transport.WorkerSecret;
 import io.framewire.worker.FrameWorker;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -84,6 +85,8 @@ public final class FramewireServer implements AutoCloseable
         sessionSettings = new SessionSettings(config.dataDir(), config.readTimeoutMs(), config.maxHandshakeBytes(),
             config.maxUploadBytes(), config.maxJobs(), config.defaultProcessing(), config.codec(), config.encoder(),
             config.authTokens() == null ? null : ClientTokens.load(config.authTokens()));
+        final WorkerSecret workerSecret = config.workerSecret() == null ? null :
+            WorkerSecret.load(config.workerSecret());
         createPrivateDirectory(config.dataDir());
         removeStaleJobFiles(config.dataDir());
         // Bind first: a port in use fails before anything else has started.
@@ -139,7 +142,7 @@ public final class FramewireServer implements AutoCloseable
             dispatchRunner = new AgentRunner(TransportConfig.pollingIdleStrategy(),
                 error -> LOG.error("dispatch thread error", error), null,
                 new CompositeAgent(dispatcher, new ResultCollector(results, jobs, registry, dispatchClock),
-                    new ResultCollector(remoteResults, jobs, registry, dispatchClock)));
+                    new ResultCollector(remoteResults, jobs, registry, dispatchClock, workerSecret)));
         }
         AgentRunner.startOnThread(dispatchRunner);
 

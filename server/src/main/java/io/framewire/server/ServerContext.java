@@ -56,6 +56,7 @@ public final class ServerContext
     private EncoderSettings encoder = EncoderSettings.DEFAULT;
     private NanoClock clock = SystemNanoClock.INSTANCE;
     private Path authTokens;
+    private Path workerSecret;
 
     /**
      * Checks the settings and fills in what follows from them.
@@ -367,6 +368,18 @@ public final class ServerContext
     public Path authTokens()
     {
         return authTokens;
+    }
+
+    /** The secret workers joining over UDP must prove ({@code WorkerSecret}); null for none. */
+    public ServerContext workerSecret(final Path workerSecret)
+    {
+        this.workerSecret = workerSecret;
+        return this;
+    }
+
+    public Path workerSecret()
+    {
+        return workerSecret;
     }
 
     /** The dispatch thread's clock: frame timeouts, retry backoff, worker heartbeats and rate limits. */

@@ -37,6 +37,10 @@ public final class ServerMain implements Callable<Integer>
         "FILE (a line 'NAME SHA256-HEX' each, from ./framewire token new; read again when it changes)")
     Path authTokens;
 
+    @Option(names = "--worker-secret-file", paramLabel = "FILE", description = "Workers joining over UDP " +
+        "(--worker-endpoint) must prove the secret in FILE, the same file they are given (32 bytes or more)")
+    Path workerSecret;
+
     @Option(names = "--preview-bind", description = "Address of the preview web server, which shows every job and " +
         "has no authentication yet: beyond loopback it needs --no-auth (default: ${DEFAULT-VALUE})")
     String previewBind = ServerContext.DEFAULT_BIND;
@@ -166,11 +170,11 @@ public final class ServerMain implements Callable<Integer>
                 udpEndpoint = TransportConfig.parseEndpoint(workerEndpoint, TransportConfig.DEFAULT_WORKER_PORT);
                 final String host = udpEndpoint.substring(0, udpEndpoint.lastIndexOf(':')).replace("[", "")
                     .replace("]", "");
-                if (!InetAddress.getByName(host).isLoopbackAddress() && !noAuth)
+                if (!InetAddress.getByName(host).isLoopbackAddress() && !noAuth && workerSecret == null)
                 {
-                    return usage("--worker-endpoint " + workerEndpoint + " takes workers beyond loopback, and " +
-                        "workers do not authenticate yet: add --no-auth to let any host that reaches it join and " +
-                        "receive frames (a private worker network only)");
+                    return usage("--worker-endpoint " + workerEndpoint + " takes workers beyond loopback: give " +
+                        "--worker-secret-file FILE so that only workers with the secret join, or --no-auth to let " +
+                        "any host that reaches it join and receive frames (a private worker network only)");
                 }
             }
             catch (final IllegalArgumentException | UnknownHostException ex)
@@ -182,6 +186,7 @@ public final class ServerMain implements Callable<Integer>
             .bind(bindAddress)
             .previewBind(previewAddress)
             .authTokens(authTokens)
+            .workerSecret(workerSecret)
             .port(port)
             .aeronDir(aeronDir)
             .embeddedDriver(!externalDriver)

@@ -6,6 +6,7 @@ import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.DatagramSocket;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.nio.file.Files;
 
@@ -59,5 +61,40 @@ class UdpWorkerTest
         }
         // Stopped (SIGTERM), the worker closes its own media driver, which deletes its files from /dev/shm.
         assertFalse(Files.exists(Path.of(workerAeronDir)), workerAeronDir + " left behind");
+    }
+
+    /** With --worker-secret-file, a worker proving the secret works, and one with another secret never joins. */
+    @Test
+    void onlyWorkersWithTheSecretJoin() throws Exception
+    {
+        final Path video = dir.resolve("input.mp4");
+        SyntheticVideo.write(video, 320, 240, 20, 25);
+        final Path secret = Files.writeString(dir.resolve("secret"), "0123456789abcdef0123456789abcdef-good\n");
+        final Path other = Files.writeString(dir.resolve("other"), "0123456789abcdef0123456789abcdef-evil\n");
+        final int udpPort;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+        {
+            udpPort = probe.getLocalPort();
+        }
+        final String endpoint = "127.0.0.1:" + udpPort;
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).readTimeoutMs(30_000)
+            .workerEndpoint(endpoint).workerSecret(secret));
+            WorkerProcess good = WorkerProcess.start(TransportConfig.AERON_DIR_DEFAULT + "-test-worker-" +
+                UUID.randomUUID(), dir.resolve("good.log"), "--server", endpoint, "--worker-secret-file",
+                secret.toString());
+            WorkerProcess evil = WorkerProcess.start(TransportConfig.AERON_DIR_DEFAULT + "-test-worker-" +
+                UUID.randomUUID(), dir.resolve("evil.log"), "--server", endpoint, "--worker-secret-file",
+                other.toString()))
+        {
+            good.awaitConnected();
+            final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+                video.toString(), "--out", dir.resolve("secret.mp4").toString(), "--quiet");
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            final JsonNode workers = run.result().get("workers");
+            assertEquals(1, workers.size(), workers.toString());
+            assertEquals(good.pid(), workers.get(0).get("pid").asLong(), "the worker with the secret did it all");
+            assertTrue(evil.stdout().stream().noneMatch(line -> line.contains("\"worker_connected\"")),
+                "the worker with another secret was never given a task stream: " + evil.stdout());
+        }
     }
 }

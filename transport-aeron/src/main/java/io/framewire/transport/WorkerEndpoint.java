@@ -8,6 +8,8 @@ import io.framewire.codec.sbe.MessageHeaderEncoder;
 import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.WorkerHeartbeatEncoder;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetAddress;
@@ -30,6 +32,8 @@ public final class WorkerEndpoint implements AutoCloseable
     private final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[512]);
     private final MessageHeaderEncoder messageHeader = new MessageHeaderEncoder();
     private final FrameResultSender resultSender = new FrameResultSender();
+    private final EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private WorkerSecret secret;
     private final WorkerHeartbeatEncoder heartbeatEncoder = new WorkerHeartbeatEncoder();
     private final long processId = ProcessHandle.current().pid();
 
@@ -76,6 +80,13 @@ public final class WorkerEndpoint implements AutoCloseable
             TransportConfig.RESULTS_STREAM_ID);
     }
 
+    /** Signs this worker's heartbeats with the secret the server's --worker-secret-file holds. */
+    public WorkerEndpoint secret(final WorkerSecret secret)
+    {
+        this.secret = secret;
+        return this;
+    }
+
     /** How this worker wants its tasks' pixels, and sends its results'. */
     public FrameEncoding frameEncoding()
     {
@@ -116,6 +127,10 @@ public final class WorkerEndpoint implements AutoCloseable
             .cpuNanos(cpuNanos)
             .frameEncoding(frameEncoding)
             .taskEndpoint(taskEndpoint);
+        if (secret != null)
+        {
+            secret.sign(heartbeatEncoder, workerId, processId, taskEndpoint, epochClock.time());
+        }
         return results.offer(headerBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength());
     }
 

@@ -5,7 +5,10 @@ import io.aeron.ExclusivePublication;
 import io.framewire.codec.sbe.FrameEncoding;
 import io.framewire.codec.sbe.WorkerHeartbeatDecoder;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,8 @@ public final class WorkerRegistry implements AutoCloseable
 
     private final double rateLimit;
     private final NanoClock clock;
+    private final EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private final IntHashSet refused = new IntHashSet();
 
     /**
      * @param rateLimit most frames per second sent to one worker; 0 for no limit.
@@ -51,7 +56,31 @@ public final class WorkerRegistry implements AutoCloseable
 
     public void onHeartbeat(final WorkerHeartbeatDecoder heartbeat, final long nowNs)
     {
+        onHeartbeat(heartbeat, nowNs, null);
+    }
+
+    /**
+     * A heartbeat from a stream where workers must prove {@code secret} (null: none needed); one that does not is
+     * ignored, and said once per worker id.
+     */
+    public void onHeartbeat(final WorkerHeartbeatDecoder heartbeat, final long nowNs, final WorkerSecret secret)
+    {
         final int workerId = heartbeat.workerId();
+        String checkedEndpoint = null;
+        if (secret != null)
+        {
+            checkedEndpoint = heartbeat.taskEndpoint();
+            if (!secret.verify(heartbeat, checkedEndpoint, epochClock.time()))
+            {
+                if (refused.add(workerId))
+                {
+                    LOG.warn("ignoring worker {} (pid {}, tasks at {}): its heartbeat does not prove the worker " +
+                        "secret (a wrong or missing --worker-secret-file, or a clock {} s off)", workerId,
+                        heartbeat.processId(), checkedEndpoint, WorkerSecret.MAX_AGE_MS / 1000);
+                }
+                return;
+            }
+        }
         final WorkerProxy worker = byId.get(workerId);
         if (worker != null)
         {
@@ -63,7 +92,7 @@ public final class WorkerRegistry implements AutoCloseable
         {
             // The driver may take a while to make the log buffer; the dispatch thread must not wait for it, so the
             // task stream is asked for here and picked up by pollJoining once the driver has made it.
-            final String taskEndpoint = heartbeat.taskEndpoint();
+            final String taskEndpoint = checkedEndpoint != null ? checkedEndpoint : heartbeat.taskEndpoint();
             final long processId = heartbeat.processId();
             joiner = new Joining(workerId, aeron.asyncAddExclusivePublication(taskEndpoint.isEmpty() ?
                 TransportConfig.IPC_CHANNEL : TransportConfig.udpChannel(taskEndpoint), heartbeat.taskStreamId()),

@@ -17,6 +17,7 @@ import io.framewire.transport.FrameOutcome;
 import io.framewire.transport.TransportConfig;
 import io.framewire.transport.WorkerProxy;
 import io.framewire.transport.WorkerRegistry;
+import io.framewire.transport.WorkerSecret;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.Agent;
@@ -41,6 +42,7 @@ public final class ResultCollector implements Agent
     private final JobTable jobs;
     private final WorkerRegistry workers;
     private final NanoClock clock;
+    private final WorkerSecret secret;
     private final FragmentHandler handler = this::onFragment;
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final FrameResultDecoder result = new FrameResultDecoder();
@@ -55,10 +57,18 @@ public final class ResultCollector implements Agent
     public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers,
         final NanoClock clock)
     {
+        this(results, jobs, workers, clock, null);
+    }
+
+    /** @param secret what workers on this stream must prove when they heartbeat; null for none. */
+    public ResultCollector(final Subscription results, final JobTable jobs, final WorkerRegistry workers,
+        final NanoClock clock, final WorkerSecret secret)
+    {
         this.results = results;
         this.jobs = jobs;
         this.workers = workers;
         this.clock = clock;
+        this.secret = secret;
     }
 
     @Override
@@ -84,7 +94,7 @@ public final class ResultCollector implements Agent
             case WorkerHeartbeatDecoder.TEMPLATE_ID ->
             {
                 heartbeat.wrapAndApplyHeader(buffer, offset, header);
-                workers.onHeartbeat(heartbeat, clock.nanoTime());
+                workers.onHeartbeat(heartbeat, clock.nanoTime(), secret);
             }
             case FrameResultDecoder.TEMPLATE_ID ->
             {
