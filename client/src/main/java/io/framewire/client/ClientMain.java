@@ -28,6 +28,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -81,6 +82,13 @@ public final class ClientMain implements Callable<Integer>
 
     @Option(names = "--port", description = "Server port (default: ${DEFAULT-VALUE})")
     int port = 9090;
+
+    @Option(names = "--tls", description = "Speak TLS 1.3 with the server (started with --tls-keystore)")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "PEM certificates the server's must be signed by " +
+        "(implies --tls; default: the system's trusted authorities)")
+    Path ca;
 
     @Option(names = "--token", description = "This client's token, for a server that asks for one (default: the " +
         "environment's FRAMEWIRE_TOKEN); better the variable than the option, which other users can see in ps")
@@ -210,15 +218,32 @@ public final class ClientMain implements Callable<Integer>
         {
             return fail(ExitCode.CANNOT_CONNECT, "cannot resolve " + ex.getMessage());
         }
-        final Socket socket = new Socket();
+        final Socket plain = new Socket();
         try
         {
-            socket.connect(new InetSocketAddress(address, port), 10_000);
+            plain.connect(new InetSocketAddress(address, port), 10_000);
         }
         catch (final IOException ex)
         {
-            closeQuietly(socket);
+            closeQuietly(plain);
             return fail(ExitCode.CANNOT_CONNECT, "cannot connect to " + hostPort(address) + ": " + ex.getMessage());
+        }
+        final Socket socket;
+        if (tls || ca != null)
+        {
+            try
+            {
+                socket = ClientTls.wrap(plain, host, port, ca);
+            }
+            catch (final IOException | GeneralSecurityException ex)
+            {
+                closeQuietly(plain);
+                return fail(ExitCode.CANNOT_CONNECT, "no TLS with " + hostPort(address) + ": " + tlsProblem(ex));
+            }
+        }
+        else
+        {
+            socket = plain;
         }
         try
         {
@@ -425,6 +450,26 @@ public final class ClientMain implements Callable<Integer>
             }
             throw new IOException(ex.getCause());
         }
+    }
+
+    /** A TLS failure in words: the JDK's messages name the check, not what to do about it. */
+    private String tlsProblem(final Exception ex)
+    {
+        final String message = String.valueOf(ex.getMessage());
+        if (message.contains("PKIX path") || message.contains("unable to find valid certification path"))
+        {
+            return "the server's certificate is not signed by " + (ca != null ? "--ca " + ca :
+                "an authority this system trusts (give --ca FILE)");
+        }
+        if (message.contains("No subject alternative") || message.contains("doesn't match"))
+        {
+            return "the server's certificate is not for " + host + " (" + message + ")";
+        }
+        if (ex instanceof NoSuchFileException missing)
+        {
+            return "--ca " + missing.getFile() + ": no such file";
+        }
+        return message + " (is the server started with --tls-keystore?)";
     }
 
     private InetAddress resolve() throws UnknownHostException

@@ -13,6 +13,7 @@ import io.framewire.server.metrics.ServerMetrics;
 import io.framewire.server.preview.PreviewServer;
 import io.framewire.server.net.ClientSession;
 import io.framewire.server.net.ClientTokens;
+import io.framewire.server.net.ServerTls;
 import io.framewire.server.net.SessionSettings;
 import io.framewire.transport.EmbeddedMediaDriver;
 import io.framewire.transport.TransportConfig;
@@ -87,6 +88,8 @@ public final class FramewireServer implements AutoCloseable
             config.authTokens() == null ? null : ClientTokens.load(config.authTokens()));
         final WorkerSecret workerSecret = config.workerSecret() == null ? null :
             WorkerSecret.load(config.workerSecret());
+        final ServerTls tls = config.tlsKeystore() == null ? null :
+            ServerTls.load(config.tlsKeystore(), config.tlsPasswordFile());
         createPrivateDirectory(config.dataDir());
         removeStaleJobFiles(config.dataDir());
         // Bind first: a port in use fails before anything else has started.
@@ -98,7 +101,7 @@ public final class FramewireServer implements AutoCloseable
             int port = config.port();
             for (final InetAddress address : bindAddresses(config.bind()))
             {
-                final ServerSocket socket = new ServerSocket();
+                final ServerSocket socket = tls == null ? new ServerSocket() : tls.newServerSocket();
                 socket.setReuseAddress(true);
                 bound.add(socket);
                 socket.bind(new InetSocketAddress(address, port), 128);

@@ -57,6 +57,8 @@ public final class ServerContext
     private NanoClock clock = SystemNanoClock.INSTANCE;
     private Path authTokens;
     private Path workerSecret;
+    private Path tlsKeystore;
+    private Path tlsPasswordFile;
 
     /**
      * Checks the settings and fills in what follows from them.
@@ -72,6 +74,10 @@ public final class ServerContext
         if (previewBind == null)
         {
             previewBind = loopback(); // the preview shows every job: it goes beyond this host only when told
+        }
+        if ((tlsKeystore == null) != (tlsPasswordFile == null))
+        {
+            throw new IllegalArgumentException("TLS needs both a keystore and its password file");
         }
         if (window < 2)
         {
@@ -380,6 +386,27 @@ public final class ServerContext
     public Path workerSecret()
     {
         return workerSecret;
+    }
+
+    /**
+     * TLS for the client port: a PKCS#12 keystore with the server's certificate and key, and the file holding its
+     * password; null for plain TCP.
+     */
+    public ServerContext tls(final Path keystore, final Path passwordFile)
+    {
+        this.tlsKeystore = keystore;
+        this.tlsPasswordFile = passwordFile;
+        return this;
+    }
+
+    public Path tlsKeystore()
+    {
+        return tlsKeystore;
+    }
+
+    public Path tlsPasswordFile()
+    {
+        return tlsPasswordFile;
     }
 
     /** The dispatch thread's clock: frame timeouts, retry backoff, worker heartbeats and rate limits. */

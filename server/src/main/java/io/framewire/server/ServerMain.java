@@ -37,6 +37,14 @@ public final class ServerMain implements Callable<Integer>
         "FILE (a line 'NAME SHA256-HEX' each, from ./framewire token new; read again when it changes)")
     Path authTokens;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE", description = "Speak TLS 1.3 on the client port with " +
+        "the certificate and key in this PKCS#12 keystore (with --tls-keystore-password-file)")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-keystore-password-file", paramLabel = "FILE",
+        description = "The file whose first line is the keystore's password")
+    Path tlsPasswordFile;
+
     @Option(names = "--worker-secret-file", paramLabel = "FILE", description = "Workers joining over UDP " +
         "(--worker-endpoint) must prove the secret in FILE, the same file they are given (32 bytes or more)")
     Path workerSecret;
@@ -187,6 +195,7 @@ public final class ServerMain implements Callable<Integer>
             .previewBind(previewAddress)
             .authTokens(authTokens)
             .workerSecret(workerSecret)
+            .tls(tlsKeystore, tlsPasswordFile)
             .port(port)
             .aeronDir(aeronDir)
             .embeddedDriver(!externalDriver)

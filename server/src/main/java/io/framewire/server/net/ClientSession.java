@@ -22,6 +22,8 @@ import io.framewire.worker.filter.ProcessingTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,6 +106,10 @@ public final class ClientSession implements Runnable
         {
             LOG.info("job {} from {}: client silent for {} ms, dropped", jobId, peer, config.readTimeoutMs());
             sendError(stream, ErrorCode.BAD_MESSAGE, "no data for " + config.readTimeoutMs() + " ms");
+        }
+        catch (final SSLException ex)
+        {
+            LOG.info("job {} from {}: no TLS session ({}); a client without --tls?", jobId, peer, ex.getMessage());
         }
         catch (final EOFException | SocketException ex)
         {
