@@ -133,6 +133,14 @@ public final class ClientMain implements Callable<Integer>
     @Option(names = "--quiet", description = "No progress on stderr")
     boolean quiet;
 
+    @Option(names = "--json", description = "The result's JSON on stdout even when it is a terminal (it always is " +
+        "when stdout is a file or a pipe)")
+    boolean json;
+
+    @Option(names = "--metrics-json", paramLabel = "PATH", description = "Where the result's JSON goes when stdout " +
+        "is a terminal, which gets a short summary instead (default: the output's name + .json)")
+    Path metricsJson;
+
     private final PrintStream stdout;
     private final PrintStream stderr;
 
@@ -389,11 +397,23 @@ public final class ClientMain implements Callable<Integer>
         }
         Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         final boolean complete = "ok".equals(metrics.body().path("status").asText());
-        if (!quiet && complete)
+        final byte[] resultJson = JsonMessages.encode(metrics);
+        if (!json && stdout == System.out && System.console() != null && System.console().isTerminal())
         {
-            stderr.println("saved " + out);
+            // A person is reading: a few lines, and the metrics in a file beside the output.
+            final Path file = metricsJson != null ? metricsJson :
+                out.resolveSibling(out.getFileName() + ".json");
+            Files.write(file, resultJson);
+            stdout.println(ResultSummary.of(metrics.body(), out.toString(), file.toString()));
         }
-        stdout.println(new String(JsonMessages.encode(metrics), StandardCharsets.UTF_8));
+        else
+        {
+            if (!quiet && complete)
+            {
+                stderr.println("saved " + out);
+            }
+            stdout.println(new String(resultJson, StandardCharsets.UTF_8));
+        }
         stdout.flush();
         if (!complete)
         {
