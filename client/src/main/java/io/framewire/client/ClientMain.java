@@ -32,6 +32,8 @@ import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.List;
 import java.io.InterruptedIOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -349,8 +351,10 @@ public final class ClientMain implements Callable<Integer>
                 "/jobs/" + ready.jobId() + "/" : "preview: the server runs no preview web server");
             stderr.flush();
         }
-        final boolean terminal = System.console() != null;
+        final boolean terminal = stderr == System.err && Terminal.stderrIsTerminal();
         final ControlMessage result;
+        // On a terminal a note waits for the progress region to close: printed inside it, a redraw would eat it.
+        final List<String> notes = new CopyOnWriteArrayList<>();
         try (Progress upload = Progress.start(stderr, "upload", size, "MiB", 1 << 20, terminal, quiet);
             Progress processing = Progress.start(stderr, "process", -1, " frames", 1, terminal, quiet);
             Progress download = Progress.start(stderr, "download", -1, "MiB", 1 << 20, terminal, quiet))
@@ -362,7 +366,11 @@ public final class ClientMain implements Callable<Integer>
                 processing.stepTo(update.framesDone());
             }, notice ->
             {
-                if (!quiet)
+                if (!quiet && terminal)
+                {
+                    notes.add("note: " + notice.message());
+                }
+                else if (!quiet)
                 {
                     stderr.println("note: " + notice.message());
                     stderr.flush();
@@ -386,7 +394,18 @@ public final class ClientMain implements Callable<Integer>
             }
             stream.read();
             result = stream.json();
+            if (result instanceof ControlMessage.Result done)
+            {
+                // The bars end where the job did, not at their last sample.
+                final long frames = done.body().path("frames").asLong();
+                processing.maxHint(frames);
+                processing.stepTo(frames);
+                final long bytes = Files.size(partial);
+                download.maxHint(bytes);
+                download.stepTo(bytes);
+            }
         }
+        notes.forEach(stderr::println);
         if (result instanceof ControlMessage.Error error)
         {
             throw new RemoteErrorException(error.code(), error.message());

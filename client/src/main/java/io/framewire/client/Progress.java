@@ -1,6 +1,7 @@
 package io.framewire.client;
 
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -43,7 +44,9 @@ final class Progress implements AutoCloseable
                     (double)(state.getMax() - state.getCurrent()) / state.getCurrent()))) : Optional.empty());
         if (terminal)
         {
-            builder.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200);
+            // Redrawn in place, each bar on its line of one region, on stderr whatever stdout is (a file, a pipe).
+            builder.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200)
+                .setConsumer(new InteractiveConsoleProgressBarConsumer(err, Terminal.width()));
         }
         else
         {

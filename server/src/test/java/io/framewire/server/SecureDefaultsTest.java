@@ -45,7 +45,7 @@ class SecureDefaultsTest
         assertTrue(preview.contains("--preview-bind 192.0.2.1") && preview.contains("--no-auth"), preview);
         // 192.0.2.1 is TEST-NET-1: never bound, the refusal comes first.
         final String workers = refusal("--worker-endpoint", "192.0.2.1", "--data-dir", dir.resolve("b").toString());
-        assertTrue(workers.contains("workers do not authenticate") && workers.contains("--no-auth"), workers);
+        assertTrue(workers.contains("--worker-secret-file") && workers.contains("--no-auth"), workers);
         assertTrue(Files.notExists(dir.resolve("a")) && Files.notExists(dir.resolve("b")) &&
             Files.notExists(dir.resolve("c")), "nothing started");
     }
