@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -70,6 +72,53 @@ class ClientTerminalTest
         assertEquals(20, JsonMessages.MAPPER.readTree(Files.readString(stdout)).get("frames").asInt(),
             "stdout to a file is the JSON, for programs");
         assertFalse(Files.exists(Path.of(piped + ".json")), "and no file beside the output");
+    }
+
+    /**
+     * In a real terminal (tmux, 120×30) with stdout captured to a file, as {@code client ... > metrics.json} does:
+     * each phase is one line redrawn in place, not a line a second.
+     */
+    @Test
+    void withStdoutInAFileTheProgressStillRedrawsInPlace() throws Exception
+    {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/tmux")), "needs tmux");
+        final Path video = dir.resolve("slow.mp4");
+        SyntheticVideo.write(video, 640, 360, 150, 25);
+        final Path metrics = dir.resolve("metrics.json");
+        final List<String> args = new ArrayList<>(client(video, dir.resolve("slow-out.mp4")));
+        args.remove("--quiet");
+        final String command = args.stream().map(ClientTerminalTest::quote).collect(Collectors.joining(" ")) +
+            " > " + quote(metrics.toString()) + "; tmux -L " + SOCKET + " wait-for -S done; sleep 60";
+        run("new-session", "-d", "-s", "client", "-x", "120", "-y", "30", command);
+        try
+        {
+            final Process done = new ProcessBuilder("tmux", "-L", SOCKET, "wait-for", "done").start();
+            assertTrue(done.waitFor(120, TimeUnit.SECONDS), "the client finished");
+            final Process capture = new ProcessBuilder("tmux", "-L", SOCKET, "capture-pane", "-p", "-t", "client")
+                .redirectErrorStream(true).start();
+            final String screen = new String(capture.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(capture.waitFor(10, TimeUnit.SECONDS));
+            final List<String> lines = screen.lines().filter(line -> !line.isBlank()).toList();
+            assertEquals(1, lines.stream().filter(line -> line.startsWith("process")).count(), screen);
+            assertEquals(1, lines.stream().filter(line -> line.startsWith("upload")).count(), screen);
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith("process 100%")), screen);
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith("saved ")), screen);
+            assertTrue(lines.size() <= 6, "a short screen: " + screen);
+            assertEquals(150, JsonMessages.MAPPER.readTree(Files.readString(metrics)).get("frames").asInt());
+        }
+        finally
+        {
+            run("kill-server");
+        }
+    }
+
+    private static final String SOCKET = "framewire-test-" + ProcessHandle.current().pid();
+
+    private static void run(final String... tmux) throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of("tmux", "-L", SOCKET));
+        command.addAll(List.of(tmux));
+        new ProcessBuilder(command).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
     }
 
     private static String quote(final String word)
