@@ -95,10 +95,19 @@ class ClientCommandLineTest
         assertEquals("", refused.stdout(), "no result");
     }
 
-    @Test
-    void aDamagedDownloadIsAChecksumFailureAndLeavesNoOutput() throws Exception
+    /** What a stand-in server does once it has taken a client's whole upload. */
+    @FunctionalInterface
+    private interface AfterUpload
     {
-        // A stand-in server that answers with a file chunk whose CRC32C is wrong.
+        void reply(Socket socket, MessageStream stream) throws IOException;
+    }
+
+    /**
+     * Runs the client against a stand-in server on loopback that answers the handshake with {@code ready}, takes the
+     * upload, then does {@code then}; returns the client's run.
+     */
+    private static Run againstStandIn(final Path out, final AfterUpload then) throws Exception
+    {
         try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
         {
             final CompletableFuture<Void> served = CompletableFuture.runAsync(() ->
@@ -115,66 +124,52 @@ class ClientCommandLineTest
                         stream.read();
                     }
                     while (!stream.isJson());
-                    final byte[] data = {1, 2, 3};
-                    final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
-                    final FileChunkEncoder chunk = new FileChunkEncoder()
-                        .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-                        .sequence(0).crc32c(1).putData(data, 0, data.length);
-                    stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength());
-                    stream.flush();
-                    socket.getInputStream().read();
+                    then.reply(socket, stream);
                 }
                 catch (final IOException ignored)
                 {
                     // the client hangs up
                 }
             });
-            final Path out = dir.resolve("damaged.mp4");
             final Run run = run("--host", "127.0.0.1", "--port", Integer.toString(fake.getLocalPort()),
                 "--video", video.toString(), "--out", out.toString(), "--quiet");
-            assertEquals(ExitCode.CHECKSUM, run.exitCode(), run.stderr());
-            assertTrue(run.stderr().contains("checksum_mismatch"), run.stderr());
-            assertFalse(Files.exists(out), "nothing saved");
-            assertFalse(Files.exists(dir.resolve(".damaged.mp4.part")), "no partial output left");
             served.get(10, TimeUnit.SECONDS);
+            return run;
         }
+    }
+
+    @Test
+    void aDamagedDownloadIsAChecksumFailureAndLeavesNoOutput() throws Exception
+    {
+        final Path out = dir.resolve("damaged.mp4");
+        // The stand-in answers with a file chunk whose CRC32C is wrong.
+        final Run run = againstStandIn(out, (socket, stream) ->
+        {
+            final byte[] data = {1, 2, 3};
+            final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer();
+            final FileChunkEncoder chunk = new FileChunkEncoder()
+                .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+                .sequence(0).crc32c(1).putData(data, 0, data.length);
+            stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + chunk.encodedLength());
+            stream.flush();
+            socket.getInputStream().read();
+        });
+        assertEquals(ExitCode.CHECKSUM, run.exitCode(), run.stderr());
+        assertTrue(run.stderr().contains("checksum_mismatch"), run.stderr());
+        assertFalse(Files.exists(out), "nothing saved");
+        assertFalse(Files.exists(dir.resolve(".damaged.mp4.part")), "no partial output left");
     }
 
     @Test
     void aServerThatVanishesMidJobIsConnectionLostInOneLine() throws Exception
     {
-        // A stand-in server that takes the whole upload, then goes away as a crashed server would.
-        try (ServerSocket fake = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            final CompletableFuture<Void> served = CompletableFuture.runAsync(() ->
-            {
-                try (Socket socket = fake.accept();
-                    MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(),
-                        4 << 20))
-                {
-                    stream.read();
-                    stream.write(new ControlMessage.Ready("1", FileSender.DEFAULT_CHUNK_BYTES, 0));
-                    stream.flush();
-                    do
-                    {
-                        stream.read();
-                    }
-                    while (!stream.isJson());
-                }
-                catch (final IOException ignored)
-                {
-                    // the client hangs up
-                }
-            });
-            final Path out = dir.resolve("lost.mp4");
-            final Run run = run("--host", "127.0.0.1", "--port", Integer.toString(fake.getLocalPort()),
-                "--video", video.toString(), "--out", out.toString(), "--quiet");
-            assertEquals(ExitCode.CONNECTION_LOST, run.exitCode(), run.stderr());
-            assertTrue(run.stderr().startsWith("framewire client: connection_lost: "), run.stderr());
-            assertEquals(1, run.stderr().lines().count(), "one line: " + run.stderr());
-            assertFalse(Files.exists(out), "nothing saved");
-            assertFalse(Files.exists(dir.resolve(".lost.mp4.part")), "no partial output left");
-            served.get(10, TimeUnit.SECONDS);
-        }
+        final Path out = dir.resolve("lost.mp4");
+        // The stand-in goes away once it has the upload, as a crashed server would.
+        final Run run = againstStandIn(out, (socket, stream) -> { });
+        assertEquals(ExitCode.CONNECTION_LOST, run.exitCode(), run.stderr());
+        assertTrue(run.stderr().startsWith("framewire client: connection_lost: "), run.stderr());
+        assertEquals(1, run.stderr().lines().count(), "one line: " + run.stderr());
+        assertFalse(Files.exists(out), "nothing saved");
+        assertFalse(Files.exists(dir.resolve(".lost.mp4.part")), "no partial output left");
     }
 }
