@@ -51,6 +51,10 @@ public final class JobJson
         else
         {
             node.putNull("frames_total");
+            if (job.estimatedFrames() >= 0)
+            {
+                node.put("frames_estimated", job.estimatedFrames()); // the container's count, until decoding ends
+            }
         }
         node.put("frames_decoded", decoded);
         node.put("frames_processed", completed);
