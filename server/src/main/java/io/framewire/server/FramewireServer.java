@@ -36,6 +36,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -305,9 +306,20 @@ public final class FramewireServer implements AutoCloseable
         return preview == null ? -1 : preview.port();
     }
 
+    /**
+     * Stops taking clients and lets the jobs that run finish, for up to {@code timeout}; {@link #close()} then stops
+     * whatever is left.
+     *
+     * @return whether every job finished in time.
+     */
+    public boolean drain(final Duration timeout) throws InterruptedException
+    {
+        stopAccepting();
+        sessions.shutdown();
+        return sessions.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
-    @Override
-    public void close()
+    private void stopAccepting()
     {
         CloseHelper.quietCloseAll(serverSockets);
         try
@@ -321,6 +333,12 @@ public final class FramewireServer implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void close()
+    {
+        stopAccepting();
         sessions.shutdownNow();
         try
         {

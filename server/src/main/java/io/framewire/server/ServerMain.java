@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.server.media.EncoderSettings;
 import io.framewire.transport.TransportConfig;
-import org.agrona.concurrent.ShutdownSignalBarrier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -15,6 +14,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -130,6 +130,10 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--read-timeout-ms", description = "Drop a client silent this long (default: ${DEFAULT-VALUE})")
     int readTimeoutMs = ServerContext.DEFAULT_READ_TIMEOUT_MS;
 
+    @Option(names = "--drain-s", description = "On SIGTERM or SIGINT, how long running jobs may take to finish " +
+        "before they are stopped (default: ${DEFAULT-VALUE})")
+    int drainS = 30;
+
     @Option(names = "--frame-timeout-ms", description =
         "Send a frame to another worker after this long (default: ${DEFAULT-VALUE})")
     long frameTimeoutMs = ServerContext.DEFAULT_FRAME_TIMEOUT_MS;
@@ -222,9 +226,10 @@ public final class ServerMain implements Callable<Integer>
         {
             return usage(ex.getMessage());
         }
-        // SIGINT or SIGTERM ends await(); the JVM's shutdown waits for the barrier's close, after the server's.
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-            FramewireServer server = FramewireServer.start(context))
+        // SIGINT or SIGTERM ends await(): the server stops taking clients, lets running jobs finish for up to
+        // --drain-s, stops the rest, and the process exits 0.
+        final StopSignal stop = new StopSignal();
+        try (FramewireServer server = FramewireServer.start(context))
         {
             final List<String> listening = server.boundAddresses().stream()
                 .map(address -> address.getAddress().getHostAddress()).toList();
@@ -240,7 +245,16 @@ public final class ServerMain implements Callable<Integer>
                 event.put("worker_endpoint", udpEndpoint);
             }
             System.out.println(event);
-            barrier.await();
+            final String signal = stop.await();
+            LOG.info("{}: taking no more clients; running jobs have {} s to finish", signal, drainS);
+            if (!server.drain(Duration.ofSeconds(drainS)))
+            {
+                LOG.warn("jobs still running after {} s are stopped; their clients are told", drainS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
         catch (final IOException | RuntimeException ex)
         {
