@@ -12,11 +12,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
- * Progress of one phase (upload, processing, download) on stderr: a bar redrawn in place on a terminal, one plain
- * line a second otherwise, nothing when quiet.
+ * Progress of one phase (upload, processing, download) on stderr: a bar redrawn in place on a terminal, a plain
+ * line every {@link #PLAIN_INTERVAL_MS} and at the end otherwise, nothing when quiet.
  */
 final class Progress implements AutoCloseable
 {
+    /** How often a plain (not a terminal) progress line is printed. */
+    static final int PLAIN_INTERVAL_MS = 5_000;
+
     private final ProgressBar bar;
     private boolean closed;
 
@@ -50,9 +53,19 @@ final class Progress implements AutoCloseable
         }
         else
         {
+            // A log, not a display: a line every few seconds and at the end, never the same line twice.
+            final String[] last = {""};
             builder.setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new DelegatingProgressBarConsumer(line -> err.println(line.trim()), 100))
-                .setUpdateIntervalMillis(1000);
+                .setConsumer(new DelegatingProgressBarConsumer(line ->
+                {
+                    final String text = line.trim();
+                    if (!text.equals(last[0]))
+                    {
+                        last[0] = text;
+                        err.println(text);
+                    }
+                }, 100))
+                .setUpdateIntervalMillis(PLAIN_INTERVAL_MS);
         }
         return new Progress(builder.build());
     }
