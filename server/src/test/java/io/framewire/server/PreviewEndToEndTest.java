@@ -162,6 +162,29 @@ class PreviewEndToEndTest
         assertEquals(1.0, after.get("progress").asDouble());
     }
 
+    /** A client that asks for frames faster than the limit gets 429 with Retry-After, and the rest still answers. */
+    @Test
+    void aClientAskingTooFastIsToldToSlowDown() throws Exception
+    {
+        int tooMany = 0;
+        String retryAfter = null;
+        for (int i = 0; i < 40; i++)
+        {
+            // A frame of no job: answered at once (404), so the 40 come well within a second, limited all the same.
+            final HttpResponse<byte[]> response = get("/jobs/424242/frame/" + i);
+            if (response.statusCode() == 429)
+            {
+                tooMany++;
+                retryAfter = response.headers().firstValue("Retry-After").orElse(null);
+            }
+        }
+        assertTrue(tooMany > 0, "40 frames at once from one client are over the limit");
+        assertEquals("1", retryAfter);
+        assertEquals(200, get("/metrics").statusCode(), "light requests have their own allowance");
+        Thread.sleep(1_500); // the allowance refills for the class's other tests
+        assertEquals(404, get("/jobs/424242/frame/0").statusCode(), "a second later frames are served again");
+    }
+
     @Test
     void badAndHostilePathsGet400Or404AndNeverAFile() throws Exception
     {

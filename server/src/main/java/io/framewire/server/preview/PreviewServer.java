@@ -46,6 +46,9 @@ public final class PreviewServer implements AutoCloseable
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
 
     private final List<HttpServer> servers;
+    private final RequestLimits limits = new RequestLimits();
+    private static final byte[] TOO_MANY = ("{\"error\":\"too_many_requests\",\"message\":\"slow down: the preview " +
+        "shares the server's CPU with the jobs\"}\n").getBytes(StandardCharsets.UTF_8);
     private final ExecutorService executor;
     private final JobHistory history;
     private final ServerMetrics metrics;
@@ -105,7 +108,14 @@ public final class PreviewServer implements AutoCloseable
                 send(exchange, 405, "text/plain", "only GET\n".getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            route(exchange, exchange.getRequestURI().getRawPath());
+            final String path = exchange.getRequestURI().getRawPath();
+            if (!limits.allow(exchange.getRemoteAddress().getAddress(), path))
+            {
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                send(exchange, 429, "application/json", TOO_MANY);
+                return;
+            }
+            route(exchange, path);
         }
         catch (final Exception | LinkageError ex)
         {
