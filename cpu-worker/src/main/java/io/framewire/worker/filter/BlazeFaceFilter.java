@@ -50,6 +50,8 @@ public final class BlazeFaceFilter implements FrameFilter
     private final Mat input = new Mat(INPUT, INPUT, opencv_core.CV_32FC3);
     private final Mat blob;
     private final Size scaled = new Size();
+    private final Rect placedRect = new Rect();
+    private Mat placedView;
     private final Scalar black = Scalar.all(0);
     private final Scalar green = new Scalar(0, 255, 0, 0);
     private final Point topLeft = new Point();
@@ -198,20 +200,24 @@ public final class BlazeFaceFilter implements FrameFilter
         final int scaledHeight = Math.max(1, (int)Math.round(height * scale));
         final int left = (INPUT - scaledWidth) / 2;
         final int top = (INPUT - scaledHeight) / 2;
-        try (Rect region = new Rect(x, y, width, height); Mat part = source.apply(region);
-            Rect into = new Rect(left, top, scaledWidth, scaledHeight); Mat placed = canvas.apply(into))
+        final boolean whole = x == 0 && y == 0 && width == source.cols() && height == source.rows();
+        // The one pass of every frame reads the frame itself and writes through a view of the canvas kept while the
+        // frame size stays: nothing is made per frame. Tiles (min_face) take a view of the frame each.
+        try (Rect region = whole ? null : new Rect(x, y, width, height);
+            Mat part = whole ? null : source.apply(region))
         {
-            opencv_imgproc.resize(part, resized, scaled.width(scaledWidth).height(scaledHeight), 0, 0,
-                opencv_imgproc.INTER_AREA);
-            canvas.put(black);
-            if (resized.channels() == 1)
-            {
-                opencv_imgproc.cvtColor(resized, placed, opencv_imgproc.COLOR_GRAY2BGR);
-            }
-            else
-            {
-                resized.copyTo(placed);
-            }
+            opencv_imgproc.resize(whole ? source : part, resized, scaled.width(scaledWidth).height(scaledHeight), 0,
+                0, opencv_imgproc.INTER_AREA);
+        }
+        final Mat placed = placed(left, top, scaledWidth, scaledHeight);
+        canvas.put(black);
+        if (resized.channels() == 1)
+        {
+            opencv_imgproc.cvtColor(resized, placed, opencv_imgproc.COLOR_GRAY2BGR);
+        }
+        else
+        {
+            resized.copyTo(placed);
         }
         opencv_imgproc.cvtColor(canvas, rgb, opencv_imgproc.COLOR_BGR2RGB);
         rgb.convertTo(input, opencv_core.CV_32F, 1 / 127.5, -1);
@@ -236,6 +242,22 @@ public final class BlazeFaceFilter implements FrameFilter
                 (float)((pass.faceY(i) * INPUT - top) / scale + y), (float)(pass.faceWidth(i) * INPUT / scale),
                 (float)(pass.faceHeight(i) * INPUT / scale), pass.faceScore(i), points, 0);
         }
+    }
+
+    /** The view of the canvas where a letterboxed region goes, made again only when the letterbox changes. */
+    private Mat placed(final int left, final int top, final int width, final int height)
+    {
+        if (placedView == null || placedRect.x() != left || placedRect.y() != top || placedRect.width() != width ||
+            placedRect.height() != height)
+        {
+            if (placedView != null)
+            {
+                placedView.close();
+            }
+            placedRect.x(left).y(top).width(width).height(height);
+            placedView = canvas.apply(placedRect);
+        }
+        return placedView;
     }
 
     /** The four outputs, told apart by size: scores and boxes for the 16×16 anchors and for the 8×8 ones. */
@@ -293,6 +315,11 @@ public final class BlazeFaceFilter implements FrameFilter
         blob.close();
         input.close();
         scaled.close();
+        placedRect.close();
+        if (placedView != null)
+        {
+            placedView.close();
+        }
         black.close();
         green.close();
         topLeft.close();
