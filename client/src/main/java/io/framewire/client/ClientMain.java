@@ -348,7 +348,8 @@ public final class ClientMain implements Callable<Integer>
         if (preview)
         {
             stderr.println(ready.previewPort() > 0 ? "preview: http://" + hostPort(host, ready.previewPort()) +
-                "/jobs/" + ready.jobId() + "/" : "preview: the server runs no preview web server");
+                "/jobs/" + ready.jobId() + "/" + (ready.viewToken() == null ? "" : "?token=" + ready.viewToken()) :
+                "preview: the server runs no preview web server");
             stderr.flush();
         }
         final boolean terminal = stderr == System.err && Terminal.stderrIsTerminal();

@@ -11,9 +11,9 @@ public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, 
 {
     /**
      * Server accepted the handshake; the client may upload. {@code previewPort} is the port of the server's preview
-     * web server, where {@code /jobs/<jobId>/} shows this job live; 0 when the server runs none.
+     * web server, where {@code /jobs/<jobId>/?token=<viewToken>} shows this job live; 0 when the server runs none.
      */
-    record Ready(String jobId, int maxChunkBytes, int previewPort) implements ControlMessage
+    record Ready(String jobId, int maxChunkBytes, int previewPort, String viewToken) implements ControlMessage
     {
     }
 

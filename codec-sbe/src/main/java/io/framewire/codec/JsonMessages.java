@@ -54,6 +54,10 @@ public final class JsonMessages
                 {
                     node.put("preview_port", r.previewPort());
                 }
+                if (r.viewToken() != null)
+                {
+                    node.put("view_token", r.viewToken());
+                }
             }
             case ControlMessage.DataChunk c ->
             {
@@ -131,7 +135,8 @@ public final class JsonMessages
         {
             case "handshake" -> decodeHandshake(object);
             case "ready" -> new ControlMessage.Ready(text(object, "job", true), (int)number(object, "max_chunk_bytes"),
-                object.has("preview_port") ? (int)number(object, "preview_port") : 0);
+                object.has("preview_port") ? (int)number(object, "preview_port") : 0,
+                object.hasNonNull("view_token") ? object.get("view_token").asText() : null);
             case "frame" -> decodeChunk(object);
             case "eof" -> new ControlMessage.Eof(number(object, "size"), text(object, "sha256", true));
             case "progress" -> new ControlMessage.Progress(number(object, "frames_done"),

@@ -30,8 +30,8 @@ class JsonMessagesTest
         final var result = JsonMessages.MAPPER.createObjectNode().put("frames", 50).put("fps", 31.5);
         final ControlMessage[] messages = {
             HANDSHAKE,
-            new ControlMessage.Ready("7", 1 << 20, 8080),
-            new ControlMessage.Ready("8", 1 << 20, 0),
+            new ControlMessage.Ready("5038246189733270117", 1 << 20, 8080, "q2kXb9vE0M3wL1sJr7tYhA"),
+            new ControlMessage.Ready("8", 1 << 20, 0, null),
             new ControlMessage.Eof(99, "ab".repeat(32)),
             new ControlMessage.Progress(10, 250, 31.5),
             new ControlMessage.Progress(10, -1, 0.0),

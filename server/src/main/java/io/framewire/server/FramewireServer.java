@@ -12,7 +12,8 @@ import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.ServerMetrics;
 import io.framewire.server.preview.PreviewServer;
 import io.framewire.server.net.ClientSession;
-import io.framewire.server.net.ClientTokens;
+import io.framewire.server.access.Secrets;
+import io.framewire.server.access.TokenFile;
 import io.framewire.server.net.ServerTls;
 import io.framewire.server.net.SessionSettings;
 import io.framewire.transport.EmbeddedMediaDriver;
@@ -43,7 +44,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -74,7 +74,6 @@ public final class FramewireServer implements AutoCloseable
     private final ExecutorService mediaIo = Executors.newFixedThreadPool(1,
         runnable -> Thread.ofPlatform().daemon().name("media-io").unstarted(runnable));
     private final List<Thread> acceptors = new ArrayList<>();
-    private final AtomicLong nextJobId = new AtomicLong(1);
     private final JobRunner jobRunner;
     private final Semaphore jobPermits;
     private final JobHistory history;
@@ -86,7 +85,7 @@ public final class FramewireServer implements AutoCloseable
         this.config = config;
         sessionSettings = new SessionSettings(config.dataDir(), config.readTimeoutMs(), config.maxHandshakeBytes(),
             config.maxUploadBytes(), config.maxJobs(), config.defaultProcessing(), config.codec(), config.encoder(),
-            config.authTokens() == null ? null : ClientTokens.load(config.authTokens()));
+            config.authTokens() == null ? null : TokenFile.load(config.authTokens()));
         final WorkerSecret workerSecret = config.workerSecret() == null ? null :
             WorkerSecret.load(config.workerSecret());
         final ServerTls tls = config.tlsKeystore() == null ? null :
@@ -165,7 +164,7 @@ public final class FramewireServer implements AutoCloseable
             try
             {
                 startedPreview = new PreviewServer(bindAddresses(config.previewBind()), config.previewPort(), history,
-                    metrics);
+                    metrics, config.metricsTokens() == null ? null : TokenFile.load(config.metricsTokens()));
             }
             catch (final IOException ex)
             {
@@ -271,7 +270,7 @@ public final class FramewireServer implements AutoCloseable
             {
                 final Socket socket = serverSocket.accept();
                 sessions.execute(new ClientSession(socket, sessionSettings, jobRunner, jobPermits, history,
-                    Math.max(0, previewPort()), nextJobId.getAndIncrement()));
+                    Math.max(0, previewPort()), Secrets.randomId()));
             }
             catch (final IOException ex)
             {

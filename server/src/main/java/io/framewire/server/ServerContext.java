@@ -56,6 +56,7 @@ public final class ServerContext
     private EncoderSettings encoder = EncoderSettings.DEFAULT;
     private NanoClock clock = SystemNanoClock.INSTANCE;
     private Path authTokens;
+    private Path metricsTokens;
     private Path workerSecret;
     private Path tlsKeystore;
     private Path tlsPasswordFile;
@@ -364,7 +365,7 @@ public final class ServerContext
         return encoder;
     }
 
-    /** The file of client tokens ({@code ClientTokens}); null for a server open to anyone who reaches it. */
+    /** The file of client tokens ({@code TokenFile}); null for a server open to anyone who reaches it. */
     public ServerContext authTokens(final Path authTokens)
     {
         this.authTokens = authTokens;
@@ -374,6 +375,18 @@ public final class ServerContext
     public Path authTokens()
     {
         return authTokens;
+    }
+
+    /** The file of metrics tokens ({@code TokenFile}): scrapers that may read every job's metrics; null for none. */
+    public ServerContext metricsTokens(final Path metricsTokens)
+    {
+        this.metricsTokens = metricsTokens;
+        return this;
+    }
+
+    public Path metricsTokens()
+    {
+        return metricsTokens;
     }
 
     /** The secret workers joining over UDP must prove ({@code WorkerSecret}); null for none. */

@@ -49,9 +49,15 @@ public final class ServerMain implements Callable<Integer>
         "(--worker-endpoint) must prove the secret in FILE, the same file they are given (32 bytes or more)")
     Path workerSecret;
 
-    @Option(names = "--preview-bind", description = "Address of the preview web server, which shows every job and " +
-        "has no authentication yet: beyond loopback it needs --no-auth (default: ${DEFAULT-VALUE})")
+    @Option(names = "--preview-bind", description = "Address of the preview web server (a job is shown only with " +
+        "its view token; beyond loopback it needs --metrics-tokens, or --no-auth, since the Prometheus text shows " +
+        "every job's figures; default: ${DEFAULT-VALUE})")
     String previewBind = ServerContext.DEFAULT_BIND;
+
+    @Option(names = "--metrics-tokens", paramLabel = "FILE", description = "Scrapers with a token in FILE (lines " +
+        "as for --auth-tokens) read every job's metrics (Authorization: Bearer TOKEN); the Prometheus text then " +
+        "needs one")
+    Path metricsTokens;
 
     @Option(names = "--no-auth", description = "Allow --bind, --preview-bind or --worker-endpoint beyond loopback " +
         "although nobody who reaches them is authenticated: only on a network where everyone may submit, watch and " +
@@ -169,10 +175,10 @@ public final class ServerMain implements Callable<Integer>
         {
             return usage("--preview-bind " + previewBind + ": no such address");
         }
-        if (!previewAddress.isLoopbackAddress() && !noAuth)
+        if (!previewAddress.isLoopbackAddress() && !noAuth && metricsTokens == null)
         {
-            return usage("--preview-bind " + previewBind + " shows every job beyond loopback, and the preview has " +
-                "no authentication yet: add --no-auth for a trusted network only");
+            return usage("--preview-bind " + previewBind + " opens the Prometheus metrics of every job beyond " +
+                "loopback: give --metrics-tokens FILE so that only scrapers with a token read them, or --no-auth");
         }
         String udpEndpoint = null;
         if (workerEndpoint != null)
@@ -198,6 +204,7 @@ public final class ServerMain implements Callable<Integer>
             .bind(bindAddress)
             .previewBind(previewAddress)
             .authTokens(authTokens)
+            .metricsTokens(metricsTokens)
             .workerSecret(workerSecret)
             .tls(tlsKeystore, tlsPasswordFile)
             .port(port)

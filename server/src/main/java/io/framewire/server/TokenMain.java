@@ -1,6 +1,6 @@
 package io.framewire.server;
 
-import io.framewire.server.net.ClientTokens;
+import io.framewire.server.access.TokenFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -37,7 +37,7 @@ public final class TokenMain implements Callable<Integer>
             System.err.println("framewire token: NAME is 1-64 letters, digits or . _ @ -");
             return 2;
         }
-        final String[] made = ClientTokens.newToken(name);
+        final String[] made = TokenFile.newToken(name);
         System.out.println("token for " + name + " (give it to the client; it is shown only now):");
         System.out.println("  " + made[0]);
         System.out.println("line for the server's --auth-tokens file:");

@@ -5,6 +5,7 @@ import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.codec.JsonMessages;
 import io.framewire.samples.SyntheticVideo;
+import io.framewire.server.access.TokenFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -23,6 +24,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.CookieManager;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -36,6 +38,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,6 +53,7 @@ import java.nio.file.Files;
 class PreviewEndToEndTest
 {
     private static final int FRAMES = 250;
+    private static final Pattern PREVIEW_URL = Pattern.compile("http://\\S+/jobs/([0-9]+)/\\?token=([A-Za-z0-9_-]+)");
 
     @TempDir
     static Path dir;
@@ -56,7 +61,11 @@ class PreviewEndToEndTest
     @RegisterExtension
     static final ServerFixture SERVER = new ServerFixture(c -> c.previewPort(0).thumbnails(5));
     private Path video;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** A viewer: keeps the cookie a job's view token is turned into. */
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .cookieHandler(new CookieManager()).build();
+    /** Someone who reaches the port and holds no token. */
+    private final HttpClient stranger = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     void start() throws Exception
@@ -75,6 +84,10 @@ class PreviewEndToEndTest
                 StandardCharsets.UTF_8),
             "--port", Integer.toString(SERVER.port()), "--video", video.toString(), "--out",
             dir.resolve("out.mp4").toString(), "--quiet", "--preview"));
+        final Matcher url = awaitPreviewUrl(clientErr);
+        final String id = url.group(1);
+        assertEquals(200, get(url.group(0).substring(url.group(0).indexOf("/jobs/"))).statusCode(),
+            "the page the client's URL opens, which sets the view cookie");
 
         // Live metrics: the job shows up running, its counters only ever grow.
         final List<Long> encoded = new ArrayList<>();
@@ -115,19 +128,20 @@ class PreviewEndToEndTest
         assertTrue(running.get("overall").get("latency_ms").get("decode_to_encode").has("p99"));
 
         // A processed frame as JPEG while the job runs, at the video's size.
-        final BufferedImage frame = ImageIO.read(new ByteArrayInputStream(await("/frame/3", 200, 30).body()));
+        final BufferedImage frame = ImageIO.read(new ByteArrayInputStream(await("/jobs/" + id + "/frame/3", 200, 30)
+            .body()));
         assertEquals(640, frame.getWidth());
         assertEquals(360, frame.getHeight());
 
         // The GIF, animated, during the job.
-        final byte[] gif = await("/preview.gif", 200, 30).body();
+        final byte[] gif = await("/jobs/" + id + "/preview.gif", 200, 30).body();
         assertTrue(gifFrames(gif) > 1, "the preview GIF is animated");
 
         final HttpResponse<byte[]> prometheus = get("/metrics/prometheus");
         assertEquals(200, prometheus.statusCode());
         assertTrue(prometheus.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
         final String text = new String(prometheus.body(), StandardCharsets.UTF_8);
-        assertTrue(text.contains("framewire_job_frames_encoded_total{job=\"1\""), text);
+        assertTrue(text.contains("framewire_job_frames_encoded_total{job=\"" + id + "\""), text);
         assertTrue(text.contains("framewire_worker_cpu_percent"), text);
         final HttpResponse<byte[]> negotiated = http.send(HttpRequest.newBuilder(uri("/metrics"))
             .header("Accept", "text/plain;version=0.0.4").build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -136,7 +150,8 @@ class PreviewEndToEndTest
 
         assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS), clientErr.toString(StandardCharsets.UTF_8));
         final String stderr = clientErr.toString(StandardCharsets.UTF_8);
-        assertTrue(stderr.contains("preview: http://[::1]:" + SERVER.server().previewPort() + "/jobs/1/"), stderr);
+        assertTrue(stderr.contains("preview: http://[::1]:" + SERVER.server().previewPort() + "/jobs/" + id +
+            "/?token="), stderr);
 
         // Thumbnails: 5, evenly spaced over the video, listed in the result and served as JPEG.
         final JsonNode thumbnails = JsonMessages.MAPPER.readTree(clientOut.toString(StandardCharsets.UTF_8))
@@ -153,13 +168,96 @@ class PreviewEndToEndTest
         }
 
         // After the job: its last frame, its page, the final GIF.
-        assertEquals(200, get("/jobs/1/frame/" + (FRAMES - 1)).statusCode());
-        assertEquals(200, get("/jobs/1/").statusCode());
-        assertTrue(gifFrames(get("/jobs/1/preview.gif").body()) > 1);
+        assertEquals(200, get("/jobs/" + id + "/frame/" + (FRAMES - 1)).statusCode());
+        assertEquals(200, get("/jobs/" + id + "/").statusCode());
+        assertTrue(gifFrames(get("/jobs/" + id + "/preview.gif").body()) > 1);
         final JsonNode after = JsonMessages.MAPPER.readTree(get("/metrics").body()).get("jobs").get(0);
         assertEquals("ok", after.get("status").asText());
         assertEquals(FRAMES, after.get("frames_total").asInt());
         assertEquals(1.0, after.get("progress").asDouble());
+    }
+
+    /**
+     * A job is seen only with its view token: not by counting ids, not with a wrong token, not in the metrics of
+     * someone without it; the token's cookie shows it.
+     */
+    @Test
+    void aJobIsSeenOnlyWithItsViewToken() throws Exception
+    {
+        final TestClient.Run first = TestClient.run("--port", Integer.toString(SERVER.port()), "--video",
+            video.toString(), "--out", dir.resolve("private-1.mp4").toString(), "--quiet", "--preview");
+        final TestClient.Run second = TestClient.run("--port", Integer.toString(SERVER.port()), "--video",
+            video.toString(), "--out", dir.resolve("private-2.mp4").toString(), "--quiet", "--preview");
+        assertEquals(ExitCode.OK, first.exitCode(), first.stderr());
+        assertEquals(ExitCode.OK, second.exitCode(), second.stderr());
+        final long a = first.result().get("job").asLong();
+        final long b = second.result().get("job").asLong();
+        assertTrue(a > 1L << 32 && b > 1L << 32 && Math.abs(a - b) > 1_000, "random ids, not a counter: " + a +
+            ", " + b);
+        final Matcher url = PREVIEW_URL.matcher(first.stderr());
+        assertTrue(url.find(), first.stderr());
+        assertEquals(Long.toString(a), url.group(1));
+        final String token = url.group(2);
+        assertTrue(token.length() >= 22, "128 bits or more: " + token);
+
+        for (final String path : new String[] {"/", "/frame/0", "/preview.gif", "/thumbnails/0.jpg"})
+        {
+            assertEquals(403, send(stranger, "/jobs/" + a + path).statusCode(), path + " without the token");
+            assertEquals(403, send(stranger, "/jobs/" + a + path + "?token=" + token.substring(1) + "x")
+                .statusCode(), path + " with a wrong token");
+        }
+        assertEquals(403, send(stranger, "/jobs/" + b + "/frame/0?token=" + token).statusCode(),
+            "one job's token does not show another");
+        assertFalse(send(stranger, "/metrics").body().length == 0);
+        assertEquals(0, JsonMessages.MAPPER.readTree(send(stranger, "/metrics").body()).get("jobs").size(),
+            "no job in the metrics of a caller without tokens");
+
+        final HttpClient viewer = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+        final HttpResponse<byte[]> page = send(viewer, "/jobs/" + a + "/?token=" + token);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Set-Cookie").orElse("").contains("HttpOnly"), page.headers().map()
+            .toString());
+        assertEquals(200, send(viewer, "/jobs/" + a + "/frame/0").statusCode(), "the cookie shows the job");
+        final JsonNode jobs = JsonMessages.MAPPER.readTree(send(viewer, "/metrics").body()).get("jobs");
+        assertEquals(1, jobs.size(), jobs.toString());
+        assertEquals(a, jobs.get(0).get("job").asLong());
+        assertEquals(403, send(viewer, "/jobs/" + b + "/frame/0").statusCode());
+    }
+
+    /** With --metrics-tokens the Prometheus text needs a token, and a token's holder sees every job in /metrics. */
+    @Test
+    void metricsTokensGuardEveryJobsFigures() throws Exception
+    {
+        final String[] scraper = TokenFile.newToken("prometheus");
+        final Path tokens = dir.resolve("metrics-tokens");
+        Files.writeString(tokens, scraper[1] + "\n");
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir.resolve("guarded"))
+            .previewPort(0).metricsTokens(tokens)))
+        {
+            final TestClient.Run run = TestClient.run("--port", Integer.toString(server.port()), "--video",
+                video.toString(), "--out", dir.resolve("guarded.mp4").toString(), "--quiet");
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+            final String id = run.result().get("job").asText();
+            final URI prometheus = URI.create("http://127.0.0.1:" + server.previewPort() + "/metrics/prometheus");
+            final URI json = URI.create("http://127.0.0.1:" + server.previewPort() + "/metrics");
+            final HttpResponse<String> refused = stranger.send(HttpRequest.newBuilder(prometheus).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, refused.statusCode());
+            assertEquals("Bearer", refused.headers().firstValue("WWW-Authenticate").orElse(""));
+            assertEquals(401, stranger.send(HttpRequest.newBuilder(prometheus).header("Authorization",
+                "Bearer " + scraper[0] + "x").build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            final HttpResponse<String> scraped = stranger.send(HttpRequest.newBuilder(prometheus)
+                .header("Authorization", "Bearer " + scraper[0]).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, scraped.statusCode());
+            assertTrue(scraped.body().contains("job=\"" + id + "\""), scraped.body());
+            final JsonNode all = JsonMessages.MAPPER.readTree(stranger.send(HttpRequest.newBuilder(json)
+                .header("Authorization", "Bearer " + scraper[0]).build(), HttpResponse.BodyHandlers.ofString())
+                .body());
+            assertEquals(id, all.get("jobs").get(0).get("job").asText());
+            assertEquals(403, stranger.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                server.previewPort() + "/jobs/" + id + "/frame/0")).header("Authorization", "Bearer " + scraper[0])
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode(), "figures, not frames");
+        }
     }
 
     /** A client that asks for frames faster than the limit gets 429 with Retry-After, and the rest still answers. */
@@ -188,9 +286,8 @@ class PreviewEndToEndTest
     @Test
     void badAndHostilePathsGet400Or404AndNeverAFile() throws Exception
     {
-        assertEquals(400, get("/frame/abc").statusCode());
-        assertEquals(400, get("/frame/-1").statusCode());
-        assertEquals(404, get("/frame/99999999").statusCode());
+        assertEquals(404, get("/frame/1").statusCode(), "no 'latest job' without its token");
+        assertEquals(404, get("/preview.gif").statusCode());
         assertEquals(400, get("/jobs/x/frame/1").statusCode());
         assertEquals(404, get("/jobs/424242/frame/1").statusCode());
         assertEquals(404, get("/nothing-here").statusCode());
@@ -212,9 +309,12 @@ class PreviewEndToEndTest
     void aFailingHandlerAnswers500() throws Exception
     {
         final TestClient.Run run = TestClient.run("--port", Integer.toString(SERVER.port()), "--video",
-            video.toString(), "--out", dir.resolve("for-500.mp4").toString(), "--quiet");
+            video.toString(), "--out", dir.resolve("for-500.mp4").toString(), "--quiet", "--preview");
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         final String job = run.result().get("job").asText();
+        final Matcher url = PREVIEW_URL.matcher(run.stderr());
+        assertTrue(url.find(), run.stderr());
+        assertEquals(200, get(url.group(0).substring(url.group(0).indexOf("/jobs/"))).statusCode());
         // The kept output of a finished job is not a video any more: decoding its frame fails in the handler.
         // (The server moves the output there just after sending the result: wait for it first.)
         final Path kept = SERVER.dataDir().resolve("preview").resolve("job-" + job + ".mp4");
@@ -225,7 +325,8 @@ class PreviewEndToEndTest
         }
         assertEquals(200, await("/jobs/" + job + "/frame/0", 200, 10).statusCode(), "the kept output is served");
         Files.writeString(kept, "not a video any more");
-        final HttpResponse<byte[]> response = get("/jobs/" + job + "/frame/0");
+        assertEquals(200, get("/jobs/" + job + "/frame/0").statusCode(), "a frame made once is kept, not made again");
+        final HttpResponse<byte[]> response = get("/jobs/" + job + "/frame/1");
         assertEquals(500, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
         final JsonNode error = JsonMessages.MAPPER.readTree(response.body());
@@ -249,8 +350,28 @@ class PreviewEndToEndTest
 
     private HttpResponse<byte[]> get(final String path) throws Exception
     {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).build(),
+        return send(http, path);
+    }
+
+    private HttpResponse<byte[]> send(final HttpClient client, final String path) throws Exception
+    {
+        return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).build(),
             HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static Matcher awaitPreviewUrl(final ByteArrayOutputStream stderr) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline)
+        {
+            final Matcher url = PREVIEW_URL.matcher(stderr.toString(StandardCharsets.UTF_8));
+            if (url.find())
+            {
+                return url;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no preview URL: " + stderr.toString(StandardCharsets.UTF_8));
     }
 
     private URI uri(final String path)

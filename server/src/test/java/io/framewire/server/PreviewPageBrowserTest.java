@@ -14,15 +14,19 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The live page in a real headless Chromium during a real job: progress advances and the frame image loads. */
@@ -54,11 +58,25 @@ class PreviewPageBrowserTest
             final WebDriver browser = new ChromeDriver(service, options);
             try
             {
-                browser.get("http://127.0.0.1:" + server.previewPort() + "/");
+                final ByteArrayOutputStream clientErr = new ByteArrayOutputStream();
                 final CompletableFuture<Integer> job = CompletableFuture.supplyAsync(() -> ClientMain.run(
-                    new PrintStream(OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()),
+                    new PrintStream(OutputStream.nullOutputStream()), new PrintStream(clientErr, true,
+                        StandardCharsets.UTF_8),
                     "--port", Integer.toString(server.port()), "--video", video.toString(), "--out",
-                    dir.resolve("out.mp4").toString(), "--quiet"));
+                    dir.resolve("out.mp4").toString(), "--quiet", "--preview"));
+                // The URL the client prints, as a person would open it: it carries the job's view token.
+                String url = null;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (url == null && System.nanoTime() < deadline)
+                {
+                    url = clientErr.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("preview: "))
+                        .map(l -> l.substring("preview: ".length())).findFirst().orElse(null);
+                    Thread.sleep(20);
+                }
+                assertNotNull(url, clientErr.toString(StandardCharsets.UTF_8));
+                browser.get(url);
+                assertFalse(browser.getCurrentUrl().contains("token="), "the token leaves the address bar: " +
+                    browser.getCurrentUrl());
 
                 final WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
                 final String first = wait.until(b ->

@@ -40,9 +40,10 @@ class SecureDefaultsTest
         final String bind = refusal("--bind", "::", "--data-dir", dir.resolve("a").toString());
         assertTrue(bind.contains("--bind :: listens beyond loopback") && bind.contains("--auth-tokens") &&
             bind.contains("--no-auth"), bind);
-        // With tokens clients authenticate, but the preview does not yet: beyond loopback it still needs --no-auth.
+        // Jobs need their view tokens, but the Prometheus text is every job's: beyond loopback it needs its tokens.
         final String preview = refusal("--preview-bind", "192.0.2.1", "--data-dir", dir.resolve("c").toString());
-        assertTrue(preview.contains("--preview-bind 192.0.2.1") && preview.contains("--no-auth"), preview);
+        assertTrue(preview.contains("--preview-bind 192.0.2.1") && preview.contains("--metrics-tokens") &&
+            preview.contains("--no-auth"), preview);
         // 192.0.2.1 is TEST-NET-1: never bound, the refusal comes first.
         final String workers = refusal("--worker-endpoint", "192.0.2.1", "--data-dir", dir.resolve("b").toString());
         assertTrue(workers.contains("--worker-secret-file") && workers.contains("--no-auth"), workers);
@@ -139,13 +140,21 @@ class SecureDefaultsTest
             final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
                 "--port", Integer.toString(server.port()), "--video", video.toString(), "--protocol", "stream",
                 "--out", dir.resolve("private.mp4").toString(), "--quiet"));
-            final List<Path> files = List.of(dataDir.resolve("job-1.upload"), dataDir.resolve("job-1.mp4"));
-            final Path journal = dataDir.resolve("job-1.journal");
+            // The job's id is random: its files are found by their form.
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!(Files.exists(files.get(0)) && Files.exists(files.get(1)) && Files.exists(journal)))
+            List<Path> files = List.of();
+            Path journal = null;
+            while (files.size() < 2 || journal == null)
             {
                 assertTrue(System.nanoTime() < deadline && !job.isDone(), "the job's files did not appear");
                 Thread.sleep(20);
+                try (var listing = Files.list(dataDir))
+                {
+                    final List<Path> all = listing.filter(p -> p.getFileName().toString().matches("job-[0-9]+\\." +
+                        "(upload|mp4|journal)")).toList();
+                    files = all.stream().filter(p -> !p.toString().endsWith(".journal")).toList();
+                    journal = all.stream().filter(p -> p.toString().endsWith(".journal")).findFirst().orElse(null);
+                }
             }
             for (final Path file : files)
             {

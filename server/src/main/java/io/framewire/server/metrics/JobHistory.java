@@ -1,5 +1,6 @@
 package io.framewire.server.metrics;
 
+import io.framewire.server.access.Secrets;
 import io.framewire.server.job.Job;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,16 +18,21 @@ import java.util.Map;
 /**
  * Running jobs and the most recent finished ones, for the metrics and the preview. A finished job's output is
  * kept (moved under {@code preview/} in the data directory) so its frames stay viewable, until
- * {@link #KEEP_FINISHED} newer jobs have finished; then it is deleted. Thread-safe.
+ * {@link #KEEP_FINISHED} newer jobs have finished; then it is deleted. Each admitted job has a view token, handed to
+ * its client only: the preview shows a job to whoever presents it. Thread-safe.
  */
 public final class JobHistory implements AutoCloseable
 {
     public static final int KEEP_FINISHED = 4;
+    /** Frames' JPEGs kept per job for the preview (the live page asks for the same few over and over). */
+    private static final int CACHED_FRAMES = 32;
+    private static final int VIEW_TOKEN_BITS = 128;
 
     private static final Logger LOG = LoggerFactory.getLogger(JobHistory.class);
 
     private final Path previewDir;
     private final Map<Long, Entry> entries = new LinkedHashMap<>();
+    private final Map<Long, byte[]> viewTokenHashes = new HashMap<>();
 
     /** A job with where its output is and its preview GIF. */
     public static final class Entry
@@ -33,6 +40,14 @@ public final class JobHistory implements AutoCloseable
         private final Job job;
         private final PreviewGif gif;
         private final Thumbnails thumbnails;
+        private final Map<Integer, byte[]> frames = new LinkedHashMap<>(16, 0.75f, true)
+        {
+            @Override
+            protected boolean removeEldestEntry(final Map.Entry<Integer, byte[]> eldest)
+            {
+                return size() > CACHED_FRAMES;
+            }
+        };
         private volatile Path output;
         private volatile boolean finished;
 
@@ -69,12 +84,42 @@ public final class JobHistory implements AutoCloseable
         {
             return finished;
         }
+
+        /** A frame's JPEG made before, or null: a written frame never changes, so it is made once. */
+        public synchronized byte[] cachedFrame(final int frame)
+        {
+            return frames.get(frame);
+        }
+
+        public synchronized void cacheFrame(final int frame, final byte[] jpeg)
+        {
+            frames.put(frame, jpeg);
+        }
     }
 
     public JobHistory(final Path dataDir) throws IOException
     {
         previewDir = dataDir.resolve("preview");
         Files.createDirectories(previewDir);
+    }
+
+    /** A new job may be watched: its view token, which only its client is told. */
+    public synchronized String admit(final long jobId)
+    {
+        final String token = Secrets.newSecret("", VIEW_TOKEN_BITS);
+        viewTokenHashes.put(jobId, Secrets.sha256(token));
+        return token;
+    }
+
+    /** Whether {@code token} is the view token of job {@code jobId}, still kept. */
+    public boolean mayView(final long jobId, final String token)
+    {
+        final byte[] hash;
+        synchronized (this)
+        {
+            hash = viewTokenHashes.get(jobId);
+        }
+        return hash != null && Secrets.matches(hash, token);
     }
 
     public synchronized void started(final Job job, final Path output, final PreviewGif gif,
@@ -94,7 +139,15 @@ public final class JobHistory implements AutoCloseable
         {
             entry = entries.get(jobId);
         }
-        if (entry == null || entry.finished)
+        if (entry == null)
+        {
+            synchronized (this)
+            {
+                viewTokenHashes.remove(jobId); // refused before it started: nothing to watch
+            }
+            return;
+        }
+        if (entry.finished)
         {
             return;
         }
@@ -129,6 +182,7 @@ public final class JobHistory implements AutoCloseable
                 if (entry.finished && ++finished > KEEP_FINISHED)
                 {
                     entries.remove(entry.job.id());
+                    viewTokenHashes.remove(entry.job.id());
                     dropped.add(entry);
                 }
             }
@@ -183,6 +237,7 @@ public final class JobHistory implements AutoCloseable
         {
             all = List.copyOf(entries.values());
             entries.clear();
+            viewTokenHashes.clear();
         }
         all.stream().filter(Entry::finished).forEach(JobHistory::deleteOutput);
     }

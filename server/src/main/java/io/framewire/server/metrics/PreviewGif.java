@@ -1,5 +1,7 @@
 package io.framewire.server.metrics;
 
+import org.agrona.concurrent.NanoClock;
+
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -12,10 +14,12 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An animated GIF of a job's output so far: the encoder hands over small, subsampled frames; the GIF is
- * rebuilt on request when frames were added since the last one. Keeps the latest {@link #MAX_FRAMES} frames.
+ * rebuilt on request when frames were added since the last one, at most once every {@link #REBUILD_INTERVAL_NS}
+ * (viewers asking for it in a loop must not take the jobs' CPU). Keeps the latest {@link #MAX_FRAMES} frames.
  */
 public final class PreviewGif
 {
@@ -24,6 +28,7 @@ public final class PreviewGif
     /** Frames per second of video shown in the GIF. */
     public static final double RATE = 5.0;
     private static final int MAX_FRAMES = 75;
+    public static final long REBUILD_INTERVAL_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final int width;
     private final int height;
@@ -31,11 +36,14 @@ public final class PreviewGif
     private final byte[][] frames = new byte[MAX_FRAMES][];
     private int count;
     private int next;
+    private final NanoClock clock;
     private boolean dirty;
     private byte[] gif;
+    private long builtNs;
 
-    public PreviewGif(final int width, final int height, final double frameRate)
+    public PreviewGif(final int width, final int height, final double frameRate, final NanoClock clock)
     {
+        this.clock = clock;
         this.width = width;
         this.height = height;
         this.delayCentiseconds = (int)Math.max(2, Math.round(100.0 / Math.min(RATE, frameRate)));
@@ -68,9 +76,11 @@ public final class PreviewGif
         {
             return null;
         }
-        if (dirty || gif == null)
+        final long nowNs = clock.nanoTime();
+        if (gif == null || dirty && nowNs - builtNs >= REBUILD_INTERVAL_NS)
         {
             gif = encode();
+            builtNs = nowNs;
             dirty = false;
         }
         return gif;

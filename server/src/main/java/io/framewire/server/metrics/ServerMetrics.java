@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import com.sun.management.OperatingSystemMXBean;
 
@@ -93,8 +94,11 @@ public final class ServerMetrics implements AutoCloseable
         lastServerCpu = serverCpu;
     }
 
-    /** The {@code /metrics} document. */
-    public ObjectNode json()
+    /**
+     * The {@code /metrics} document: the server and its workers, and of the jobs those {@code visible} says; the
+     * overall figures count every job.
+     */
+    public ObjectNode json(final Predicate<JobHistory.Entry> visible)
     {
         final ObjectNode root = JsonMessages.MAPPER.createObjectNode();
         final List<JobHistory.Entry> entries = history.entries();
@@ -145,7 +149,10 @@ public final class ServerMetrics implements AutoCloseable
                 job.running() ? 0 : 1);
             node.put("frame_url", "/jobs/" + job.id() + "/frame/");
             node.put("gif_url", "/jobs/" + job.id() + "/preview.gif");
-            jobs.add(node);
+            if (visible.test(entry))
+            {
+                jobs.add(node);
+            }
             fpsIn += rate[0];
             processed += rate[1];
             fpsOut += rate[2];

@@ -165,7 +165,8 @@ public final class ClientSession implements Runnable
         {
             LOG.info("job {} from {}: {} '{}' ({} bytes, {})", jobId, peer, pipeline, handshake.fileName(),
                 handshake.fileSize(), handshake.protocol());
-            stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort));
+            stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort,
+                history.admit(jobId)));
             stream.flush();
             runJob(stream, handshake, processing, pipeline, format, upload, output);
         }

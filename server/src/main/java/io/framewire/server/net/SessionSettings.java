@@ -1,5 +1,6 @@
 package io.framewire.server.net;
 
+import io.framewire.server.access.TokenFile;
 import io.framewire.server.media.EncoderSettings;
 
 import java.nio.file.Path;
@@ -18,6 +19,6 @@ import java.nio.file.Path;
  * @param tokens            the clients admitted; null for a server open to anyone who reaches it.
  */
 public record SessionSettings(Path dataDir, int readTimeoutMs, int maxHandshakeBytes, long maxUploadBytes,
-    int maxJobs, String defaultProcessing, String codec, EncoderSettings encoder, ClientTokens tokens)
+    int maxJobs, String defaultProcessing, String codec, EncoderSettings encoder, TokenFile tokens)
 {
 }

@@ -3,10 +3,12 @@ package io.framewire.server.preview;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.framewire.codec.JsonMessages;
+import io.framewire.server.access.TokenFile;
 import io.framewire.server.media.FrameSnapshot;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.server.metrics.ServerMetrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +19,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -31,39 +35,51 @@ import java.util.regex.Pattern;
  * name taken from the request, so junk and traversal paths get 404 or 400.
  *
  * <pre>
- *   GET /                              live page (also /jobs/ID/)
+ *   GET /                              live page of the jobs the caller may see (also /jobs/ID/: that job)
  *   GET /metrics                       JSON; Prometheus text when the Accept header asks for text/plain
  *   GET /metrics/prometheus            Prometheus text format
- *   GET /frame/N, /jobs/ID/frame/N     processed frame N as JPEG (most recent job, or job ID)
- *   GET /preview.gif, /jobs/ID/preview.gif
+ *   GET /jobs/ID/frame/N               processed frame N of job ID as JPEG
+ *   GET /jobs/ID/preview.gif
  *   GET /jobs/ID/thumbnails/I.jpg      the job's I-th thumbnail
  * </pre>
+ *
+ * A job is seen only with its view token: {@code ?token=} (the URL its client prints), which the answer turns into
+ * a cookie for the page's later requests. {@code /metrics} lists the jobs whose tokens the caller holds, all of them
+ * for a caller with a metrics token ({@code Authorization: Bearer}); with {@code --metrics-tokens} the Prometheus
+ * text needs one too.
  */
 public final class PreviewServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(PreviewServer.class);
     private static final Pattern JOB_PATH = Pattern.compile("/jobs/([^/]+)(/.*)?");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,9}");
+    private static final Pattern JOB_ID = Pattern.compile("[0-9]{1,19}");
+    private static final String COOKIE_PREFIX = "fw_job_";
+    private static final int COOKIE_MAX_AGE_S = 86_400;
 
     private final List<HttpServer> servers;
-    private final RequestLimits limits = new RequestLimits();
+    private final RequestLimits limits = new RequestLimits(SystemNanoClock.INSTANCE);
     private static final byte[] TOO_MANY = ("{\"error\":\"too_many_requests\",\"message\":\"slow down: the preview " +
         "shares the server's CPU with the jobs\"}\n").getBytes(StandardCharsets.UTF_8);
     private final ExecutorService executor;
     private final JobHistory history;
     private final ServerMetrics metrics;
+    private final TokenFile metricsTokens;
     private final byte[] page;
     private final PrometheusTextFormatWriter prometheus = PrometheusTextFormatWriter.create();
 
     /**
      * @param addresses where to listen, on the same port: the first takes {@code port} (0: any free one), the others
      *                  the port it got.
+     * @param metricsTokens who may read every job's metrics; null: the Prometheus text is open to whoever reaches
+     *                      the port, and no caller sees a job without its view token.
      */
     public PreviewServer(final List<InetAddress> addresses, final int port, final JobHistory history,
-        final ServerMetrics metrics) throws IOException
+        final ServerMetrics metrics, final TokenFile metricsTokens) throws IOException
     {
         this.history = history;
         this.metrics = metrics;
+        this.metricsTokens = metricsTokens;
         try (InputStream in = PreviewServer.class.getResourceAsStream("/preview/index.html"))
         {
             page = in.readAllBytes();
@@ -111,8 +127,7 @@ public final class PreviewServer implements AutoCloseable
             final String path = exchange.getRequestURI().getRawPath();
             if (!limits.allow(exchange.getRemoteAddress().getAddress(), path))
             {
-                exchange.getResponseHeaders().set("Retry-After", "1");
-                send(exchange, 429, "application/json", TOO_MANY);
+                tooMany(exchange);
                 return;
             }
             route(exchange, path);
@@ -160,33 +175,50 @@ public final class PreviewServer implements AutoCloseable
             case "/", "/index.html" -> send(exchange, 200, "text/html; charset=utf-8", page);
             case "/metrics" -> metrics(exchange, wantsPrometheus(exchange));
             case "/metrics/prometheus" -> metrics(exchange, true);
-            case "/preview.gif" -> gif(exchange, history.latest());
             default ->
             {
-                if (path.startsWith("/frame/"))
-                {
-                    frame(exchange, history.latest(), path.substring("/frame/".length()));
-                    return;
-                }
                 final Matcher job = JOB_PATH.matcher(path);
                 if (!job.matches())
                 {
                     notFound(exchange, "no such page");
                     return;
                 }
-                if (!NUMBER.matcher(job.group(1)).matches())
+                if (!JOB_ID.matcher(job.group(1)).matches())
                 {
                     send(exchange, 400, "text/plain", "job id must be a number\n".getBytes(StandardCharsets.UTF_8));
                     return;
                 }
-                final JobHistory.Entry entry = history.get(Long.parseLong(job.group(1)));
+                final long id = Long.parseLong(job.group(1));
                 final String rest = job.group(2) == null ? "/" : job.group(2);
-                if (entry == null)
+                final String queryToken = queryToken(exchange);
+                final boolean byQuery = history.mayView(id, queryToken);
+                if (!byQuery && !history.mayView(id, cookies(exchange).get(COOKIE_PREFIX + id)))
                 {
-                    notFound(exchange, "no such job (the server keeps the running jobs and the last " +
-                        JobHistory.KEEP_FINISHED + " finished ones)");
+                    if (history.get(id) == null)
+                    {
+                        notFound(exchange, "no such job (the server keeps the running jobs and the last " +
+                            JobHistory.KEEP_FINISHED + " finished ones)");
+                    }
+                    else
+                    {
+                        send(exchange, 403, "text/plain", ("job " + id + " is shown only with its view token: open " +
+                            "the URL its client printed (--preview)\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    return;
                 }
-                else if (rest.equals("/"))
+                if (byQuery)
+                {
+                    exchange.getResponseHeaders().add("Set-Cookie", COOKIE_PREFIX + id + "=" + queryToken +
+                        "; Path=/; Max-Age=" + COOKIE_MAX_AGE_S + "; HttpOnly; SameSite=Strict");
+                }
+                // A job admitted but not started (its upload still coming) already has its page.
+                final JobHistory.Entry entry = history.get(id);
+                if (entry == null && !rest.equals("/"))
+                {
+                    notFound(exchange, "job " + id + " has not started yet");
+                    return;
+                }
+                if (rest.equals("/"))
                 {
                     send(exchange, 200, "text/html; charset=utf-8", page);
                 }
@@ -211,6 +243,49 @@ public final class PreviewServer implements AutoCloseable
         }
     }
 
+    private static String queryToken(final HttpExchange exchange)
+    {
+        final String query = exchange.getRequestURI().getRawQuery();
+        if (query != null)
+        {
+            for (final String pair : query.split("&"))
+            {
+                if (pair.startsWith("token="))
+                {
+                    return pair.substring("token=".length());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> cookies(final HttpExchange exchange)
+    {
+        final Map<String, String> cookies = new HashMap<>();
+        for (final String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of()))
+        {
+            for (final String cookie : header.split(";"))
+            {
+                final int equals = cookie.indexOf('=');
+                if (equals > 0)
+                {
+                    // RFC 2965 clients quote the value.
+                    cookies.put(cookie.substring(0, equals).strip(),
+                        cookie.substring(equals + 1).strip().replace("\"", ""));
+                }
+            }
+        }
+        return cookies;
+    }
+
+    /** A caller holding a metrics token: it sees every job's metrics. */
+    private boolean operator(final HttpExchange exchange)
+    {
+        final String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        return metricsTokens != null && authorization != null && authorization.startsWith("Bearer ") &&
+            metricsTokens.authenticate(authorization.substring("Bearer ".length()).strip()) != null;
+    }
+
     private static boolean wantsPrometheus(final HttpExchange exchange)
     {
         final String accept = exchange.getRequestHeaders().getFirst("Accept");
@@ -220,15 +295,25 @@ public final class PreviewServer implements AutoCloseable
 
     private void metrics(final HttpExchange exchange, final boolean prometheusText) throws IOException
     {
+        final boolean operator = operator(exchange);
         if (prometheusText)
         {
+            if (metricsTokens != null && !operator)
+            {
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                send(exchange, 401, "text/plain", ("the Prometheus metrics need a metrics token (Authorization: " +
+                    "Bearer TOKEN, from --metrics-tokens)\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             final ByteArrayOutputStream out = new ByteArrayOutputStream();
             prometheus.write(out, metrics.prometheus());
             send(exchange, 200, prometheus.getContentType(), out.toByteArray());
         }
         else
         {
-            send(exchange, 200, "application/json", JsonMessages.MAPPER.writeValueAsBytes(metrics.json()));
+            final Map<String, String> cookies = cookies(exchange);
+            send(exchange, 200, "application/json", JsonMessages.MAPPER.writeValueAsBytes(metrics.json(entry ->
+                operator || history.mayView(entry.job().id(), cookies.get(COOKIE_PREFIX + entry.job().id())))));
         }
     }
 
@@ -242,9 +327,21 @@ public final class PreviewServer implements AutoCloseable
             return;
         }
         final int n = Integer.parseInt(number);
-        final Path output = entry == null ? null : entry.output();
-        final byte[] jpeg = output == null || n >= entry.job().ring().encoded() ? null : FrameSnapshot.jpeg(output, n,
-            !entry.job().running());
+        byte[] jpeg = entry.cachedFrame(n);
+        final Path output = entry.output();
+        if (jpeg == null && output != null && n < entry.job().ring().encoded())
+        {
+            if (!limits.allowRender())
+            {
+                tooMany(exchange);
+                return;
+            }
+            jpeg = FrameSnapshot.jpeg(output, n, !entry.job().running());
+            if (jpeg != null)
+            {
+                entry.cacheFrame(n, jpeg);
+            }
+        }
         if (jpeg == null)
         {
             notFound(exchange, "frame " + n + " is not processed yet (frames show once their 2 s group is written)");
@@ -274,7 +371,7 @@ public final class PreviewServer implements AutoCloseable
 
     private void gif(final HttpExchange exchange, final JobHistory.Entry entry) throws IOException
     {
-        final byte[] gif = entry == null ? null : entry.gif().gif();
+        final byte[] gif = entry.gif().gif();
         if (gif == null)
         {
             notFound(exchange, "no preview yet");
@@ -282,6 +379,12 @@ public final class PreviewServer implements AutoCloseable
         }
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         send(exchange, 200, "image/gif", gif);
+    }
+
+    private static void tooMany(final HttpExchange exchange) throws IOException
+    {
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        send(exchange, 429, "application/json", TOO_MANY);
     }
 
     private static void notFound(final HttpExchange exchange, final String why) throws IOException

@@ -99,7 +99,7 @@ public final class JobRunner
                     throw new JobFailedException(ErrorCode.BUSY, "the dispatcher is full; try again later");
                 }
                 final PreviewGif gif = new PreviewGif(PreviewGif.WIDTH, FrameEncoder.gifHeight(width, height),
-                    source.frameRate());
+                    source.frameRate(), SystemNanoClock.INSTANCE);
                 final Thumbnails jobThumbnails = new Thumbnails(thumbnails, source.estimatedFrames(),
                     source.frameRate(), PreviewGif.WIDTH, FrameEncoder.gifHeight(width, height), mediaIo);
                 history.started(job, output, gif, jobThumbnails);

@@ -1,4 +1,4 @@
-package io.framewire.server.net;
+package io.framewire.server.access;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,24 +9,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The clients a server started with {@code --auth-tokens FILE} accepts. The file holds one client a line, its name
+ * A file of token hashes: the clients a server started with {@code --auth-tokens FILE} accepts, or the scrapers
+ * {@code --metrics-tokens FILE} lets read every job's metrics. The file holds one client a line, its name
  * and the SHA-256 of its token in hex ({@code alice 3b5d...}; {@code #} starts a comment), so the server never
  * stores a token itself; it is read again when it changes, so clients are added or removed without a restart. A
  * token is checked against every line with a constant-time comparison of the hashes.
  */
-public final class ClientTokens
+public final class TokenFile
 {
-    private static final Logger LOG = LoggerFactory.getLogger(ClientTokens.class);
-    /** Random bytes in a new token: 256 bits. */
-    private static final int TOKEN_BYTES = 32;
+    private static final Logger LOG = LoggerFactory.getLogger(TokenFile.class);
+    private static final int TOKEN_BITS = 256;
     private static final String PREFIX = "fw_";
 
     private record Entry(String name, byte[] hash)
@@ -37,7 +34,7 @@ public final class ClientTokens
     private volatile List<Entry> entries;
     private volatile FileTime readAt;
 
-    private ClientTokens(final Path file) throws IOException
+    private TokenFile(final Path file) throws IOException
     {
         this.file = file;
         reload();
@@ -47,9 +44,9 @@ public final class ClientTokens
      * @throws IOException when the file cannot be read or has a malformed line (a server must not start with the
      *                     clients it was meant to admit silently missing).
      */
-    public static ClientTokens load(final Path file) throws IOException
+    public static TokenFile load(final Path file) throws IOException
     {
-        return new ClientTokens(file);
+        return new TokenFile(file);
     }
 
     private synchronized void reload() throws IOException
@@ -79,7 +76,7 @@ public final class ClientTokens
         }
         entries = List.copyOf(read);
         readAt = modified;
-        LOG.info("{} client tokens from {}", read.size(), file);
+        LOG.info("{} tokens from {}", read.size(), file);
     }
 
     /** The name of the client {@code token} belongs to, or null when it belongs to none (or is empty). */
@@ -93,7 +90,7 @@ public final class ClientTokens
         {
             LOG.warn("cannot read {} again ({}); the tokens read before stay in force", file, ex.getMessage());
         }
-        final byte[] hash = sha256(token);
+        final byte[] hash = Secrets.sha256(token);
         String name = null;
         for (final Entry entry : entries)
         {
@@ -109,21 +106,7 @@ public final class ClientTokens
     /** A new random token, and the line that admits it as {@code name}. */
     public static String[] newToken(final String name)
     {
-        final byte[] random = new byte[TOKEN_BYTES];
-        new SecureRandom().nextBytes(random);
-        final String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        return new String[] {token, name + " " + HexFormat.of().formatHex(sha256(token))};
-    }
-
-    static byte[] sha256(final String token)
-    {
-        try
-        {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        final String token = Secrets.newSecret(PREFIX, TOKEN_BITS);
+        return new String[] {token, name + " " + HexFormat.of().formatHex(Secrets.sha256(token))};
     }
 }

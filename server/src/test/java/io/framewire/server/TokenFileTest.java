@@ -2,7 +2,7 @@ package io.framewire.server;
 
 import io.framewire.client.ExitCode;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.server.net.ClientTokens;
+import io.framewire.server.access.TokenFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code unauthorized} before a byte of its video is taken; a listed token gets in; a line added to the file admits
  * its client without a restart.
  */
-class ClientTokensTest
+class TokenFileTest
 {
     @TempDir
     Path dir;
@@ -33,7 +33,7 @@ class ClientTokensTest
     {
         final Path video = dir.resolve("in.mp4");
         SyntheticVideo.write(video, 160, 120, 10, 25);
-        final String[] alice = ClientTokens.newToken("alice");
+        final String[] alice = TokenFile.newToken("alice");
         final Path tokens = Files.writeString(dir.resolve("tokens"), "# name sha256\n" + alice[1] + "\n");
         try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).authTokens(tokens)))
         {
@@ -54,7 +54,7 @@ class ClientTokensTest
             assertEquals(ExitCode.OK, right.exitCode(), right.stderr());
             assertEquals(10, right.result().get("frames").asInt());
 
-            final String[] bob = ClientTokens.newToken("bob");
+            final String[] bob = TokenFile.newToken("bob");
             assertNotEquals(alice[0], bob[0], "tokens are random");
             Files.writeString(tokens, bob[1] + "\n", StandardOpenOption.APPEND);
             Files.setLastModifiedTime(tokens, FileTime.fromMillis(System.currentTimeMillis() + 2_000));
