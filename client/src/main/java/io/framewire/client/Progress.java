@@ -4,12 +4,8 @@ import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
-import java.time.Duration;
-import java.time.temporal.ChronoUnit;
-import java.util.Optional;
 
 /**
  * Progress of one phase (upload, processing, download) on stderr: a bar redrawn in place on a terminal, a plain
@@ -39,24 +35,18 @@ final class Progress implements AutoCloseable
         final ProgressBarBuilder builder = new ProgressBarBuilder()
             .setTaskName(task)
             .setInitialMax(total)
-            .setUnit(unit, unitSize)
-            .showSpeed()
-            .setSpeedUnit(ChronoUnit.SECONDS)
-            .setEtaFunction(state -> state.getMax() > 0 && state.getCurrent() > 0 ?
-                Optional.of(Duration.ofMillis((long)(state.getElapsedAfterStart().toMillis() *
-                    (double)(state.getMax() - state.getCurrent()) / state.getCurrent()))) : Optional.empty());
+            .setRenderer(new ProgressLine(unit, unitSize, terminal));
         if (terminal)
         {
             // Redrawn in place, each bar on its line of one region, on stderr whatever stdout is (a file, a pipe).
-            builder.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200)
+            builder.setUpdateIntervalMillis(200)
                 .setConsumer(new InteractiveConsoleProgressBarConsumer(err, Terminal.width()));
         }
         else
         {
             // A log, not a display: a line every few seconds and at the end, never the same line twice.
             final String[] last = {""};
-            builder.setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new DelegatingProgressBarConsumer(line ->
+            builder.setConsumer(new DelegatingProgressBarConsumer(line ->
                 {
                     final String text = line.trim();
                     if (!text.equals(last[0]))

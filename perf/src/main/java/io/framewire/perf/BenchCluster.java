@@ -39,6 +39,13 @@ final class BenchCluster implements AutoCloseable
     static Process javaProcess(final String mainClass, final List<String> extraFlags, final List<String> args,
         final Path stderr, final Path stdout) throws IOException
     {
+        return new ProcessBuilder(javaCommand(mainClass, extraFlags, args)).redirectError(stderr.toFile())
+            .redirectOutput(stdout.toFile()).start();
+    }
+
+    /** The command line of a framewire JVM on this JVM's classpath and flags, {@code extraFlags} after them. */
+    static List<String> javaCommand(final String mainClass, final List<String> extraFlags, final List<String> args)
+    {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (final String flag : ManagementFactory.getRuntimeMXBean().getInputArguments())
@@ -53,7 +60,7 @@ final class BenchCluster implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
-        return new ProcessBuilder(command).redirectError(stderr.toFile()).redirectOutput(stdout.toFile()).start();
+        return command;
     }
 
     final int port;
@@ -155,9 +162,37 @@ final class BenchCluster implements AutoCloseable
         return rss;
     }
 
-    private static long procCpuNanos(final long pid) throws IOException
+    /** CPU time of the server's threads with one of {@code names} (Linux thread names, 15 characters at most). */
+    long serverThreadCpuNanos(final List<String> names) throws IOException
     {
-        final String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + server.pid() + "/task")))
+        {
+            for (final Path task : tasks.toList())
+            {
+                try
+                {
+                    if (names.contains(Files.readString(task.resolve("comm")).strip()))
+                    {
+                        total += statCpuNanos(Files.readString(task.resolve("stat")));
+                    }
+                }
+                catch (final IOException ended)
+                {
+                    // the thread ended while listed
+                }
+            }
+        }
+        return total;
+    }
+
+    static long procCpuNanos(final long pid) throws IOException
+    {
+        return statCpuNanos(Files.readString(Path.of("/proc/" + pid + "/stat")));
+    }
+
+    private static long statCpuNanos(final String stat)
+    {
         final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         final long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
         return ticks * 10_000_000L; // USER_HZ is 100 on Linux

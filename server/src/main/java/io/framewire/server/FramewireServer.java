@@ -157,7 +157,7 @@ public final class FramewireServer implements AutoCloseable
         AgentRunner.startOnThread(embeddedWorkerRunner);
 
         history = new JobHistory(config.dataDir());
-        metrics = new ServerMetrics(history, registry::statuses);
+        metrics = new ServerMetrics(history, registry::statuses, config.clock());
         PreviewServer startedPreview = null;
         if (config.previewPort() >= 0)
         {

@@ -260,6 +260,28 @@ class PreviewEndToEndTest
         }
     }
 
+    /** The preview's threads run at the lowest CPU priority: viewers get what the jobs leave. */
+    @Test
+    void thePreviewRunsAtTheLowestPriority() throws Exception
+    {
+        assertEquals(404, get("/jobs/424242/").statusCode()); // the request thread exists once it has served
+        final List<Integer> niceness = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task")))
+        {
+            for (final Path task : tasks.toList())
+            {
+                final String name = Files.readString(task.resolve("comm")).strip();
+                if (name.equals("preview-http") || name.equals("HTTP-Dispatcher"))
+                {
+                    final String stat = Files.readString(task.resolve("stat"));
+                    niceness.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+                }
+            }
+        }
+        assertTrue(niceness.size() >= 3, "a request thread and a dispatcher per address: " + niceness);
+        assertTrue(niceness.stream().allMatch(n -> n == 19), "niceness 19: " + niceness);
+    }
+
     /** A client that asks for frames faster than the limit gets 429 with Retry-After, and the rest still answers. */
     @Test
     void aClientAskingTooFastIsToldToSlowDown() throws Exception

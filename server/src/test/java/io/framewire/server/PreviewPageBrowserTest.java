@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -19,6 +21,7 @@ import java.io.File;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +53,8 @@ class PreviewPageBrowserTest
         {
             final ChromeOptions options = new ChromeOptions()
                 .setBinary(CHROMIUM)
-                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                .addArguments("--headless", "--window-size=1280,1100",
+                    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                     "--user-data-dir=" + dir.resolve("chromium-profile"));
             final ChromeDriverService service = new ChromeDriverService.Builder()
@@ -111,7 +115,41 @@ class PreviewPageBrowserTest
                     " img.naturalWidth * 100000 + Number(img.dataset.n) : null;"));
                 assertEquals(640, frameShown / 100000, "the frame shown is the video's width");
                 assertTrue(frameShown % 100000 < 400, "and one of the job's 400 frames: " + frameShown % 100000);
+
+                // Charts with points and labelled axes: fps and latency over time, with units.
+                final JavascriptExecutor js = (JavascriptExecutor)browser;
+                final Long fpsPoints = wait.until(b -> (Long)js.executeScript(
+                    "const p = document.querySelector('svg.fps polyline.series');" +
+                    "const n = p ? p.getAttribute('points').trim().split(' ').length : 0; return n >= 3 ? n : null;"));
+                assertTrue(fpsPoints >= 3, "the fps chart has points: " + fpsPoints);
+                final String fpsAxis = (String)js.executeScript("return [...document.querySelectorAll(" +
+                    "'svg.fps text.y-label, svg.fps text.x-title')].map(t => t.textContent).join('|');");
+                assertTrue(fpsAxis.matches("0 fps\\|\\d+ fps\\|\\d+ fps\\|time since start \\(s\\)"), fpsAxis);
+                final String latencyAxis = (String)js.executeScript("return [...document.querySelectorAll(" +
+                    "'svg.latency text.y-label')].map(t => t.textContent).join('|');");
+                assertTrue(latencyAxis.matches("0 ms\\|\\d+ ms\\|\\d+ ms"), latencyAxis);
+                assertEquals(3L, js.executeScript("return document.querySelectorAll('svg.latency polyline').length;"),
+                    "p50, p95 and p99");
+                // The workers, with their state and CPU in whole percent.
+                final String worker = (String)js.executeScript(
+                    "const r = document.querySelector('#workers tbody tr');" +
+                    "return r ? [...r.children].map(td => td.textContent).join('|') : '';");
+                assertTrue(worker.matches("\\d+\\|embedded\\|(busy|idle)\\|\\d+\\|\\d+\\|\\d+ %\\|\\d+ ms ago"),
+                    worker);
+
                 assertEquals(ExitCode.OK, job.get(120, TimeUnit.SECONDS));
+                // Finished: a summary line, the thumbnails shown.
+                final String summary = wait.until(b -> (String)js.executeScript(
+                    "const s = document.querySelector('.summary'); return s && s.textContent ? s.textContent : null;"));
+                assertTrue(summary.matches("done: 400 frames in \\d+\\.\\d s \\(\\d+\\.\\d fps\\) · latency \\d+ / " +
+                    "\\d+ / \\d+ ms · \\d+ retries"), summary);
+                final Long thumbnails = wait.until(b -> (Long)js.executeScript(
+                    "const t = [...document.querySelectorAll('.thumbs img')].filter(i => i.complete && " +
+                    "i.naturalWidth === 320); return t.length === 5 ? 5 : null;"));
+                assertEquals(5L, thumbnails);
+                final Path screenshots = Files.createDirectories(Path.of("target", "screenshots"));
+                Files.write(screenshots.resolve("preview-page.png"),
+                    ((TakesScreenshot)browser).getScreenshotAs(OutputType.BYTES));
             }
             finally
             {

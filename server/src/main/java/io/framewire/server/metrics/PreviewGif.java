@@ -2,24 +2,20 @@ package io.framewire.server.metrics;
 
 import org.agrona.concurrent.NanoClock;
 
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.metadata.IIOMetadataNode;
-import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An animated GIF of a job's output so far: the encoder hands over small, subsampled frames; the GIF is
- * rebuilt on request when frames were added since the last one, at most once every {@link #REBUILD_INTERVAL_NS}
- * (viewers asking for it in a loop must not take the jobs' CPU). Keeps the latest {@link #MAX_FRAMES} frames.
+ * An animated GIF of a job's output so far: the encoder hands over small, subsampled frames; the GIF is made on
+ * request when frames were added since the last one, at most once every {@link #REBUILD_INTERVAL_NS}. Each frame
+ * is compressed once, the first time a GIF holds it, and kept as its GIF image block; a GIF is those blocks behind
+ * a header, so viewers asking for it in a loop cost almost nothing. Keeps the latest {@link #MAX_FRAMES} frames.
  */
 public final class PreviewGif
 {
@@ -27,16 +23,23 @@ public final class PreviewGif
     public static final int WIDTH = 320;
     /** Frames per second of video shown in the GIF. */
     public static final double RATE = 5.0;
-    private static final int MAX_FRAMES = 75;
     public static final long REBUILD_INTERVAL_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final int MAX_FRAMES = 75;
+    private static final int EXTENSION = 0x21;
+    private static final int IMAGE = 0x2C;
+    private static final int TRAILER = 0x3B;
+    private static final int GRAPHIC_CONTROL = 0xF9;
 
     private final int width;
     private final int height;
     private final int delayCentiseconds;
+    private final NanoClock clock;
+    private final Object rebuild = new Object();
     private final byte[][] frames = new byte[MAX_FRAMES][];
+    /** Each frame's image block (its graphic control, descriptor, colour table and data), once compressed. */
+    private final byte[][] blocks = new byte[MAX_FRAMES][];
     private int count;
     private int next;
-    private final NanoClock clock;
     private boolean dirty;
     private byte[] gif;
     private long builtNs;
@@ -59,6 +62,7 @@ public final class PreviewGif
     public synchronized void add(final byte[] bgr)
     {
         frames[next] = bgr;
+        blocks[next] = null;
         next = (next + 1) % MAX_FRAMES;
         count = Math.min(MAX_FRAMES, count + 1);
         dirty = true;
@@ -69,86 +73,164 @@ public final class PreviewGif
         return count;
     }
 
-    /** @return the GIF, or null before the first frame. */
-    public synchronized byte[] gif() throws IOException
+    /**
+     * @return the GIF, or null before the first frame. Frames are compressed outside the lock {@link #add} takes,
+     * so the encoder never waits for a viewer's GIF.
+     */
+    public byte[] gif() throws IOException
     {
-        if (count == 0)
+        synchronized (rebuild)
         {
-            return null;
-        }
-        final long nowNs = clock.nanoTime();
-        if (gif == null || dirty && nowNs - builtNs >= REBUILD_INTERVAL_NS)
-        {
-            gif = encode();
-            builtNs = nowNs;
-            dirty = false;
-        }
-        return gif;
-    }
-
-    private byte[] encode() throws IOException
-    {
-        final ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes))
-        {
-            writer.setOutput(out);
-            writer.prepareWriteSequence(null);
-            final int first = count < MAX_FRAMES ? 0 : next;
-            for (int i = 0; i < count; i++)
+            final int[] slots;
+            final byte[][] raw;
+            final byte[][] made;
+            final long nowNs = clock.nanoTime();
+            synchronized (this)
             {
-                final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-                final byte[] target = ((DataBufferByte)image.getRaster().getDataBuffer()).getData();
-                System.arraycopy(frames[(first + i) % MAX_FRAMES], 0, target, 0, target.length);
-                writer.writeToSequence(new IIOImage(image, null, frameMetadata(writer, image, i == 0)), null);
+                if (count == 0)
+                {
+                    return null;
+                }
+                if (gif != null && !(dirty && nowNs - builtNs >= REBUILD_INTERVAL_NS))
+                {
+                    return gif;
+                }
+                slots = new int[count];
+                raw = new byte[count][];
+                made = new byte[count][];
+                final int first = count < MAX_FRAMES ? 0 : next;
+                for (int i = 0; i < count; i++)
+                {
+                    slots[i] = (first + i) % MAX_FRAMES;
+                    raw[i] = frames[slots[i]];
+                    made[i] = blocks[slots[i]];
+                }
+                dirty = false;
             }
-            writer.endWriteSequence();
-        }
-        finally
-        {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
-    }
-
-    private IIOMetadata frameMetadata(final ImageWriter writer, final BufferedImage image, final boolean first)
-        throws IOException
-    {
-        final ImageWriteParam param = writer.getDefaultWriteParam();
-        final IIOMetadata metadata = writer.getDefaultImageMetadata(new ImageTypeSpecifier(image), param);
-        final String format = metadata.getNativeMetadataFormatName();
-        final IIOMetadataNode root = (IIOMetadataNode)metadata.getAsTree(format);
-        final IIOMetadataNode control = child(root, "GraphicControlExtension");
-        control.setAttribute("disposalMethod", "none");
-        control.setAttribute("userInputFlag", "FALSE");
-        control.setAttribute("transparentColorFlag", "FALSE");
-        control.setAttribute("delayTime", Integer.toString(delayCentiseconds));
-        control.setAttribute("transparentColorIndex", "0");
-        if (first)
-        {
-            // NETSCAPE2.0 application extension: loop forever.
-            final IIOMetadataNode extensions = child(root, "ApplicationExtensions");
-            final IIOMetadataNode loop = new IIOMetadataNode("ApplicationExtension");
-            loop.setAttribute("applicationID", "NETSCAPE");
-            loop.setAttribute("authenticationCode", "2.0");
-            loop.setUserObject(new byte[] {1, 0, 0});
-            extensions.appendChild(loop);
-        }
-        metadata.setFromTree(format, root);
-        return metadata;
-    }
-
-    private static IIOMetadataNode child(final IIOMetadataNode root, final String name)
-    {
-        for (int i = 0; i < root.getLength(); i++)
-        {
-            if (root.item(i).getNodeName().equalsIgnoreCase(name))
+            for (int i = 0; i < made.length; i++)
             {
-                return (IIOMetadataNode)root.item(i);
+                if (made[i] == null)
+                {
+                    made[i] = imageBlock(raw[i]);
+                }
             }
+            final byte[] assembled = assemble(made);
+            synchronized (this)
+            {
+                for (int i = 0; i < slots.length; i++)
+                {
+                    if (frames[slots[i]] == raw[i])
+                    {
+                        blocks[slots[i]] = made[i];
+                    }
+                }
+                gif = assembled;
+                builtNs = nowNs;
+            }
+            return assembled;
         }
-        final IIOMetadataNode node = new IIOMetadataNode(name);
-        root.appendChild(node);
-        return node;
+    }
+
+    /** Header, loop forever, the frames' blocks, trailer. */
+    private byte[] assemble(final byte[][] made)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
+        writeShort(out, width);
+        writeShort(out, height);
+        out.write(0); // no global colour table: each frame has its own
+        out.write(0);
+        out.write(0);
+        out.write(EXTENSION);
+        out.write(0xFF);
+        out.write(11);
+        out.writeBytes("NETSCAPE2.0".getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {3, 1, 0, 0, 0});
+        for (final byte[] block : made)
+        {
+            out.writeBytes(block);
+        }
+        out.write(TRAILER);
+        return out.toByteArray();
+    }
+
+    /**
+     * One frame as a GIF image block: ImageIO compresses it as a GIF of its own, whose image descriptor, colour
+     * table (made local) and data are kept, behind this GIF's graphic control (delay, no disposal).
+     */
+    private byte[] imageBlock(final byte[] bgr) throws IOException
+    {
+        final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        System.arraycopy(bgr, 0, ((DataBufferByte)image.getRaster().getDataBuffer()).getData(), 0, bgr.length);
+        final ByteArrayOutputStream single = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "gif", single))
+        {
+            throw new IOException("no GIF writer");
+        }
+        final byte[] gifBytes = single.toByteArray();
+        int pos = 10;
+        final int screen = gifBytes[pos] & 0xFF;
+        pos = 13;
+        byte[] globalTable = null;
+        int globalBits = 0;
+        if ((screen & 0x80) != 0)
+        {
+            globalBits = screen & 0x07;
+            globalTable = Arrays.copyOfRange(gifBytes, pos, pos + 3 * (1 << (globalBits + 1)));
+            pos += globalTable.length;
+        }
+        while ((gifBytes[pos] & 0xFF) == EXTENSION)
+        {
+            pos = skipSubBlocks(gifBytes, pos + 2); // its own graphic control or comments: ours replace them
+        }
+        if ((gifBytes[pos] & 0xFF) != IMAGE)
+        {
+            throw new IOException("unexpected GIF block " + (gifBytes[pos] & 0xFF));
+        }
+        final ByteArrayOutputStream block = new ByteArrayOutputStream();
+        block.write(EXTENSION);
+        block.write(GRAPHIC_CONTROL);
+        block.write(4);
+        block.write(1 << 2); // disposal: leave in place
+        writeShort(block, delayCentiseconds);
+        block.write(0);
+        block.write(0);
+        final int descriptor = (gifBytes[pos + 9] & 0xFF);
+        block.write(gifBytes, pos, 9);
+        if ((descriptor & 0x80) != 0 || globalTable == null)
+        {
+            block.write(descriptor);
+        }
+        else
+        {
+            block.write(0x80 | (descriptor & 0x40) | globalBits); // the global table, as this frame's own
+            block.writeBytes(globalTable);
+        }
+        pos += 10;
+        final int dataStart = pos;
+        if ((descriptor & 0x80) != 0)
+        {
+            pos += 3 * (1 << ((descriptor & 0x07) + 1));
+        }
+        pos = skipSubBlocks(gifBytes, pos + 1); // LZW minimum code size, then the data
+        block.write(gifBytes, dataStart, pos - dataStart);
+        return block.toByteArray();
+    }
+
+    /** @return the position after the sub-blocks starting at {@code pos} and their terminator. */
+    private static int skipSubBlocks(final byte[] bytes, final int pos)
+    {
+        int at = pos;
+        while ((bytes[at] & 0xFF) != 0)
+        {
+            at += 1 + (bytes[at] & 0xFF);
+        }
+        return at + 1;
+    }
+
+    private static void writeShort(final ByteArrayOutputStream out, final int value)
+    {
+        out.write(value & 0xFF);
+        out.write(value >>> 8 & 0xFF);
     }
 }

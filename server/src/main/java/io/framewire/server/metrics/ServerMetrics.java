@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.agrona.concurrent.NanoClock;
 import java.util.function.Supplier;
 import com.sun.management.OperatingSystemMXBean;
 
@@ -35,6 +36,8 @@ import com.sun.management.OperatingSystemMXBean;
 public final class ServerMetrics implements AutoCloseable
 {
     private static final long SAMPLE_INTERVAL_MS = 1000;
+    /** The JSON document is made at most this often, however many ask for it. */
+    public static final long JSON_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final JobHistory history;
     private final Supplier<List<WorkerStatus>> workers;
@@ -42,7 +45,10 @@ public final class ServerMetrics implements AutoCloseable
         (OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
         runnable -> Thread.ofPlatform().daemon().name("metrics-sampler").unstarted(runnable));
-    private final long startNs = System.nanoTime();
+    private final NanoClock clock;
+    private final long startNs;
+    private ObjectNode json;
+    private long jsonMadeNs;
 
     // sampler thread writes, readers see the latest maps
     private volatile Map<Long, double[]> jobRates = Map.of();
@@ -53,10 +59,12 @@ public final class ServerMetrics implements AutoCloseable
     private long lastServerCpu;
     private long lastSampleNs = System.nanoTime();
 
-    public ServerMetrics(final JobHistory history, final Supplier<List<WorkerStatus>> workers)
+    public ServerMetrics(final JobHistory history, final Supplier<List<WorkerStatus>> workers, final NanoClock clock)
     {
         this.history = history;
         this.workers = workers;
+        this.clock = clock;
+        this.startNs = clock.nanoTime();
         sampler.scheduleAtFixedRate(this::sample, SAMPLE_INTERVAL_MS, SAMPLE_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -95,10 +103,35 @@ public final class ServerMetrics implements AutoCloseable
     }
 
     /**
-     * The {@code /metrics} document: the server and its workers, and of the jobs those {@code visible} says; the
-     * overall figures count every job.
+     * The {@code /metrics} document: the server and its workers, and the jobs whose ids {@code visible} accepts;
+     * the overall figures count every job. Made at most every {@link #JSON_INTERVAL_NS}.
      */
-    public ObjectNode json(final Predicate<JobHistory.Entry> visible)
+    public ObjectNode json(final Predicate<String> visible)
+    {
+        final ObjectNode all;
+        synchronized (this)
+        {
+            final long nowNs = clock.nanoTime();
+            if (json == null || nowNs - jsonMadeNs >= JSON_INTERVAL_NS)
+            {
+                json = make(nowNs);
+                jsonMadeNs = nowNs;
+            }
+            all = json;
+        }
+        final ObjectNode root = all.deepCopy();
+        final ArrayNode jobs = root.putArray("jobs");
+        for (final var job : all.get("jobs"))
+        {
+            if (visible.test(job.get("job").asText()))
+            {
+                jobs.add(job.deepCopy());
+            }
+        }
+        return root;
+    }
+
+    private ObjectNode make(final long nowNs)
     {
         final ObjectNode root = JsonMessages.MAPPER.createObjectNode();
         final List<JobHistory.Entry> entries = history.entries();
@@ -106,7 +139,7 @@ public final class ServerMetrics implements AutoCloseable
 
         final ObjectNode server = root.putObject("server");
         server.put("pid", ProcessHandle.current().pid());
-        server.put("uptime_s", JobJson.round((System.nanoTime() - startNs) / 1e9));
+        server.put("uptime_s", JobJson.round((nowNs - startNs) / 1e9));
         server.put("cpu_percent", JobJson.round(serverCpuPercent));
         server.put("jobs_running", entries.stream().filter(e -> e.job().running()).count());
 
@@ -149,10 +182,8 @@ public final class ServerMetrics implements AutoCloseable
                 job.running() ? 0 : 1);
             node.put("frame_url", "/jobs/" + job.id() + "/frame/");
             node.put("gif_url", "/jobs/" + job.id() + "/preview.gif");
-            if (visible.test(entry))
-            {
-                jobs.add(node);
-            }
+            node.put("thumbnails", entry.thumbnails().all().size());
+            jobs.add(node);
             fpsIn += rate[0];
             processed += rate[1];
             fpsOut += rate[2];

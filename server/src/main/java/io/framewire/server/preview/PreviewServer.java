@@ -24,8 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,6 +58,7 @@ public final class PreviewServer implements AutoCloseable
     private static final Pattern JOB_ID = Pattern.compile("[0-9]{1,19}");
     private static final String COOKIE_PREFIX = "fw_job_";
     private static final int COOKIE_MAX_AGE_S = 86_400;
+    private static final int MAX_WAITING = 256;
 
     private final List<HttpServer> servers;
     private final RequestLimits limits = new RequestLimits(SystemNanoClock.INSTANCE);
@@ -84,8 +87,15 @@ public final class PreviewServer implements AutoCloseable
         {
             page = in.readAllBytes();
         }
-        executor = Executors.newFixedThreadPool(2, runnable -> Thread.ofPlatform().daemon().name("preview-http")
-            .unstarted(runnable));
+        // One thread at the lowest priority: however many ask, the preview takes what the jobs leave, at most a core.
+        // Requests past MAX_WAITING are refused (the JDK's server closes their connections): a flood of them costs
+        // neither unbounded memory nor minutes of latency for the page's own requests.
+        executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_WAITING),
+            runnable -> Thread.ofPlatform().daemon().name("preview-http").unstarted(() ->
+            {
+                LowPriority.thisThread();
+                runnable.run();
+            }), new ThreadPoolExecutor.AbortPolicy());
         final List<HttpServer> started = new ArrayList<>();
         try
         {
@@ -107,6 +117,7 @@ public final class PreviewServer implements AutoCloseable
             throw ex;
         }
         servers = List.copyOf(started);
+        LowPriority.threadsNamed("HTTP-Dispatcher"); // the JDK's thread that accepts and reads the requests
     }
 
     public int port()
@@ -312,8 +323,8 @@ public final class PreviewServer implements AutoCloseable
         else
         {
             final Map<String, String> cookies = cookies(exchange);
-            send(exchange, 200, "application/json", JsonMessages.MAPPER.writeValueAsBytes(metrics.json(entry ->
-                operator || history.mayView(entry.job().id(), cookies.get(COOKIE_PREFIX + entry.job().id())))));
+            send(exchange, 200, "application/json", JsonMessages.MAPPER.writeValueAsBytes(metrics.json(job ->
+                operator || history.mayView(Long.parseLong(job), cookies.get(COOKIE_PREFIX + job)))));
         }
     }
 
@@ -347,7 +358,7 @@ public final class PreviewServer implements AutoCloseable
             notFound(exchange, "frame " + n + " is not processed yet (frames show once their 2 s group is written)");
             return;
         }
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.getResponseHeaders().set("Cache-Control", "private, max-age=86400"); // a written frame stays
         send(exchange, 200, "image/jpeg", jpeg);
     }
 

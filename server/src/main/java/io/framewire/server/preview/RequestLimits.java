@@ -17,7 +17,7 @@ final class RequestLimits
 {
     static final double HEAVY_PER_SECOND = 10;
     static final double LIGHT_PER_SECOND = 50;
-    static final double RENDERS_PER_SECOND = 4;
+    static final double RENDERS_PER_SECOND = 1;
     /** Clients remembered before the table starts over: a bound on its memory. */
     private static final int MAX_CLIENTS = 4096;
 

@@ -41,8 +41,9 @@ class RequestLimitsTest
             made += limits.allowRender() ? 1 : 0;
         }
         assertEquals((int)RequestLimits.RENDERS_PER_SECOND, made);
+        assertFalse(limits.allowRender());
         clock.update(TimeUnit.SECONDS.toNanos(1));
-        assertTrue(limits.allowRender());
+        assertTrue(limits.allowRender(), "a second later, one more");
     }
 
     private int allowed(final InetAddress client, final String path, final int tries)
