@@ -60,6 +60,9 @@ public final class PreviewLoad
         final int viewers = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         final int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         final Path dir = Files.createTempDirectory("framewire-preview-load");
+        // Stopped early (Ctrl-C, kill), the server, worker, client and viewers go too, not on into the next run.
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly)));
         final List<double[]> times = new ArrayList<>();
         try (BenchCluster cluster = BenchCluster.start(dir.resolve("cluster"), 1, false, EncoderSettings.DEFAULT))
         {

@@ -101,7 +101,12 @@ class ClientTerminalTest
             final List<String> lines = screen.lines().filter(line -> !line.isBlank()).toList();
             assertEquals(1, lines.stream().filter(line -> line.startsWith("process")).count(), screen);
             assertEquals(1, lines.stream().filter(line -> line.startsWith("upload")).count(), screen);
-            assertTrue(lines.stream().anyMatch(line -> line.startsWith("process 100%")), screen);
+            assertTrue(lines.stream().anyMatch(line -> line.matches("process +100% \\[.+] 150/150 frames .*")),
+                screen);
+            // The download's size, known at its end, is its total then; before, a count and a rate, never a '?'.
+            assertTrue(lines.stream().anyMatch(line ->
+                line.matches("download +100% \\[.+] ([0-9]+\\.[0-9])/\\1 MiB .*")), screen);
+            assertFalse(screen.contains("?"), screen);
             assertTrue(lines.stream().anyMatch(line -> line.startsWith("saved ")), screen);
             assertTrue(lines.size() <= 6, "a short screen: " + screen);
             assertEquals(150, JsonMessages.MAPPER.readTree(Files.readString(metrics)).get("frames").asInt());

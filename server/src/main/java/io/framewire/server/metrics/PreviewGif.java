@@ -5,6 +5,7 @@ import org.agrona.concurrent.NanoClock;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,14 @@ public final class PreviewGif
     private static final int IMAGE = 0x2C;
     private static final int TRAILER = 0x3B;
     private static final int GRAPHIC_CONTROL = 0xF9;
+    /** Levels of red, green and blue in the fixed palette: 6 × 7 × 6 = 252 colours (the eye sees green best). */
+    private static final int REDS = 6;
+    private static final int GREENS = 7;
+    private static final int BLUES = 6;
+    private static final IndexColorModel PALETTE = palette();
+    private static final int[] LEVEL_R = levels(REDS, GREENS * BLUES);
+    private static final int[] LEVEL_G = levels(GREENS, BLUES);
+    private static final int[] LEVEL_B = levels(BLUES, 1);
 
     private final int width;
     private final int height;
@@ -160,8 +169,14 @@ public final class PreviewGif
      */
     private byte[] imageBlock(final byte[] bgr) throws IOException
     {
-        final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        System.arraycopy(bgr, 0, ((DataBufferByte)image.getRaster().getDataBuffer()).getData(), 0, bgr.length);
+        // A fixed palette, looked up per pixel: building an optimal one per frame (what ImageIO does for a
+        // true-colour image) is most of a GIF's cost, and the GIF is a preview.
+        final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_INDEXED, PALETTE);
+        final byte[] indexed = ((DataBufferByte)image.getRaster().getDataBuffer()).getData();
+        for (int i = 0, p = 0; i < indexed.length; i++, p += 3)
+        {
+            indexed[i] = (byte)(LEVEL_B[bgr[p] & 0xFF] + LEVEL_G[bgr[p + 1] & 0xFF] + LEVEL_R[bgr[p + 2] & 0xFF]);
+        }
         final ByteArrayOutputStream single = new ByteArrayOutputStream();
         if (!ImageIO.write(image, "gif", single))
         {
@@ -215,6 +230,31 @@ public final class PreviewGif
         pos = skipSubBlocks(gifBytes, pos + 1); // LZW minimum code size, then the data
         block.write(gifBytes, dataStart, pos - dataStart);
         return block.toByteArray();
+    }
+
+    private static IndexColorModel palette()
+    {
+        final byte[] r = new byte[256];
+        final byte[] g = new byte[256];
+        final byte[] b = new byte[256];
+        for (int i = 0; i < REDS * GREENS * BLUES; i++)
+        {
+            r[i] = (byte)(i / (GREENS * BLUES) * 255 / (REDS - 1));
+            g[i] = (byte)(i / BLUES % GREENS * 255 / (GREENS - 1));
+            b[i] = (byte)(i % BLUES * 255 / (BLUES - 1));
+        }
+        return new IndexColorModel(8, 256, r, g, b);
+    }
+
+    /** For each 8-bit value, its nearest of {@code count} levels, times {@code stride} (its place in the index). */
+    private static int[] levels(final int count, final int stride)
+    {
+        final int[] levels = new int[256];
+        for (int v = 0; v < 256; v++)
+        {
+            levels[v] = Math.round(v * (count - 1) / 255f) * stride;
+        }
+        return levels;
     }
 
     /** @return the position after the sub-blocks starting at {@code pos} and their terminator. */

@@ -59,6 +59,7 @@ public final class PreviewServer implements AutoCloseable
     private static final String COOKIE_PREFIX = "fw_job_";
     private static final int COOKIE_MAX_AGE_S = 86_400;
     private static final int MAX_WAITING = 256;
+    private static final int WRITE_BYTES = 16 * 1024;
 
     private final List<HttpServer> servers;
     private final RequestLimits limits = new RequestLimits(SystemNanoClock.INSTANCE);
@@ -347,7 +348,15 @@ public final class PreviewServer implements AutoCloseable
                 tooMany(exchange);
                 return;
             }
-            jpeg = FrameSnapshot.jpeg(output, n, !entry.job().running());
+            final long startNs = System.nanoTime();
+            try
+            {
+                jpeg = FrameSnapshot.jpeg(output, n, !entry.job().running());
+            }
+            finally
+            {
+                limits.rendered(System.nanoTime() - startNs);
+            }
             if (jpeg != null)
             {
                 entry.cacheFrame(n, jpeg);
@@ -359,7 +368,7 @@ public final class PreviewServer implements AutoCloseable
             return;
         }
         exchange.getResponseHeaders().set("Cache-Control", "private, max-age=86400"); // a written frame stays
-        send(exchange, 200, "image/jpeg", jpeg);
+        sendImage(exchange, "image/jpeg", jpeg);
     }
 
     private void thumbnail(final HttpExchange exchange, final JobHistory.Entry entry, final String index)
@@ -377,7 +386,7 @@ public final class PreviewServer implements AutoCloseable
             notFound(exchange, "no thumbnail " + i + " (yet)");
             return;
         }
-        send(exchange, 200, "image/jpeg", all.get(i).jpeg());
+        sendImage(exchange, "image/jpeg", all.get(i).jpeg());
     }
 
     private void gif(final HttpExchange exchange, final JobHistory.Entry entry) throws IOException
@@ -389,7 +398,18 @@ public final class PreviewServer implements AutoCloseable
             return;
         }
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        send(exchange, 200, "image/gif", gif);
+        sendImage(exchange, "image/gif", gif);
+    }
+
+    /** An image, if what the preview sends stays within its bytes a second; else 429. */
+    private void sendImage(final HttpExchange exchange, final String type, final byte[] image) throws IOException
+    {
+        if (!limits.allowBytes(image.length))
+        {
+            tooMany(exchange);
+            return;
+        }
+        send(exchange, 200, type, image);
     }
 
     private static void tooMany(final HttpExchange exchange) throws IOException
@@ -411,9 +431,14 @@ public final class PreviewServer implements AutoCloseable
         exchange.sendResponseHeaders(status, head ? -1 : body.length);
         if (!head)
         {
+            // In slices: the JDK's server keeps, per connection, a buffer as large as the largest write, so one
+            // write of a GIF would hold megabytes for as long as each viewer's connection stays open.
             try (OutputStream out = exchange.getResponseBody())
             {
-                out.write(body);
+                for (int at = 0; at < body.length; at += WRITE_BYTES)
+                {
+                    out.write(body, at, Math.min(WRITE_BYTES, body.length - at));
+                }
             }
         }
     }

@@ -33,17 +33,30 @@ class RequestLimitsTest
     }
 
     @Test
-    void framesMadeAnewAreLimitedForAllClientsTogether()
+    void framesMadeAnewTakeATenthOfACoreForAllClientsTogether()
     {
-        int made = 0;
-        for (int i = 0; i < 100; i++)
-        {
-            made += limits.allowRender() ? 1 : 0;
-        }
-        assertEquals((int)RequestLimits.RENDERS_PER_SECOND, made);
-        assertFalse(limits.allowRender());
-        clock.update(TimeUnit.SECONDS.toNanos(1));
-        assertTrue(limits.allowRender(), "a second later, one more");
+        assertTrue(limits.allowRender());
+        limits.rendered(TimeUnit.MILLISECONDS.toNanos(700)); // a long one: past what was saved up
+        assertFalse(limits.allowRender(), "in debt");
+        clock.update(TimeUnit.MILLISECONDS.toNanos(1_999));
+        assertFalse(limits.allowRender(), "200 ms of debt is paid back by 2 s at a tenth");
+        clock.update(TimeUnit.MILLISECONDS.toNanos(2_010));
+        assertTrue(limits.allowRender());
+        clock.update(TimeUnit.SECONDS.toNanos(3_600));
+        limits.rendered(RequestLimits.RENDER_BURST_NS);
+        assertFalse(limits.allowRender(), "an hour idle saves up no more than the burst");
+    }
+
+    @Test
+    void whatThePreviewSendsIsBoundedForAllClientsTogether()
+    {
+        final long mib = 1L << 20;
+        assertTrue(limits.allowBytes(RequestLimits.BYTES_PER_SECOND - mib));
+        assertFalse(limits.allowBytes(2 * mib), "past a second's worth");
+        assertTrue(limits.allowBytes(mib), "what is left");
+        clock.update(TimeUnit.MILLISECONDS.toNanos(250));
+        assertTrue(limits.allowBytes(RequestLimits.BYTES_PER_SECOND / 4 - 1), "a quarter second refills a quarter");
+        assertFalse(limits.allowBytes(mib));
     }
 
     private int allowed(final InetAddress client, final String path, final int tries)
