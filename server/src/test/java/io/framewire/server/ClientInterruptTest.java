@@ -3,16 +3,11 @@ package io.framewire.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
-import io.framewire.codec.JsonMessages;
 import io.framewire.samples.SyntheticVideo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +35,8 @@ class ClientInterruptTest
         final Path video = dir.resolve("in.mkv");
         SyntheticVideo.write(video, 320, 240, 250, 25);
         // A paced server: the job takes the video's 10 s, so the signal comes mid-job.
-        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).paced(true).previewPort(0)))
+        try (FramewireServer server = FramewireServer.start(ServerFixture.operated(ServerFixture.context(dir)
+            .paced(true).previewPort(0), dir)))
         {
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");
@@ -89,31 +85,21 @@ class ClientInterruptTest
         }
     }
 
-    /** Job 1 as /metrics shows it once it is no longer running. */
+    /** The server's one job as /metrics shows it once it is no longer running. */
     private static JsonNode awaitEnded(final int previewPort) throws Exception
     {
-        final HttpClient http = HttpClient.newHttpClient();
-        final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + previewPort +
-            "/metrics")).build();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         JsonNode job = null;
         while (System.nanoTime() < deadline)
         {
-            final JsonNode jobs = JsonMessages.MAPPER.readTree(http.send(request,
-                HttpResponse.BodyHandlers.ofString()).body()).get("jobs");
-            for (final JsonNode candidate : jobs)
-            {
-                if ("1".equals(candidate.get("job").asText()))
-                {
-                    job = candidate;
-                }
-            }
+            final JsonNode jobs = ServerFixture.metrics(previewPort).get("jobs");
+            job = jobs.isEmpty() ? null : jobs.get(0);
             if (job != null && !"running".equals(job.get("status").asText()))
             {
                 return job;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("job 1 still running 15 s after its client went away: " + job);
+        throw new AssertionError("the job still runs 15 s after its client went away: " + job);
     }
 }

@@ -1,5 +1,8 @@
 package io.framewire.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.codec.JsonMessages;
+import io.framewire.server.access.Secrets;
 import io.framewire.transport.TransportConfig;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -8,9 +11,14 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
@@ -23,6 +31,9 @@ import java.util.function.UnaryOperator;
  */
 final class ServerFixture implements BeforeAllCallback, AfterAllCallback
 {
+    /** The tests' metrics token: see {@link #operated}. */
+    static final String METRICS_TOKEN = Secrets.newSecret("fw_", 128);
+
     private final UnaryOperator<ServerContext> settings;
     private final List<WorkerProcess> workers = new ArrayList<>();
     private int workerCount;
@@ -62,6 +73,29 @@ final class ServerFixture implements BeforeAllCallback, AfterAllCallback
             .readTimeoutMs(10_000)
             .previewPort(-1)
             .thumbnails(0);
+    }
+
+    /**
+     * {@code context} reading every job's metrics with {@link #METRICS_TOKEN}, as an operator's scraper does (its
+     * token file written under {@code dir}); {@link #metrics(int)} reads them so.
+     */
+    static ServerContext operated(final ServerContext context, final Path dir) throws IOException
+    {
+        final Path file = dir.resolve("metrics-tokens");
+        Files.createDirectories(dir);
+        Files.writeString(file, "tests " + HexFormat.of().formatHex(Secrets.sha256(METRICS_TOKEN)) + "\n");
+        return context.metricsTokens(file);
+    }
+
+    /** The server's /metrics as an operator sees it: every job. */
+    static JsonNode metrics(final int previewPort) throws IOException, InterruptedException
+    {
+        try (HttpClient http = HttpClient.newHttpClient())
+        {
+            return JsonMessages.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                previewPort + "/metrics")).header("Authorization", "Bearer " + METRICS_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        }
     }
 
     @Override

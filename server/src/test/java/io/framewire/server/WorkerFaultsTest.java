@@ -2,15 +2,11 @@ package io.framewire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
-import io.framewire.codec.JsonMessages;
 import io.framewire.samples.SyntheticVideo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,20 +136,18 @@ class WorkerFaultsTest
         }
     }
 
-    private ServerContext context(final String name)
+    private ServerContext context(final String name) throws IOException
     {
-        return ServerFixture.context(dir.resolve(name)).window(16).readTimeoutMs(30_000).previewPort(0);
+        return ServerFixture.operated(ServerFixture.context(dir.resolve(name)).window(16).readTimeoutMs(30_000)
+            .previewPort(0), dir.resolve(name));
     }
 
     private static void awaitEncoded(final FramewireServer server, final int frames) throws Exception
     {
-        final HttpClient http = HttpClient.newHttpClient();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline)
         {
-            final String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
-                server.previewPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            final JsonNode jobs = JsonMessages.MAPPER.readTree(body).get("jobs");
+            final JsonNode jobs = ServerFixture.metrics(server.previewPort()).get("jobs");
             if (!jobs.isEmpty() && "running".equals(jobs.get(0).get("status").asText()) &&
                 jobs.get(0).get("frames_encoded").asInt() >= frames)
             {
