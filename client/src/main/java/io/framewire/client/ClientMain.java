@@ -10,6 +10,7 @@ import io.framewire.codec.MessageStream;
 import io.framewire.codec.OutputContainer;
 import io.framewire.codec.ProtocolException;
 import io.framewire.codec.RemoteErrorException;
+import javax.net.ssl.SSLException;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Option;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -44,6 +46,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** {@code framewire client}: send a video to a server and receive the processed one. */
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
@@ -59,7 +62,8 @@ import java.util.concurrent.ExecutionException;
         "4:the server reported an error (its code is printed)",
         "5:checksum failure of the returned file",
         "6:the input is damaged or cut short: the output, saved, holds every frame that decoded",
-        "7:the connection to the server broke mid-job (nothing is saved)",
+        "7:the connection to the server broke during the upload, or could not be made again for --reconnect-s " +
+            "(nothing is saved; a job whose upload was complete goes on: --resume TOKEN takes it up)",
         "130:interrupted"})
 public final class ClientMain implements Callable<Integer>
 {
@@ -99,8 +103,17 @@ public final class ClientMain implements Callable<Integer>
     @ArgGroup(exclusive = true)
     Family family = new Family();
 
-    @Option(names = "--video", required = true, description = "Video file to process")
+    @Option(names = "--video", description = "Video file to process")
     Path video;
+
+    @Option(names = "--resume", paramLabel = "TOKEN", description = "Take up a job started before (by this or " +
+        "another client, which printed its token at accept) and save its output to --out, instead of --video")
+    String resume;
+
+    @Option(names = "--reconnect-s", paramLabel = "SECONDS", description = "When the connection breaks after the " +
+        "upload, how long to keep connecting again (0.5 s apart, doubling to 5 s) to take the job up where it was " +
+        "(default: ${DEFAULT-VALUE})")
+    int reconnectS = 120;
 
     @Option(names = "--processing", description = "One of: ${COMPLETION-CANDIDATES} (default: the server's)")
     Processing processing;
@@ -145,6 +158,13 @@ public final class ClientMain implements Callable<Integer>
 
     private final PrintStream stdout;
     private final PrintStream stderr;
+    /** The connection the job's output comes on now: the first, or one made again after it broke. */
+    private volatile MessageStream current;
+    private volatile Socket reconnected;
+    private volatile String jobToken;
+    private volatile boolean uploaded;
+    /** Set once the result arrived: Ctrl-C after it cancels nothing. */
+    private volatile boolean finished;
 
     public ClientMain()
     {
@@ -181,24 +201,21 @@ public final class ClientMain implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (!Files.isRegularFile(video) || !Files.isReadable(video))
+        if (video == null && resume == null)
         {
-            return fail(ExitCode.USAGE, "cannot read video " + video);
+            return fail(ExitCode.USAGE, "--video FILE is needed (or --resume TOKEN to take up a job)");
         }
-        if (pipeline != null && processing != null && processing != Processing.custom)
+        if (resume != null && video != null)
         {
-            return fail(ExitCode.USAGE, "--pipeline makes the processing custom; drop --processing " + processing);
+            return fail(ExitCode.USAGE, "--resume takes up a job already uploaded: drop --video");
         }
-        try
+        if (video != null)
         {
-            if (Files.size(video) == 0)
+            final String problem = videoProblem();
+            if (problem != null)
             {
-                return fail(ExitCode.USAGE, video + " is empty (0 bytes)");
+                return fail(ExitCode.USAGE, problem);
             }
-        }
-        catch (final IOException ex)
-        {
-            return fail(ExitCode.USAGE, "cannot read video " + video + ": " + describe(ex));
         }
         final OutputContainer container = OutputContainer.forFileName(out.getFileName().toString());
         if (container == null)
@@ -219,41 +236,14 @@ public final class ClientMain implements Callable<Integer>
             return fail(ExitCode.IO_ERROR, "cannot write --out " + out + ": there is no directory " +
                 partial.getParent());
         }
-        final InetAddress address;
-        try
-        {
-            address = resolve();
-        }
-        catch (final UnknownHostException ex)
-        {
-            return fail(ExitCode.CANNOT_CONNECT, "cannot resolve " + ex.getMessage());
-        }
-        final Socket plain = new Socket();
-        try
-        {
-            plain.connect(new InetSocketAddress(address, port), 10_000);
-        }
-        catch (final IOException ex)
-        {
-            closeQuietly(plain);
-            return fail(ExitCode.CANNOT_CONNECT, "cannot connect to " + hostPort(address) + ": " + ex.getMessage());
-        }
         final Socket socket;
-        if (tls || ca != null)
+        try
         {
-            try
-            {
-                socket = ClientTls.wrap(plain, host, port, ca);
-            }
-            catch (final IOException | GeneralSecurityException ex)
-            {
-                closeQuietly(plain);
-                return fail(ExitCode.CANNOT_CONNECT, "no TLS with " + hostPort(address) + ": " + tlsProblem(ex));
-            }
+            socket = open();
         }
-        else
+        catch (final ClientFailure failure)
         {
-            socket = plain;
+            return fail(failure.code, failure.getMessage());
         }
         try
         {
@@ -266,13 +256,18 @@ public final class ClientMain implements Callable<Integer>
             return fail(ExitCode.IO_ERROR, "cannot write --out " + out + ": " + describe(ex));
         }
         // Ctrl-C or a kill ends the JVM without running the finally below: the hook removes the partial output then.
-        final Thread cleanup = new Thread(() -> deleteQuietly(partial), "client-cleanup");
+        final Thread cleanup = new Thread(() ->
+        {
+            cancelJob();
+            deleteQuietly(partial);
+        }, "client-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try (socket; MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(),
             4 * 1024 * 1024))
         {
             socket.setTcpNoDelay(true);
-            return runJob(stream, partial, container, outputCodec);
+            current = stream;
+            return resume != null ? resumeJob(stream, partial) : runJob(stream, partial, container, outputCodec);
         }
         catch (final RemoteErrorException ex)
         {
@@ -286,8 +281,10 @@ public final class ClientMain implements Callable<Integer>
         catch (final EOFException | SocketException ex)
         {
             return fail(ExitCode.CONNECTION_LOST, "connection_lost: the connection to the server broke mid-job (" +
-                (ex instanceof EOFException ? "the server closed it" : describe(ex)) + "); it may have crashed or " +
-                "restarted. Nothing was saved; run the job again");
+                (ex instanceof EOFException ? "the server closed it" : describe(ex)) + ")" + (jobToken != null &&
+                uploaded ? " and could not be made again in " + reconnectS + " s; the job goes on there: " +
+                "./framewire client --resume " + jobToken + " --out " + out + " takes it up" : "; it may have " +
+                "crashed or restarted. Nothing was saved; run the job again"));
         }
         catch (final IOException ex)
         {
@@ -295,6 +292,7 @@ public final class ClientMain implements Callable<Integer>
         }
         finally
         {
+            closeQuietly(reconnected);
             deleteQuietly(partial);
             try
             {
@@ -305,6 +303,31 @@ public final class ClientMain implements Callable<Integer>
                 // the JVM is shutting down: the hook runs anyway
             }
         }
+    }
+
+    /** What is wrong with --video and the options that go with it, or null. */
+    private String videoProblem()
+    {
+        if (!Files.isRegularFile(video) || !Files.isReadable(video))
+        {
+            return "cannot read video " + video;
+        }
+        if (pipeline != null && processing != null && processing != Processing.custom)
+        {
+            return "--pipeline makes the processing custom; drop --processing " + processing;
+        }
+        try
+        {
+            if (Files.size(video) == 0)
+            {
+                return video + " is empty (0 bytes)";
+            }
+        }
+        catch (final IOException ex)
+        {
+            return "cannot read video " + video + ": " + describe(ex);
+        }
+        return null;
     }
 
     private static void deleteQuietly(final Path partial)
@@ -350,17 +373,59 @@ public final class ClientMain implements Callable<Integer>
             stderr.println(ready.previewPort() > 0 ? "preview: http://" + hostPort(host, ready.previewPort()) +
                 "/jobs/" + ready.jobId() + "/" + (ready.viewToken() == null ? "" : "?token=" + ready.viewToken()) :
                 "preview: the server runs no preview web server");
-            stderr.flush();
         }
+        jobToken = ready.resumeToken();
+        if (jobToken != null && !quiet)
+        {
+            stderr.println("job " + ready.jobId() + "; if this client stops, ./framewire client --resume " + jobToken +
+                " --out " + out + " takes it up");
+        }
+        stderr.flush();
+        final ControlMessage result = transfer(stream, partial, size, ready.maxChunkBytes(), true);
+        return finishJob(result, partial);
+    }
+
+    /** After {@code ready} to a {@code resume}: the output from its first byte on, and the result. */
+    private int resumeJob(final MessageStream stream, final Path partial) throws IOException
+    {
+        stream.write(new ControlMessage.Resume(resume, 0, token == null ? "" : token));
+        stream.flush();
+        stream.read();
+        final ControlMessage reply = stream.json();
+        if (reply instanceof ControlMessage.Error error)
+        {
+            throw new RemoteErrorException(error.code(), error.message());
+        }
+        if (!(reply instanceof ControlMessage.Ready ready))
+        {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected ready, got " + reply);
+        }
+        jobToken = resume;
+        uploaded = true;
+        if (!quiet)
+        {
+            stderr.println("job " + ready.jobId() + ": taking up its output");
+        }
+        return finishJob(transfer(stream, partial, 0, ready.maxChunkBytes(), false), partial);
+    }
+
+    /**
+     * The upload (when {@code upload}), the output and the result, with progress on stderr. The output goes on
+     * where it was on a connection made again when this one breaks after the upload.
+     */
+    private ControlMessage transfer(final MessageStream stream, final Path partial, final long size,
+        final int maxChunkBytes, final boolean upload) throws IOException
+    {
         final boolean terminal = stderr == System.err && Terminal.stderrIsTerminal();
-        final ControlMessage result;
         // On a terminal a note waits for the progress region to close: printed inside it, a redraw would eat it.
         final List<String> notes = new CopyOnWriteArrayList<>();
-        try (Progress upload = Progress.start(stderr, "upload", size, "MiB", 1 << 20, terminal, quiet);
+        final ControlMessage result;
+        try (Progress uploadBar = Progress.start(stderr, "upload", size, "MiB", 1 << 20, terminal,
+            quiet || !upload);
             Progress processing = Progress.start(stderr, "process", -1, " frames", 1, terminal, quiet);
             Progress download = Progress.start(stderr, "download", -1, "MiB", 1 << 20, terminal, quiet))
         {
-            final int chunkBytes = Math.min(FileSender.DEFAULT_CHUNK_BYTES, ready.maxChunkBytes());
+            final int chunkBytes = Math.min(FileSender.DEFAULT_CHUNK_BYTES, maxChunkBytes);
             final FileReceiver receiver = new FileReceiver(Long.MAX_VALUE, update ->
             {
                 processing.maxHint(update.framesTotal());
@@ -377,24 +442,27 @@ public final class ClientMain implements Callable<Integer>
                     stderr.flush();
                 }
             });
-            if (protocol == Protocol.stream)
+            if (!upload)
+            {
+                result = receiveRest(stream, partial, receiver, download);
+            }
+            else if (protocol == Protocol.stream)
             {
                 // Upload and download at once: processed output arrives while the upload goes on.
                 final CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> sendVideo(stream, chunkBytes,
-                    upload), runnable -> Thread.ofVirtual().name("upload").start(runnable));
+                    uploadBar), runnable -> Thread.ofVirtual().name("upload").start(runnable));
                 // The server's own error, if any, says more than the broken upload it causes.
-                receiver.receive(stream, partial, download::stepTo);
+                result = receiveRest(stream, partial, receiver, download);
                 awaitUpload(sent);
-                upload.close();
+                uploadBar.close();
             }
             else
             {
-                FileSender.send(video, stream, chunkBytes, upload::stepTo);
-                upload.close();
-                receiver.receive(stream, partial, download::stepTo);
+                FileSender.send(video, stream, chunkBytes, uploadBar::stepTo);
+                uploaded = true;
+                uploadBar.close();
+                result = receiveRest(stream, partial, receiver, download);
             }
-            stream.read();
-            result = stream.json();
             if (result instanceof ControlMessage.Result done)
             {
                 // The bars end where the job did, not at their last sample.
@@ -407,6 +475,13 @@ public final class ClientMain implements Callable<Integer>
             }
         }
         notes.forEach(stderr::println);
+        return result;
+    }
+
+    /** The result: the output saved where --out says, and the metrics for people or programs. */
+    private int finishJob(final ControlMessage result, final Path partial) throws IOException
+    {
+        finished = true;
         if (result instanceof ControlMessage.Error error)
         {
             throw new RemoteErrorException(error.code(), error.message());
@@ -445,6 +520,126 @@ public final class ClientMain implements Callable<Integer>
         return ExitCode.OK;
     }
 
+    /**
+     * The output and the result. When the connection breaks after the upload, connects again (0.5 s apart,
+     * doubling to 5 s, for --reconnect-s) and resumes the output from the bytes {@code partial} holds.
+     */
+    private ControlMessage receiveRest(final MessageStream first, final Path partial, final FileReceiver receiver,
+        final Progress download) throws IOException
+    {
+        MessageStream stream = first;
+        boolean resumed = false;
+        while (true)
+        {
+            try
+            {
+                if (resumed)
+                {
+                    receiver.resume(stream, partial, Files.size(partial), download::stepTo);
+                }
+                else
+                {
+                    try (OutputStream to = Files.newOutputStream(partial))
+                    {
+                        receiver.receive(stream, to, download::stepTo);
+                    }
+                }
+                stream.read();
+                return stream.json();
+            }
+            catch (final EOFException | SocketException | SSLException ex)
+            {
+                if (jobToken == null || !uploaded || reconnectS <= 0)
+                {
+                    throw ex;
+                }
+                stream = reconnect(partial, ex);
+                resumed = true;
+            }
+        }
+    }
+
+    private MessageStream reconnect(final Path partial, final IOException cause) throws IOException
+    {
+        if (!quiet)
+        {
+            stderr.println("framewire client: the connection broke (" + (cause instanceof EOFException ?
+                "the server closed it" : describe(cause)) + "); connecting again for up to " + reconnectS + " s");
+            stderr.flush();
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(reconnectS);
+        long backoffMs = 500;
+        while (true)
+        {
+            try
+            {
+                Thread.sleep(backoffMs);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw cause;
+            }
+            backoffMs = Math.min(5_000, backoffMs * 2);
+            Socket socket = null;
+            try
+            {
+                socket = open();
+                socket.setTcpNoDelay(true);
+                final MessageStream stream = new MessageStream(socket.getInputStream(), socket.getOutputStream(),
+                    4 * 1024 * 1024);
+                stream.write(new ControlMessage.Resume(jobToken, Files.size(partial), token == null ? "" : token));
+                stream.flush();
+                stream.read();
+                final ControlMessage reply = stream.json();
+                if (reply instanceof ControlMessage.Error error)
+                {
+                    closeQuietly(socket);
+                    throw new RemoteErrorException(error.code(), error.message());
+                }
+                closeQuietly(reconnected);
+                reconnected = socket;
+                current = stream;
+                if (!quiet)
+                {
+                    stderr.println("framewire client: connected again; the output goes on from byte " +
+                        Files.size(partial));
+                }
+                return stream;
+            }
+            catch (final ClientFailure | IOException ex)
+            {
+                if (ex instanceof RemoteErrorException remote)
+                {
+                    throw remote;
+                }
+                closeQuietly(socket);
+                if (System.nanoTime() > deadlineNs)
+                {
+                    throw cause;
+                }
+            }
+        }
+    }
+
+    /** Ctrl-C after the upload: the server is told to stop the job (a kill tells it nothing: the job goes on). */
+    private void cancelJob()
+    {
+        final MessageStream stream = current;
+        if (stream != null && uploaded && !finished)
+        {
+            try
+            {
+                stream.write(new ControlMessage.Cancel());
+                stream.flush();
+            }
+            catch (final IOException ignored)
+            {
+                // gone already
+            }
+        }
+    }
+
     /** An I/O failure in one line a person reads: what failed and why, without exception class names. */
     private static String describe(final IOException ex)
     {
@@ -463,6 +658,7 @@ public final class ClientMain implements Callable<Integer>
         try
         {
             FileSender.send(video, stream, chunkBytes, upload::stepTo);
+            uploaded = true;
         }
         catch (final IOException ex)
         {
@@ -512,6 +708,58 @@ public final class ClientMain implements Callable<Integer>
         return message + " (is the server started with --tls-keystore?)";
     }
 
+    /** A failure the client ends with: its exit code and its one line. */
+    private static final class ClientFailure extends Exception
+    {
+        private static final long serialVersionUID = 1L;
+        private final int code;
+
+        ClientFailure(final int code, final String message)
+        {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    /** A connection to the server, in TLS when asked for. */
+    private Socket open() throws ClientFailure
+    {
+        final InetAddress address;
+        try
+        {
+            address = resolve();
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new ClientFailure(ExitCode.CANNOT_CONNECT, "cannot resolve " + ex.getMessage());
+        }
+        final Socket plain = new Socket();
+        try
+        {
+            plain.connect(new InetSocketAddress(address, port), 10_000);
+        }
+        catch (final IOException ex)
+        {
+            closeQuietly(plain);
+            throw new ClientFailure(ExitCode.CANNOT_CONNECT, "cannot connect to " + hostPort(address) + ": " +
+                ex.getMessage());
+        }
+        if (tls || ca != null)
+        {
+            try
+            {
+                return ClientTls.wrap(plain, host, port, ca);
+            }
+            catch (final IOException | GeneralSecurityException ex)
+            {
+                closeQuietly(plain);
+                throw new ClientFailure(ExitCode.CANNOT_CONNECT, "no TLS with " + hostPort(address) + ": " +
+                    tlsProblem(ex));
+            }
+        }
+        return plain;
+    }
+
     private InetAddress resolve() throws UnknownHostException
     {
         final InetAddress[] all = InetAddress.getAllByName(host);
@@ -545,6 +793,10 @@ public final class ClientMain implements Callable<Integer>
 
     private static void closeQuietly(final Socket socket)
     {
+        if (socket == null)
+        {
+            return;
+        }
         try
         {
             socket.close();

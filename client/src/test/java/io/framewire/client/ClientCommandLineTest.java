@@ -117,7 +117,7 @@ class ClientCommandLineTest
                         4 << 20))
                 {
                     stream.read();
-                    stream.write(new ControlMessage.Ready("1", FileSender.DEFAULT_CHUNK_BYTES, 0, null));
+                    stream.write(new ControlMessage.Ready("1", FileSender.DEFAULT_CHUNK_BYTES, 0, null, null));
                     stream.flush();
                     do
                     {

@@ -3,17 +3,36 @@ package io.framewire.codec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The JSON messages of the client connection: {@code handshake}, {@code ready}, {@code frame}, {@code eof},
- * {@code progress}, {@code notice}, {@code result} and {@code error}. {@link JsonMessages} encodes and decodes them.
+ * The JSON messages of the client connection: {@code handshake}, {@code resume}, {@code ready}, {@code frame},
+ * {@code eof}, {@code progress}, {@code notice}, {@code cancel}, {@code result} and {@code error}.
+ * {@link JsonMessages} encodes and decodes them.
  */
-public sealed interface ControlMessage permits Handshake, ControlMessage.Ready, ControlMessage.DataChunk,
-    ControlMessage.Eof, ControlMessage.Progress, ControlMessage.Notice, ControlMessage.Result, ControlMessage.Error
+public sealed interface ControlMessage permits Handshake, ControlMessage.Resume, ControlMessage.Ready,
+    ControlMessage.DataChunk, ControlMessage.Eof, ControlMessage.Progress, ControlMessage.Notice,
+    ControlMessage.Cancel, ControlMessage.Result, ControlMessage.Error
 {
+    /**
+     * Instead of a handshake: the client takes up a job it started, on a new connection, with the resume token
+     * {@code ready} gave it; the server sends the output from byte {@code offset} on (what the client has), then
+     * {@code eof} (the whole output's size and SHA-256) and the result. {@code token} is the client token, as in the
+     * handshake.
+     */
+    record Resume(String resumeToken, long offset, String token) implements ControlMessage
+    {
+    }
+
+    /** The client no longer wants its job: the server stops it and frees everything. */
+    record Cancel() implements ControlMessage
+    {
+    }
+
     /**
      * Server accepted the handshake; the client may upload. {@code previewPort} is the port of the server's preview
      * web server, where {@code /jobs/<jobId>/?token=<viewToken>} shows this job live; 0 when the server runs none.
+     * {@code resumeToken} takes the job up again on a new connection ({@link Resume}); null in answer to one.
      */
-    record Ready(String jobId, int maxChunkBytes, int previewPort, String viewToken) implements ControlMessage
+    record Ready(String jobId, int maxChunkBytes, int previewPort, String viewToken, String resumeToken)
+        implements ControlMessage
     {
     }
 

@@ -26,6 +26,10 @@ public enum ErrorCode
     BUSY("busy"),
     /** Never sent: the client went away mid-job, and the job was cancelled (its status in the metrics). */
     CLIENT_GONE("client_gone"),
+    /** The client cancelled its job ({@code cancel}, Ctrl-C). */
+    CANCELLED("cancelled"),
+    /** A {@code resume} whose token matches no job the server keeps. */
+    UNKNOWN_JOB("unknown_job"),
     INTERNAL("internal");
 
     private final String wireName;

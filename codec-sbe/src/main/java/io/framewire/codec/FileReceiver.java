@@ -5,6 +5,9 @@ import io.framewire.codec.sbe.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,8 +77,40 @@ public final class FileReceiver
     public String receive(final MessageStream stream, final OutputStream out, final LongConsumer progress)
         throws IOException
     {
+        return receive(stream, out, progress, Sha256.newDigest(), 0);
+    }
+
+    /**
+     * Receives the rest of a file whose first {@code offset} bytes {@code target} holds (what came before a
+     * connection broke), appending; {@code eof}'s size and SHA-256 are the whole file's. On a failure
+     * {@code target} keeps what arrived, for the next try. @return the whole file's SHA-256, lower-case hex.
+     */
+    public String resume(final MessageStream stream, final Path target, final long offset,
+        final LongConsumer progress) throws IOException
+    {
         final MessageDigest sha256 = Sha256.newDigest();
-        long received = 0;
+        try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE, StandardOpenOption.READ))
+        {
+            channel.truncate(offset);
+            final ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+            channel.position(0);
+            while (channel.read(buffer) > 0)
+            {
+                buffer.flip();
+                sha256.update(buffer);
+                buffer.clear();
+            }
+        }
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.APPEND))
+        {
+            return receive(stream, out, progress, sha256, offset);
+        }
+    }
+
+    private String receive(final MessageStream stream, final OutputStream out, final LongConsumer progress,
+        final MessageDigest sha256, final long offset) throws IOException
+    {
+        long received = offset;
         long expectedSequence = 0;
         while (true)
         {

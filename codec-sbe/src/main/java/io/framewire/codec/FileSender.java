@@ -32,6 +32,18 @@ public final class FileSender
     public static String send(final Path file, final MessageStream stream, final int chunkBytes,
         final LongConsumer progress) throws IOException
     {
+        return send(file, stream, chunkBytes, 0, progress);
+    }
+
+    /**
+     * Sends the file from byte {@code offset} on, to a receiver that has the bytes before it; {@code eof} carries
+     * the whole file's size and SHA-256.
+     *
+     * @return the SHA-256 of the whole file, lower-case hex.
+     */
+    public static String send(final Path file, final MessageStream stream, final int chunkBytes, final long offset,
+        final LongConsumer progress) throws IOException
+    {
         final MessageDigest sha256 = Sha256.newDigest();
         final CRC32C crc = new CRC32C();
         final byte[] chunk = new byte[chunkBytes];
@@ -42,6 +54,18 @@ public final class FileSender
         long sequence = 0;
         try (InputStream in = Files.newInputStream(file))
         {
+            long skipped = 0;
+            while (skipped < offset)
+            {
+                final int read = in.readNBytes(chunk, 0, (int)Math.min(chunkBytes, offset - skipped));
+                if (read <= 0)
+                {
+                    break;
+                }
+                sha256.update(chunk, 0, read);
+                skipped += read;
+            }
+            sent = skipped;
             int read;
             while ((read = in.readNBytes(chunk, 0, chunkBytes)) > 0)
             {

@@ -58,7 +58,22 @@ public final class JsonMessages
                 {
                     node.put("view_token", r.viewToken());
                 }
+                if (r.resumeToken() != null)
+                {
+                    node.put("resume_token", r.resumeToken());
+                }
             }
+            case ControlMessage.Resume r ->
+            {
+                node.put("type", "resume");
+                node.put("resume_token", r.resumeToken());
+                node.put("offset", r.offset());
+                if (!r.token().isEmpty())
+                {
+                    node.put("token", r.token());
+                }
+            }
+            case ControlMessage.Cancel c -> node.put("type", "cancel");
             case ControlMessage.DataChunk c ->
             {
                 node.put("type", "frame");
@@ -136,7 +151,11 @@ public final class JsonMessages
             case "handshake" -> decodeHandshake(object);
             case "ready" -> new ControlMessage.Ready(text(object, "job", true), (int)number(object, "max_chunk_bytes"),
                 object.has("preview_port") ? (int)number(object, "preview_port") : 0,
-                object.hasNonNull("view_token") ? object.get("view_token").asText() : null);
+                object.hasNonNull("view_token") ? object.get("view_token").asText() : null,
+                object.hasNonNull("resume_token") ? object.get("resume_token").asText() : null);
+            case "resume" -> new ControlMessage.Resume(text(object, "resume_token", true), number(object, "offset"),
+                object.hasNonNull("token") ? object.get("token").asText() : "");
+            case "cancel" -> new ControlMessage.Cancel();
             case "frame" -> decodeChunk(object);
             case "eof" -> new ControlMessage.Eof(number(object, "size"), text(object, "sha256", true));
             case "progress" -> new ControlMessage.Progress(number(object, "frames_done"),

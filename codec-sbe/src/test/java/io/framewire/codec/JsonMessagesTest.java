@@ -30,8 +30,11 @@ class JsonMessagesTest
         final var result = JsonMessages.MAPPER.createObjectNode().put("frames", 50).put("fps", 31.5);
         final ControlMessage[] messages = {
             HANDSHAKE,
-            new ControlMessage.Ready("5038246189733270117", 1 << 20, 8080, "q2kXb9vE0M3wL1sJr7tYhA"),
-            new ControlMessage.Ready("8", 1 << 20, 0, null),
+            new ControlMessage.Ready("5038246189733270117", 1 << 20, 8080, "q2kXb9vE0M3wL1sJr7tYhA",
+                "fwr_Jq0b2T1m5WvXo9LkQe3r8A"),
+            new ControlMessage.Resume("fwr_Jq0b2T1m5WvXo9LkQe3r8A", 1048576, ""),
+            new ControlMessage.Cancel(),
+            new ControlMessage.Ready("8", 1 << 20, 0, null, null),
             new ControlMessage.Eof(99, "ab".repeat(32)),
             new ControlMessage.Progress(10, 250, 31.5),
             new ControlMessage.Progress(10, -1, 0.0),

@@ -14,6 +14,7 @@ import io.framewire.server.preview.PreviewServer;
 import io.framewire.server.net.ClientSession;
 import io.framewire.server.access.Secrets;
 import io.framewire.server.access.TokenFile;
+import io.framewire.server.net.KeptJobs;
 import io.framewire.server.net.ServerTls;
 import io.framewire.server.net.SessionSettings;
 import io.framewire.transport.EmbeddedMediaDriver;
@@ -23,6 +24,7 @@ import io.framewire.transport.WorkerRegistry;
 import io.framewire.transport.WorkerSecret;
 import io.framewire.worker.FrameWorker;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CachedNanoClock;
@@ -77,6 +79,7 @@ public final class FramewireServer implements AutoCloseable
     private final JobRunner jobRunner;
     private final Semaphore jobPermits;
     private final JobHistory history;
+    private final KeptJobs keptJobs;
     private final ServerMetrics metrics;
     private final PreviewServer preview;
 
@@ -157,6 +160,8 @@ public final class FramewireServer implements AutoCloseable
         AgentRunner.startOnThread(embeddedWorkerRunner);
 
         history = new JobHistory(config.dataDir());
+        keptJobs = new KeptJobs(config.dataDir(), TimeUnit.SECONDS.toMillis(config.keepResultsS()),
+            SystemEpochClock.INSTANCE);
         metrics = new ServerMetrics(history, registry::statuses, config.clock());
         PreviewServer startedPreview = null;
         if (config.previewPort() >= 0)
@@ -269,7 +274,7 @@ public final class FramewireServer implements AutoCloseable
             try
             {
                 final Socket socket = serverSocket.accept();
-                sessions.execute(new ClientSession(socket, sessionSettings, jobRunner, jobPermits, history,
+                sessions.execute(new ClientSession(socket, sessionSettings, jobRunner, jobPermits, history, keptJobs,
                     Math.max(0, previewPort()), Secrets.randomId()));
             }
             catch (final IOException ex)

@@ -28,6 +28,7 @@ public final class ServerContext
     public static final long DEFAULT_MAX_UPLOAD_BYTES = 4096L * 1024 * 1024;
     public static final int DEFAULT_MAX_HANDSHAKE_BYTES = 64 * 1024;
     public static final int DEFAULT_READ_TIMEOUT_MS = 30_000;
+    public static final int DEFAULT_KEEP_RESULTS_S = 600;
     public static final long DEFAULT_FRAME_TIMEOUT_MS = 30_000;
     public static final String DEFAULT_PROCESSING = "blur";
     public static final String DEFAULT_CODEC = "h264";
@@ -45,6 +46,7 @@ public final class ServerContext
     private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
     private int maxHandshakeBytes = DEFAULT_MAX_HANDSHAKE_BYTES;
     private int readTimeoutMs = DEFAULT_READ_TIMEOUT_MS;
+    private int keepResultsS = DEFAULT_KEEP_RESULTS_S;
     private long frameTimeoutMs = DEFAULT_FRAME_TIMEOUT_MS;
     private String defaultProcessing = DEFAULT_PROCESSING;
     private int previewPort = DEFAULT_PREVIEW_PORT;
@@ -83,6 +85,10 @@ public final class ServerContext
         if (window < 2)
         {
             throw new IllegalArgumentException("window must be at least 2: " + window);
+        }
+        if (keepResultsS < 0)
+        {
+            throw new IllegalArgumentException("keep-results must not be negative: " + keepResultsS);
         }
         if (maxJobs < 1 || maxUploadBytes < 1 || maxHandshakeBytes < 1 || readTimeoutMs < 1 || frameTimeoutMs < 1)
         {
@@ -246,6 +252,18 @@ public final class ServerContext
     }
 
     /** A client silent this long is dropped. */
+    /** How long a finished job's output and result wait for a client to resume it. */
+    public ServerContext keepResultsS(final int keepResultsS)
+    {
+        this.keepResultsS = keepResultsS;
+        return this;
+    }
+
+    public int keepResultsS()
+    {
+        return keepResultsS;
+    }
+
     public ServerContext readTimeoutMs(final int readTimeoutMs)
     {
         this.readTimeoutMs = readTimeoutMs;

@@ -136,6 +136,10 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--read-timeout-ms", description = "Drop a client silent this long (default: ${DEFAULT-VALUE})")
     int readTimeoutMs = ServerContext.DEFAULT_READ_TIMEOUT_MS;
 
+    @Option(names = "--keep-results", paramLabel = "SECONDS", description = "How long a finished job's output " +
+        "waits for its client to take it up again (--resume, or a reconnect) (default: ${DEFAULT-VALUE})")
+    int keepResultsS = ServerContext.DEFAULT_KEEP_RESULTS_S;
+
     @Option(names = "--drain-s", description = "On SIGTERM or SIGINT, how long running jobs may take to finish " +
         "before they are stopped (default: ${DEFAULT-VALUE})")
     int drainS = 30;
@@ -205,6 +209,7 @@ public final class ServerMain implements Callable<Integer>
             .previewBind(previewAddress)
             .authTokens(authTokens)
             .metricsTokens(metricsTokens)
+            .keepResultsS(keepResultsS)
             .workerSecret(workerSecret)
             .tls(tlsKeystore, tlsPasswordFile)
             .port(port)

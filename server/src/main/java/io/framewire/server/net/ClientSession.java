@@ -58,13 +58,22 @@ public final class ClientSession implements Runnable
     private final JobHistory history;
     private final int previewPort;
     private final long jobId;
+    private final KeptJobs keptJobs;
     /** Bytes of the upload that had arrived when its decoder opened, for the result. */
     private volatile long uploadedWhenDecodingBegan;
+    /** Once the upload is complete the job goes on without its client's connection. */
+    private volatile boolean uploaded;
+    private volatile OutputStreamer streamer;
+    private KeptJobs.Kept kept;
+    private ErrorCode failureCode;
+    private String failureMessage;
 
     /** @param previewPort the preview web server's port, told to the client; 0 when there is none. */
     public ClientSession(final Socket socket, final SessionSettings config, final JobRunner jobRunner,
-        final Semaphore jobPermits, final JobHistory history, final int previewPort, final long jobId)
+        final Semaphore jobPermits, final JobHistory history, final KeptJobs keptJobs, final int previewPort,
+        final long jobId)
     {
+        this.keptJobs = keptJobs;
         this.history = history;
         this.previewPort = previewPort;
         this.socket = socket;
@@ -91,12 +100,14 @@ public final class ClientSession implements Runnable
         catch (final ProtocolException ex)
         {
             LOG.info("job {} from {}: {} {}", jobId, peer, ex.code().wireName(), ex.getMessage());
-            sendError(stream, ex.code(), ex.getMessage());
+            failed(ex.code(), ex.getMessage());
+            sendError(client(stream), ex.code(), ex.getMessage());
         }
         catch (final JobFailedException ex)
         {
             LOG.warn("job {} from {} failed: {} {}", jobId, peer, ex.code().wireName(), ex.getMessage());
-            sendError(stream, ex.code(), ex.getMessage());
+            failed(ex.code(), ex.getMessage());
+            sendError(client(stream), ex.code(), ex.getMessage());
         }
         catch (final RemoteErrorException ex)
         {
@@ -127,6 +138,11 @@ public final class ClientSession implements Runnable
         }
         finally
         {
+            if (kept != null && !kept.ended().isDone())
+            {
+                keptJobs.ended(kept, failureCode != null ? failureCode : ErrorCode.INTERNAL,
+                    failureMessage != null ? failureMessage : "the job ended without a result");
+            }
             history.finished(jobId, false); // no-op after a success, which handed the output over already
             deleteQuietly(upload);
             deleteQuietly(output);
@@ -139,19 +155,21 @@ public final class ClientSession implements Runnable
     {
         stream.messageDeadline(Duration.ofMillis(config.readTimeoutMs()));
         stream.read(config.maxHandshakeBytes());
-        final Handshake handshake = stream.isJson() ? jsonHandshake(stream) :
-            HandshakeCodec.decode(stream.payload(), 0, stream.length());
-        if (config.tokens() != null)
+        final ControlMessage first = stream.isJson() ? stream.json() : null;
+        if (first instanceof ControlMessage.Resume resume)
         {
-            final String client = config.tokens().authenticate(handshake.token());
-            if (client == null)
-            {
-                throw new JobFailedException(ErrorCode.UNAUTHORIZED, handshake.token().isEmpty() ?
-                    "this server needs a token (--token, or FRAMEWIRE_TOKEN)" : "the token is not one this server " +
-                    "accepts");
-            }
-            LOG.info("job {} from {}: client '{}'", jobId, peer, client);
+            authenticate(resume.token(), peer);
+            resume(stream, peer, resume);
+            return;
         }
+        if (first != null && !(first instanceof Handshake))
+        {
+            throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "the first message must be a handshake or " +
+                "a resume");
+        }
+        final Handshake handshake = first != null ? (Handshake)first :
+            HandshakeCodec.decode(stream.payload(), 0, stream.length());
+        authenticate(handshake.token(), peer);
         final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
             handshake.processing();
         final Pipeline pipeline = validate(handshake, processing);
@@ -165,8 +183,9 @@ public final class ClientSession implements Runnable
         {
             LOG.info("job {} from {}: {} '{}' ({} bytes, {})", jobId, peer, pipeline, handshake.fileName(),
                 handshake.fileSize(), handshake.protocol());
+            kept = new KeptJobs.Kept(jobId);
             stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort,
-                history.admit(jobId)));
+                history.admit(jobId), keptJobs.admit(kept)));
             stream.flush();
             runJob(stream, handshake, processing, pipeline, format, upload, output);
         }
@@ -191,7 +210,9 @@ public final class ClientSession implements Runnable
         try
         {
             out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs(),
-                () -> cancel(ErrorCode.CLIENT_GONE, "the client's connection broke mid-job"));
+                () -> uploaded, () -> cancel(ErrorCode.CLIENT_GONE, "the client's connection broke during the upload"));
+            streamer = out;
+            kept.streamer(out);
         }
         catch (final IOException ex)
         {
@@ -220,6 +241,8 @@ public final class ClientSession implements Runnable
                 throw ex;
             }
             pipe.complete();
+            uploaded = true;
+            watchForCancel(stream);
             if (!streaming)
             {
                 jobThread = startJob(job, processing, pipeline, input, format, output, out);
@@ -228,11 +251,25 @@ public final class ClientSession implements Runnable
             metrics.put("protocol", handshake.protocol());
             metrics.put("upload_bytes_when_decoding_began", uploadedWhenDecodingBegan);
             metrics.put("input_bytes", Files.size(upload));
-            metrics.put("output_sha256", out.finish());
+            final String sha256 = out.finish();
+            metrics.put("output_sha256", sha256);
             metrics.put("output_bytes", Files.size(output));
             deleteQuietly(upload);
-            stream.write(new ControlMessage.Result(metrics));
-            stream.flush();
+            // Kept whether or not a client takes it now: one that breaks off at the last moment resumes.
+            keptJobs.keep(kept, output, sha256, metrics);
+            final MessageStream client = out.clientStream();
+            if (client != null)
+            {
+                try
+                {
+                    client.write(new ControlMessage.Result(metrics));
+                    client.flush();
+                }
+                catch (final IOException ex)
+                {
+                    LOG.info("job {}: the client went at its end; the output is kept for a resume", jobId);
+                }
+            }
             history.finished(jobId, true);
             done = true;
             LOG.info("job {}: {} frames at {} fps", jobId, metrics.get("frames"), metrics.get("fps"));
@@ -251,13 +288,137 @@ public final class ClientSession implements Runnable
         }
     }
 
+    private void authenticate(final String token, final String peer) throws JobFailedException
+    {
+        if (config.tokens() != null)
+        {
+            final String client = config.tokens().authenticate(token);
+            if (client == null)
+            {
+                throw new JobFailedException(ErrorCode.UNAUTHORIZED, token.isEmpty() ?
+                    "this server needs a token (--token, or FRAMEWIRE_TOKEN)" : "the token is not one this server " +
+                    "accepts");
+            }
+            LOG.info("connection from {}: client '{}'", peer, client);
+        }
+    }
+
+    /**
+     * A client taking up its job again: attached to the running job's output (the rest is sent as it is written,
+     * and the job's end comes on this connection), or sent the kept output and result of a finished one.
+     */
+    private void resume(final MessageStream stream, final String peer, final ControlMessage.Resume resume)
+        throws IOException, JobFailedException, InterruptedException
+    {
+        final KeptJobs.Kept job = keptJobs.find(resume.resumeToken());
+        if (job == null)
+        {
+            throw new JobFailedException(ErrorCode.UNKNOWN_JOB, "no job has this resume token here: a finished " +
+                "job's output is kept for --keep-results, and jobs do not outlive their server yet");
+        }
+        if (resume.offset() < 0)
+        {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "resume offset must not be negative");
+        }
+        stream.write(new ControlMessage.Ready(Long.toString(job.jobId()), FileSender.DEFAULT_CHUNK_BYTES,
+            previewPort, null, null));
+        stream.flush();
+        LOG.info("job {}: resumed by {} from byte {}", job.jobId(), peer, resume.offset());
+        final OutputStreamer running = job.streamer();
+        if (running != null && running.attach(stream, resume.offset()))
+        {
+            watchForCancel(stream, job.jobId());
+            try
+            {
+                job.ended().get();
+            }
+            catch (final ExecutionException ex)
+            {
+                throw new JobFailedException(ErrorCode.INTERNAL, "the job ended: " + ex.getCause());
+            }
+            return; // its end went to this connection, the attached one
+        }
+        try
+        {
+            job.ended().get(); // it is ending just now
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new JobFailedException(ErrorCode.INTERNAL, "the job ended: " + ex.getCause());
+        }
+        if (job.output() == null)
+        {
+            throw new JobFailedException(job.errorCode(), job.errorMessage());
+        }
+        if (resume.offset() > job.size())
+        {
+            throw new ProtocolException(ErrorCode.BAD_MESSAGE, "resume offset " + resume.offset() +
+                " is past the output's " + job.size() + " bytes");
+        }
+        FileSender.send(job.output(), stream, FileSender.DEFAULT_CHUNK_BYTES, resume.offset(), ignored -> { });
+        stream.write(new ControlMessage.Result(job.result()));
+        stream.flush();
+    }
+
+    /** After the upload the client says nothing more but {@code cancel}; its connection breaking cancels nothing. */
+    private void watchForCancel(final MessageStream stream)
+    {
+        watchForCancel(stream, jobId);
+    }
+
+    private void watchForCancel(final MessageStream stream, final long id)
+    {
+        Thread.ofVirtual().name("cancel-watch-" + id).start(() ->
+        {
+            while (true)
+            {
+                try
+                {
+                    stream.read();
+                    if (stream.isJson() && stream.json() instanceof ControlMessage.Cancel)
+                    {
+                        LOG.info("job {}: cancelled by its client", id);
+                        cancel(id, ErrorCode.CANCELLED, "cancelled by its client");
+                        return;
+                    }
+                }
+                catch (final SocketTimeoutException quiet)
+                {
+                    // a client waiting for its output says nothing
+                }
+                catch (final IOException ex)
+                {
+                    return; // gone, or it sent junk: the job goes on
+                }
+            }
+        });
+    }
+
+    /** The client's connection now: the one the output goes to, which a resume may have replaced. */
+    private MessageStream client(final MessageStream original)
+    {
+        final OutputStreamer out = streamer;
+        return out == null ? original : out.clientStream();
+    }
+
+    private void failed(final ErrorCode code, final String message)
+    {
+        failureCode = code;
+        failureMessage = message;
+    }
+
     /** Fails the job if it runs: every stage stops, and the session's clean-up frees the rest. */
     private void cancel(final ErrorCode code, final String why)
     {
-        final JobHistory.Entry entry = history.get(jobId);
+        cancel(jobId, code, why);
+    }
+
+    private void cancel(final long id, final ErrorCode code, final String why)
+    {
+        final JobHistory.Entry entry = history.get(id);
         if (entry != null && entry.job().running())
         {
-            LOG.info("job {}: cancelled: {}", jobId, why);
+            LOG.info("job {}: cancelled: {}", id, why);
             entry.job().fail(code, why);
         }
     }
@@ -376,16 +537,6 @@ public final class ClientSession implements Runnable
         final long total = job.ring().totalFrames();
         return new ControlMessage.Progress(job.ring().encoded(), total >= 0 ? total : job.estimatedFrames(),
             seconds > 0 ? Math.round(job.ring().encoded() / seconds * 10) / 10.0 : 0);
-    }
-
-    private static Handshake jsonHandshake(final MessageStream stream) throws ProtocolException
-    {
-        final ControlMessage message = stream.json();
-        if (!(message instanceof Handshake handshake))
-        {
-            throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "the first message must be a handshake");
-        }
-        return handshake;
     }
 
     private OutputFormat outputFormat(final Handshake handshake) throws ProtocolException

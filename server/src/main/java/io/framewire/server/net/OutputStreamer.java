@@ -5,8 +5,11 @@ import io.framewire.codec.MessageStream;
 import io.framewire.codec.sbe.FileChunkEncoder;
 import io.framewire.codec.sbe.MessageHeaderEncoder;
 import org.agrona.ExpandableArrayBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +20,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import java.util.Arrays;
@@ -26,18 +30,26 @@ import java.util.Arrays;
  * file (for the preview) and to the client as a {@code FileChunk}, while encoding goes on. The encoder never does
  * file or socket I/O itself; a slow client slows it only once 16 chunks wait. No byte the muxer wrote waits more than
  * 200 ms for the ones after it, so a live viewer gets each fragment whole as soon as it is written. Between chunks the
- * sender reports the job's {@code progress} twice a second.
+ * sender reports the job's {@code progress} twice a second. Once the upload is complete the job no longer needs its
+ * client: when the connection breaks the sender goes on writing the file alone, and a client resuming the job on a
+ * new connection is {@linkplain #attach attached}: sent what it lacks from the file, then the rest live.
  */
 final class OutputStreamer extends OutputStream
 {
+    private static final Logger LOG = LoggerFactory.getLogger(OutputStreamer.class);
     private static final int CHUNK_BYTES = 1024 * 1024;
     private static final byte[] END = new byte[0];
     private static final long PROGRESS_INTERVAL_NS = 500_000_000L;
     private static final long MAX_HOLD_NS = 200_000_000L;
 
+    private final Path output;
     private final OutputStream file;
     private final long stallTimeoutNs;
-    private final MessageStream stream;
+    private volatile MessageStream stream;
+    private final BooleanSupplier goOnWithoutClient;
+    private final Object attachLock = new Object();
+    private Attach attachRequest;
+    private boolean ended;
     private final Supplier<ControlMessage.Progress> progress;
     private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(16);
     private final byte[] pending = new byte[CHUNK_BYTES];
@@ -48,19 +60,30 @@ final class OutputStreamer extends OutputStream
     private long pendingSinceNs;
     private volatile IOException sendFailure;
     private volatile String sha256;
-    private volatile long sent;
+    private volatile long written;
     private volatile ControlMessage.Notice notice;
     private boolean closed;
     private final Runnable onClientLost;
+    /** Sender thread: the next chunk's number on the client's connection (each connection counts from 0). */
+    private long sequence;
+
+    private record Attach(MessageStream stream, long offset)
+    {
+    }
 
     /**
-     * @param stallTimeoutMs a client that takes nothing for this long is disconnected.
-     * @param onClientLost   told once, from the sender thread, when writing to the client failed.
+     * @param stallTimeoutMs    a client that takes nothing for this long is disconnected.
+     * @param goOnWithoutClient whether the job goes on when writing to the client fails (its upload is complete).
+     * @param onClientLost      told once, from the sender thread, when writing to the client failed and the job
+     *                          cannot go on without it.
      */
     OutputStreamer(final Path output, final MessageStream stream, final Supplier<ControlMessage.Progress> progress,
-        final long stallTimeoutMs, final Runnable onClientLost) throws IOException
+        final long stallTimeoutMs, final BooleanSupplier goOnWithoutClient, final Runnable onClientLost)
+        throws IOException
     {
         this.onClientLost = onClientLost;
+        this.goOnWithoutClient = goOnWithoutClient;
+        this.output = output;
         this.file = Files.newOutputStream(PrivateFiles.create(output));
         this.stream = stream;
         this.stallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(stallTimeoutMs);
@@ -170,7 +193,11 @@ final class OutputStreamer extends OutputStream
                 if (System.nanoTime() - startNs > stallTimeoutNs)
                 {
                     // Socket writes have no timeout: a client that stops reading would hold the job forever.
-                    stream.close();
+                    final MessageStream client = stream;
+                    if (client != null)
+                    {
+                        client.close();
+                    }
                     throw new IOException("the client took no output for " +
                         TimeUnit.NANOSECONDS.toSeconds(stallTimeoutNs) + " s; disconnected");
                 }
@@ -208,7 +235,7 @@ final class OutputStreamer extends OutputStream
     }
 
     /**
-     * Wait for every chunk to be sent, then send {@code eof}.
+     * Waits for every chunk to be written and sent, then sends {@code eof} to the client attached, if any.
      *
      * @return the output's SHA-256.
      */
@@ -220,9 +247,45 @@ final class OutputStreamer extends OutputStream
         {
             throw sendFailure;
         }
-        stream.write(new ControlMessage.Eof(sent, sha256));
-        stream.flush();
+        final MessageStream client = stream;
+        if (client != null)
+        {
+            try
+            {
+                client.write(new ControlMessage.Eof(written, sha256));
+                client.flush();
+            }
+            catch (final IOException ex)
+            {
+                stream = null; // gone at the last moment: the output is kept for a resume
+            }
+        }
         return sha256;
+    }
+
+    /** The client's connection the output goes to now; null while none is (it broke, and none resumed yet). */
+    MessageStream clientStream()
+    {
+        return stream;
+    }
+
+    /**
+     * A client resuming the job on a new connection, holding the output's first {@code offset} bytes: the sender
+     * sends it the rest of what was written, then goes on live.
+     *
+     * @return false when the output is complete already: the job's end is then for the caller to deliver.
+     */
+    boolean attach(final MessageStream client, final long offset)
+    {
+        synchronized (attachLock)
+        {
+            if (ended)
+            {
+                return false;
+            }
+            attachRequest = new Attach(client, offset);
+            return true;
+        }
     }
 
     /** Tells the client something about its job: sent by the sender thread, between chunks, within 50 ms. */
@@ -260,7 +323,6 @@ final class OutputStreamer extends OutputStream
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(CHUNK_BYTES + 64);
         final MessageHeaderEncoder header = new MessageHeaderEncoder();
         final FileChunkEncoder encoder = new FileChunkEncoder();
-        long sequence = 0;
         long nextProgressNs = System.nanoTime();
         try
         {
@@ -268,12 +330,12 @@ final class OutputStreamer extends OutputStream
             {
                 queueHeldBytes();
                 final byte[] chunk = chunks.poll(MAX_HOLD_NS / 4, TimeUnit.NANOSECONDS);
+                attachIfAsked(crc, buffer, header, encoder);
                 final ControlMessage.Notice toSend = notice;
                 if (toSend != null)
                 {
                     notice = null;
-                    stream.write(toSend);
-                    stream.flush();
+                    toClient(client -> client.write(toSend));
                 }
                 if (System.nanoTime() >= nextProgressNs)
                 {
@@ -281,8 +343,7 @@ final class OutputStreamer extends OutputStream
                     final ControlMessage.Progress now = progress.get();
                     if (now != null)
                     {
-                        stream.write(now);
-                        stream.flush();
+                        toClient(client -> client.write(now));
                     }
                 }
                 if (chunk == null)
@@ -293,20 +354,24 @@ final class OutputStreamer extends OutputStream
                 {
                     file.close();
                     sha256 = HexFormat.of().formatHex(digest.digest());
-                    return;
+                    while (true)
+                    {
+                        synchronized (attachLock)
+                        {
+                            if (attachRequest == null)
+                            {
+                                ended = true;
+                                return;
+                            }
+                        }
+                        attachIfAsked(crc, buffer, header, encoder);
+                    }
                 }
                 file.write(chunk);
                 file.flush();
-                crc.reset();
-                crc.update(chunk);
                 digest.update(chunk);
-                encoder.wrapAndApplyHeader(buffer, 0, header)
-                    .sequence(sequence++)
-                    .crc32c(crc.getValue())
-                    .putData(chunk, 0, chunk.length);
-                stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
-                stream.flush();
-                sent += chunk.length;
+                written += chunk.length;
+                toClient(client -> sendChunk(client, chunk, chunk.length, crc, buffer, header, encoder));
             }
         }
         catch (final IOException ex)
@@ -318,5 +383,91 @@ final class OutputStreamer extends OutputStream
         {
             sendFailure = new IOException("output sending interrupted");
         }
+    }
+
+    private interface ClientWrite
+    {
+        void to(MessageStream client) throws IOException;
+    }
+
+    /**
+     * Writes to the client, if one is attached. When that fails after the upload, the client is let go and the job
+     * goes on; before, the failure ends the job.
+     */
+    private void toClient(final ClientWrite write) throws IOException
+    {
+        final MessageStream client = stream;
+        if (client == null)
+        {
+            return;
+        }
+        try
+        {
+            write.to(client);
+            client.flush();
+        }
+        catch (final IOException ex)
+        {
+            if (!goOnWithoutClient.getAsBoolean())
+            {
+                throw ex;
+            }
+            stream = null;
+            sequence = 0;
+            LOG.info("{}: the client's connection broke ({}); the job goes on, its output kept for a resume",
+                output.getFileName(), ex.getMessage());
+        }
+    }
+
+    /** A resuming client: what it lacks of the file so far, then it takes the live chunks. */
+    private void attachIfAsked(final CRC32C crc, final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header,
+        final FileChunkEncoder encoder) throws IOException
+    {
+        final Attach attach;
+        synchronized (attachLock)
+        {
+            attach = attachRequest;
+            attachRequest = null;
+        }
+        if (attach == null)
+        {
+            return;
+        }
+        final MessageStream previous = stream;
+        if (previous != null)
+        {
+            previous.close(); // one client per job: the newest
+        }
+        stream = attach.stream();
+        sequence = 0;
+        final byte[] part = new byte[CHUNK_BYTES];
+        try (InputStream in = Files.newInputStream(output))
+        {
+            in.skipNBytes(Math.min(attach.offset(), written));
+            long left = written - Math.min(attach.offset(), written);
+            while (left > 0)
+            {
+                final int n = in.readNBytes(part, 0, (int)Math.min(part.length, left));
+                if (n <= 0)
+                {
+                    break;
+                }
+                left -= n;
+                toClient(client -> sendChunk(client, part, n, crc, buffer, header, encoder));
+            }
+        }
+    }
+
+    private void sendChunk(final MessageStream client, final byte[] data, final int length, final CRC32C crc,
+        final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header, final FileChunkEncoder encoder)
+        throws IOException
+    {
+        crc.reset();
+        crc.update(data, 0, length);
+        encoder.wrapAndApplyHeader(buffer, 0, header)
+            .sequence(sequence++)
+            .crc32c(crc.getValue())
+            .putData(data, 0, length);
+        client.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 }

@@ -1,0 +1,200 @@
+package io.framewire.server.net;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.codec.ErrorCode;
+import io.framewire.server.access.Secrets;
+import org.agrona.concurrent.EpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Jobs whose clients may take them up again with their resume token (random, 128 bits; only its hash is kept): a
+ * running job, to be attached to its output as it is written, and a finished one, whose output and result wait
+ * under {@code DATA_DIR/kept/} for {@code --keep-results}, then are deleted. A job goes on when its client's
+ * connection breaks after the upload; only a {@code cancel} stops it.
+ */
+public final class KeptJobs
+{
+    private static final Logger LOG = LoggerFactory.getLogger(KeptJobs.class);
+    private static final int TOKEN_BITS = 128;
+
+    /** One job: its output streamer while it runs; its kept output and result, or its error, once it ended. */
+    public static final class Kept
+    {
+        private final long jobId;
+        private final CompletableFuture<Void> ended = new CompletableFuture<>();
+        private volatile OutputStreamer streamer;
+        private volatile Path output;
+        private volatile long size;
+        private volatile String sha256;
+        private volatile ObjectNode result;
+        private volatile ErrorCode errorCode;
+        private volatile String errorMessage;
+        private volatile long keepUntilMs = Long.MAX_VALUE;
+
+        Kept(final long jobId)
+        {
+            this.jobId = jobId;
+        }
+
+        public long jobId()
+        {
+            return jobId;
+        }
+
+        OutputStreamer streamer()
+        {
+            return streamer;
+        }
+
+        void streamer(final OutputStreamer streamer)
+        {
+            this.streamer = streamer;
+        }
+
+        /** Completes once the job ended, delivered to a client or kept. */
+        CompletableFuture<Void> ended()
+        {
+            return ended;
+        }
+
+        Path output()
+        {
+            return output;
+        }
+
+        long size()
+        {
+            return size;
+        }
+
+        String sha256()
+        {
+            return sha256;
+        }
+
+        ObjectNode result()
+        {
+            return result;
+        }
+
+        ErrorCode errorCode()
+        {
+            return errorCode;
+        }
+
+        String errorMessage()
+        {
+            return errorMessage;
+        }
+    }
+
+    private final Path dir;
+    private final long keepMs;
+    private final EpochClock clock;
+    private final Map<String, Kept> byTokenHash = new ConcurrentHashMap<>();
+
+    /** @param keepMs how long a finished job's output waits for its client. */
+    public KeptJobs(final Path dataDir, final long keepMs, final EpochClock clock) throws IOException
+    {
+        this.dir = dataDir.resolve("kept");
+        this.keepMs = keepMs;
+        this.clock = clock;
+        if (Files.isDirectory(dir))
+        {
+            // Nothing survives a restart yet: what an earlier server kept cannot be resumed.
+            try (var files = Files.list(dir))
+            {
+                for (final Path file : files.toList())
+                {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
+    /** A new job: its resume token, which only its client is told. */
+    public String admit(final Kept kept)
+    {
+        sweep();
+        final String token = Secrets.newSecret("fwr_", TOKEN_BITS);
+        byTokenHash.put(HexFormat.of().formatHex(Secrets.sha256(token)), kept);
+        return token;
+    }
+
+    /** The job {@code token} resumes, or null. */
+    public Kept find(final String token)
+    {
+        sweep();
+        return token == null || token.isEmpty() ? null :
+            byTokenHash.get(HexFormat.of().formatHex(Secrets.sha256(token)));
+    }
+
+    /** The job ended with no client to take its output: keeps a link to it, and its result, for a while. */
+    void keep(final Kept kept, final Path output, final String sha256, final ObjectNode result) throws IOException
+    {
+        final Path link = dir.resolve("job-" + kept.jobId + ".out");
+        Files.deleteIfExists(link);
+        Files.createLink(link, output); // the session deletes the output itself; the link keeps its bytes
+        kept.output = link;
+        kept.size = Files.size(link);
+        kept.sha256 = sha256;
+        kept.result = result;
+        kept.keepUntilMs = clock.time() + keepMs;
+        kept.streamer = null;
+        kept.ended.complete(null);
+        LOG.info("job {}: finished without its client; its output waits {} s for a resume", kept.jobId,
+            keepMs / 1000);
+    }
+
+    /** The job ended with its output delivered, or failed: a resume gets the error, if any, for a while. */
+    void ended(final Kept kept, final ErrorCode code, final String message)
+    {
+        kept.errorCode = code;
+        kept.errorMessage = message;
+        kept.streamer = null;
+        kept.keepUntilMs = clock.time() + keepMs;
+        kept.ended.complete(null);
+    }
+
+    /** Drops jobs kept past their time, and their outputs. */
+    void sweep()
+    {
+        final long nowMs = clock.time();
+        byTokenHash.entrySet().removeIf(entry ->
+        {
+            final Kept kept = entry.getValue();
+            if (nowMs < kept.keepUntilMs)
+            {
+                return false;
+            }
+            if (kept.output != null)
+            {
+                try
+                {
+                    Files.deleteIfExists(kept.output);
+                }
+                catch (final IOException ex)
+                {
+                    LOG.warn("cannot delete {}: {}", kept.output, ex.getMessage());
+                }
+            }
+            return true;
+        });
+    }
+
+    /** Jobs kept, running or finished. */
+    public int size()
+    {
+        return byTokenHash.size();
+    }
+}
