@@ -14,6 +14,7 @@ import io.framewire.server.preview.PreviewServer;
 import io.framewire.server.net.ClientSession;
 import io.framewire.server.access.Secrets;
 import io.framewire.server.access.TokenFile;
+import io.framewire.server.net.JobRecord;
 import io.framewire.server.net.KeptJobs;
 import io.framewire.server.net.ServerTls;
 import io.framewire.server.net.SessionSettings;
@@ -41,6 +42,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,7 +96,8 @@ public final class FramewireServer implements AutoCloseable
         final ServerTls tls = config.tlsKeystore() == null ? null :
             ServerTls.load(config.tlsKeystore(), config.tlsPasswordFile());
         createPrivateDirectory(config.dataDir());
-        removeStaleJobFiles(config.dataDir());
+        final List<JobRecord> recovered = JobRecord.recoverable(config.dataDir());
+        removeStaleJobFiles(config.dataDir(), recovered);
         // Bind first: a port in use fails before anything else has started.
         MediaDriver startedDriver = null;
         Aeron startedAeron = null;
@@ -185,6 +188,15 @@ public final class FramewireServer implements AutoCloseable
             config.paced());
         jobPermits = new Semaphore(config.maxJobs());
         JobWarmUp.run(config.dataDir(), config.codec());
+        for (final JobRecord record : recovered)
+        {
+            sessions.execute(ClientSession.recovered(record, sessionSettings, jobRunner, jobPermits, history,
+                keptJobs));
+        }
+        if (!recovered.isEmpty())
+        {
+            LOG.info("carrying on {} jobs the server before did not finish", recovered.size());
+        }
         for (final ServerSocket socket : serverSockets)
         {
             acceptors.add(Thread.ofPlatform().name("tcp-acceptor").start(() -> acceptLoop(socket)));
@@ -218,12 +230,25 @@ public final class FramewireServer implements AutoCloseable
      * kept previews behind. Jobs do not survive a restart yet, and job numbers start again at 1, so they are removed
      * before anything runs: a new job can never meet an old one's files.
      */
-    private static void removeStaleJobFiles(final Path dataDir) throws IOException
+    /** What a server that did not stop cleanly left, but the records and uploads of the jobs carried on. */
+    private static void removeStaleJobFiles(final Path dataDir, final List<JobRecord> carriedOn) throws IOException
     {
+        final Set<Path> kept = new HashSet<>();
+        for (final JobRecord record : carriedOn)
+        {
+            kept.add(JobRecord.file(dataDir, record.jobId()));
+            kept.add(JobRecord.upload(dataDir, record.jobId()));
+        }
         final List<Path> stale = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dataDir, "{job-*,warm-up.mp4}"))
         {
-            files.forEach(stale::add);
+            files.forEach(file ->
+            {
+                if (!kept.contains(file))
+                {
+                    stale.add(file);
+                }
+            });
         }
         final Path preview = dataDir.resolve("preview");
         if (Files.isDirectory(preview))

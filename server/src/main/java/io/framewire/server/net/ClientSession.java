@@ -146,6 +146,7 @@ public final class ClientSession implements Runnable
             history.finished(jobId, false); // no-op after a success, which handed the output over already
             deleteQuietly(upload);
             deleteQuietly(output);
+            deleteQuietly(JobRecord.file(config.dataDir(), jobId));
             closeQuietly();
         }
     }
@@ -184,8 +185,10 @@ public final class ClientSession implements Runnable
             LOG.info("job {} from {}: {} '{}' ({} bytes, {})", jobId, peer, pipeline, handshake.fileName(),
                 handshake.fileSize(), handshake.protocol());
             kept = new KeptJobs.Kept(jobId);
+            final String resumeToken = keptJobs.admit(kept);
+            new JobRecord(jobId, kept.tokenHash(), handshake, false).write(config.dataDir());
             stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort,
-                history.admit(jobId), keptJobs.admit(kept)));
+                history.admit(jobId), resumeToken));
             stream.flush();
             runJob(stream, handshake, processing, pipeline, format, upload, output);
         }
@@ -241,6 +244,8 @@ public final class ClientSession implements Runnable
                 throw ex;
             }
             pipe.complete();
+            // From here on a restarted server carries the job on.
+            new JobRecord(jobId, kept.tokenHash(), handshake, true).write(config.dataDir());
             uploaded = true;
             watchForCancel(stream);
             if (!streaming)
@@ -285,6 +290,102 @@ public final class ClientSession implements Runnable
                     jobThread.join(10_000);
                 }
             }
+        }
+    }
+
+    /**
+     * A job a server that stopped without finishing it left whole (its record and complete upload): run again from
+     * its upload, with no client until one resumes it with its token; its output is kept like any finished job's.
+     */
+    public static Runnable recovered(final JobRecord record, final SessionSettings config, final JobRunner jobRunner,
+        final Semaphore jobPermits, final JobHistory history, final KeptJobs keptJobs)
+    {
+        final ClientSession session = new ClientSession(null, config, jobRunner, jobPermits, history, keptJobs, 0,
+            record.jobId());
+        return () -> session.runRecovered(record);
+    }
+
+    private void runRecovered(final JobRecord record)
+    {
+        final Path upload = JobRecord.upload(config.dataDir(), jobId);
+        final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
+        kept = new KeptJobs.Kept(jobId);
+        keptJobs.readmit(kept, record.resumeTokenHash());
+        history.admit(jobId);
+        uploaded = true;
+        boolean done = false;
+        try
+        {
+            final Handshake handshake = record.handshake();
+            final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
+                handshake.processing();
+            final Pipeline pipeline = validate(handshake, processing);
+            final OutputFormat format = outputFormat(handshake);
+            jobPermits.acquire();
+            try
+            {
+                LOG.info("job {}: carried on from the server before, from its upload ({} bytes)", jobId,
+                    handshake.fileSize());
+                final OutputStreamer out = new OutputStreamer(output, null, () -> progress(jobId),
+                    config.readTimeoutMs(), () -> true, () -> { });
+                streamer = out;
+                kept.streamer(out);
+                uploadedWhenDecodingBegan = handshake.fileSize();
+                final ObjectNode metrics = jobRunner.run(jobId, processing, pipeline, () -> VideoSource.open(upload),
+                    format, output, out);
+                metrics.put("protocol", handshake.protocol());
+                metrics.put("upload_bytes_when_decoding_began", uploadedWhenDecodingBegan);
+                metrics.put("input_bytes", Files.size(upload));
+                metrics.put("recovered", true);
+                final String sha256 = out.finish();
+                metrics.put("output_sha256", sha256);
+                metrics.put("output_bytes", Files.size(output));
+                keptJobs.keep(kept, output, sha256, metrics);
+                final MessageStream client = out.clientStream();
+                if (client != null)
+                {
+                    client.write(new ControlMessage.Result(metrics));
+                    client.flush();
+                }
+                history.finished(jobId, true);
+                done = true;
+            }
+            finally
+            {
+                jobPermits.release();
+            }
+        }
+        catch (final JobFailedException ex)
+        {
+            LOG.warn("job {} (carried on) failed: {} {}", jobId, ex.code().wireName(), ex.getMessage());
+            failed(ex.code(), ex.getMessage());
+            sendError(client(null), ex.code(), ex.getMessage());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            failed(ErrorCode.INTERNAL, "the server is shutting down");
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.error("job {} (carried on): internal error", jobId, ex);
+            failed(ErrorCode.INTERNAL, "internal error: " + ex);
+        }
+        finally
+        {
+            if (!done && streamer != null)
+            {
+                streamer.abort();
+            }
+            if (!kept.ended().isDone())
+            {
+                keptJobs.ended(kept, failureCode != null ? failureCode : ErrorCode.INTERNAL,
+                    failureMessage != null ? failureMessage : "the job ended without a result");
+            }
+            history.finished(jobId, false);
+            deleteQuietly(upload);
+            deleteQuietly(output);
+            deleteQuietly(JobRecord.file(config.dataDir(), jobId));
         }
     }
 
@@ -590,7 +691,7 @@ public final class ClientSession implements Runnable
 
     private void sendError(final MessageStream stream, final ErrorCode code, final String message)
     {
-        if (stream == null || socket.isClosed())
+        if (stream == null || socket != null && socket.isClosed())
         {
             return;
         }
@@ -607,6 +708,10 @@ public final class ClientSession implements Runnable
 
     private void closeQuietly()
     {
+        if (socket == null)
+        {
+            return;
+        }
         try
         {
             socket.close();

@@ -31,6 +31,7 @@ public final class KeptJobs
     {
         private final long jobId;
         private final CompletableFuture<Void> ended = new CompletableFuture<>();
+        private volatile String tokenHash;
         private volatile OutputStreamer streamer;
         private volatile Path output;
         private volatile long size;
@@ -48,6 +49,12 @@ public final class KeptJobs
         public long jobId()
         {
             return jobId;
+        }
+
+        /** SHA-256 of its resume token, hex: what a restarted server finds it by. */
+        String tokenHash()
+        {
+            return tokenHash;
         }
 
         OutputStreamer streamer()
@@ -127,8 +134,15 @@ public final class KeptJobs
     {
         sweep();
         final String token = Secrets.newSecret("fwr_", TOKEN_BITS);
-        byTokenHash.put(HexFormat.of().formatHex(Secrets.sha256(token)), kept);
+        readmit(kept, HexFormat.of().formatHex(Secrets.sha256(token)));
         return token;
+    }
+
+    /** A job an earlier server accepted, carried on: found by the hash of the token its client holds. */
+    public void readmit(final Kept kept, final String tokenHash)
+    {
+        kept.tokenHash = tokenHash;
+        byTokenHash.put(tokenHash, kept);
     }
 
     /** The job {@code token} resumes, or null. */

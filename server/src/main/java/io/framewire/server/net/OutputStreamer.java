@@ -66,6 +66,8 @@ final class OutputStreamer extends OutputStream
     private final Runnable onClientLost;
     /** Sender thread: the next chunk's number on the client's connection (each connection counts from 0). */
     private long sequence;
+    /** Sender thread: how many bytes of the output the attached client has. */
+    private long clientHas;
 
     private record Attach(MessageStream stream, long offset)
     {
@@ -370,8 +372,16 @@ final class OutputStreamer extends OutputStream
                 file.write(chunk);
                 file.flush();
                 digest.update(chunk);
+                final long start = written;
                 written += chunk.length;
-                toClient(client -> sendChunk(client, chunk, chunk.length, crc, buffer, header, encoder));
+                // A client that resumed holding more than was written (the job was run again) gets what follows.
+                final int skip = (int)Math.max(0, Math.min(chunk.length, clientHas - start));
+                if (skip < chunk.length)
+                {
+                    final byte[] tail = skip == 0 ? chunk : Arrays.copyOfRange(chunk, skip, chunk.length);
+                    toClient(client -> sendChunk(client, tail, tail.length, crc, buffer, header, encoder));
+                    clientHas = written;
+                }
             }
         }
         catch (final IOException ex)
@@ -440,11 +450,13 @@ final class OutputStreamer extends OutputStream
         }
         stream = attach.stream();
         sequence = 0;
+        clientHas = attach.offset();
         final byte[] part = new byte[CHUNK_BYTES];
         try (InputStream in = Files.newInputStream(output))
         {
             in.skipNBytes(Math.min(attach.offset(), written));
             long left = written - Math.min(attach.offset(), written);
+            clientHas = Math.max(clientHas, written);
             while (left > 0)
             {
                 final int n = in.readNBytes(part, 0, (int)Math.min(part.length, left));

@@ -1,0 +1,83 @@
+package io.framewire.server.net;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.codec.ControlMessage;
+import io.framewire.codec.Handshake;
+import io.framewire.codec.JsonMessages;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a restarted server needs to carry a job on, in {@code DATA_DIR/job-ID.json} beside its upload: the
+ * handshake (without the client's token), the hash of the resume token, and whether the upload is complete. Written
+ * at accept and when the upload completes (to a new file, then moved over the old one), removed when the job ends.
+ */
+public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake, boolean uploaded)
+{
+    public static Path file(final Path dataDir, final long jobId)
+    {
+        return dataDir.resolve("job-" + jobId + ".json");
+    }
+
+    public static Path upload(final Path dataDir, final long jobId)
+    {
+        return dataDir.resolve("job-" + jobId + ".upload");
+    }
+
+    void write(final Path dataDir) throws IOException
+    {
+        final Handshake withoutToken = new Handshake(handshake.version(), handshake.processing(),
+            handshake.protocol(), handshake.fileName(), handshake.fileSize(), handshake.params(), handshake.codec(),
+            handshake.container(), handshake.bitrateKbps(), "");
+        final ObjectNode node = JsonMessages.MAPPER.createObjectNode()
+            .put("job", jobId)
+            .put("resume_token_sha256", resumeTokenHash)
+            .put("uploaded", uploaded);
+        node.set("handshake", JsonMessages.MAPPER.readTree(JsonMessages.encode(withoutToken)));
+        final Path target = file(dataDir, jobId);
+        final Path next = PrivateFiles.create(target.resolveSibling(target.getFileName() + ".next"));
+        Files.write(next, JsonMessages.MAPPER.writeValueAsBytes(node));
+        Files.move(next, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The jobs a server that stopped without finishing them left whole: a record saying the upload was complete,
+     * and the upload, of the size the handshake gave. Records that are not are left out (the caller removes
+     * them with the rest).
+     */
+    public static List<JobRecord> recoverable(final Path dataDir) throws IOException
+    {
+        final List<JobRecord> records = new ArrayList<>();
+        try (var files = Files.newDirectoryStream(dataDir, "job-*.json"))
+        {
+            for (final Path file : files)
+            {
+                try
+                {
+                    final JsonNode node = JsonMessages.MAPPER.readTree(file.toFile());
+                    final byte[] handshakeJson = JsonMessages.MAPPER.writeValueAsBytes(node.get("handshake"));
+                    final ControlMessage message = JsonMessages.decode(handshakeJson, 0, handshakeJson.length);
+                    final JobRecord record = new JobRecord(node.get("job").asLong(),
+                        node.get("resume_token_sha256").asText(), (Handshake)message, node.get("uploaded").asBoolean());
+                    final Path upload = upload(dataDir, record.jobId());
+                    if (record.uploaded() && Files.isRegularFile(upload) &&
+                        Files.size(upload) == record.handshake().fileSize())
+                    {
+                        records.add(record);
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    // not a record this server can read: removed with the other leftovers
+                }
+            }
+        }
+        return records;
+    }
+}
