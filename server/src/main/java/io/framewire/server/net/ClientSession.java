@@ -415,7 +415,7 @@ public final class ClientSession implements Runnable
         if (job == null)
         {
             throw new JobFailedException(ErrorCode.UNKNOWN_JOB, "no job has this resume token here: a finished " +
-                "job's output is kept for --keep-results, and jobs do not outlive their server yet");
+                "job's output is kept for --keep-results, and a job whose upload a crash cut short is lost");
         }
         if (resume.offset() < 0)
         {

@@ -1,6 +1,8 @@
 package io.framewire.server.net;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.codec.JsonMessages;
 import io.framewire.codec.ErrorCode;
 import io.framewire.server.access.Secrets;
 import org.agrona.concurrent.EpochClock;
@@ -10,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Jobs whose clients may take them up again with their resume token (random, 128 bits; only its hash is kept): a
  * running job, to be attached to its output as it is written, and a finished one, whose output and result wait
- * under {@code DATA_DIR/kept/} for {@code --keep-results}, then are deleted. A job goes on when its client's
- * connection breaks after the upload; only a {@code cancel} stops it.
+ * under {@code DATA_DIR/kept/} (a link to the output and a JSON record) for {@code --keep-results}, then are deleted;
+ * a restarted server takes them up again. A job goes on when its client's connection breaks after the upload; only
+ * a {@code cancel} stops it.
  */
 public final class KeptJobs
 {
@@ -115,18 +119,59 @@ public final class KeptJobs
         this.dir = dataDir.resolve("kept");
         this.keepMs = keepMs;
         this.clock = clock;
-        if (Files.isDirectory(dir))
+        Files.createDirectories(dir);
+        reload();
+    }
+
+    /** Finished jobs an earlier server kept and whose time is not up: their clients may still take them. */
+    private void reload() throws IOException
+    {
+        try (var files = Files.list(dir))
         {
-            // Nothing survives a restart yet: what an earlier server kept cannot be resumed.
-            try (var files = Files.list(dir))
+            for (final Path file : files.toList())
             {
-                for (final Path file : files.toList())
+                final String name = file.getFileName().toString();
+                if (!name.endsWith(".json"))
+                {
+                    continue;
+                }
+                final Path output = dir.resolve(name.replace(".json", ".out"));
+                try
+                {
+                    final JsonNode node = JsonMessages.MAPPER.readTree(file.toFile());
+                    final Kept kept = new Kept(node.get("job").asLong());
+                    kept.output = output;
+                    kept.size = node.get("size").asLong();
+                    kept.sha256 = node.get("sha256").asText();
+                    kept.result = (ObjectNode)node.get("result");
+                    kept.keepUntilMs = node.get("keep_until_ms").asLong();
+                    kept.ended.complete(null);
+                    if (Files.size(output) == kept.size && clock.time() < kept.keepUntilMs)
+                    {
+                        readmit(kept, node.get("resume_token_sha256").asText());
+                        continue;
+                    }
+                }
+                catch (final IOException | RuntimeException ex)
+                {
+                    LOG.warn("cannot read {} ({}); removed", file, ex.toString());
+                }
+                Files.deleteIfExists(file);
+                Files.deleteIfExists(output);
+            }
+        }
+        // Outputs without their record are of no use.
+        try (var files = Files.list(dir))
+        {
+            for (final Path file : files.toList())
+            {
+                if (file.toString().endsWith(".out") && !Files.exists(Path.of(file.toString()
+                    .replace(".out", ".json"))))
                 {
                     Files.deleteIfExists(file);
                 }
             }
         }
-        Files.createDirectories(dir);
     }
 
     /** A new job: its resume token, which only its client is told. */
@@ -164,10 +209,19 @@ public final class KeptJobs
         kept.sha256 = sha256;
         kept.result = result;
         kept.keepUntilMs = clock.time() + keepMs;
+        final ObjectNode record = JsonMessages.MAPPER.createObjectNode()
+            .put("job", kept.jobId)
+            .put("resume_token_sha256", kept.tokenHash)
+            .put("size", kept.size)
+            .put("sha256", sha256)
+            .put("keep_until_ms", kept.keepUntilMs);
+        record.set("result", result);
+        final Path file = dir.resolve("job-" + kept.jobId + ".json");
+        final Path next = PrivateFiles.create(dir.resolve("job-" + kept.jobId + ".json.next"));
+        Files.write(next, JsonMessages.MAPPER.writeValueAsBytes(record));
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         kept.streamer = null;
         kept.ended.complete(null);
-        LOG.info("job {}: finished without its client; its output waits {} s for a resume", kept.jobId,
-            keepMs / 1000);
     }
 
     /** The job ended with its output delivered, or failed: a resume gets the error, if any, for a while. */
@@ -196,6 +250,7 @@ public final class KeptJobs
                 try
                 {
                     Files.deleteIfExists(kept.output);
+                    Files.deleteIfExists(dir.resolve("job-" + kept.jobId + ".json"));
                 }
                 catch (final IOException ex)
                 {
