@@ -165,7 +165,7 @@ public final class FramewireServer implements AutoCloseable
         history = new JobHistory(config.dataDir());
         keptJobs = new KeptJobs(config.dataDir(), TimeUnit.SECONDS.toMillis(config.keepResultsS()),
             SystemEpochClock.INSTANCE);
-        metrics = new ServerMetrics(history, registry::statuses, config.clock());
+        metrics = new ServerMetrics(history, registry::statuses, config.dataDir(), config.clock());
         PreviewServer startedPreview = null;
         if (config.previewPort() >= 0)
         {

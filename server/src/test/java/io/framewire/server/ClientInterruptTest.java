@@ -41,7 +41,7 @@ class ClientInterruptTest
         SyntheticVideo.write(video, 320, 240, 250, 25);
         // A paced server: the job takes the video's 10 s, so the signal comes mid-job.
         try (FramewireServer server = FramewireServer.start(ServerFixture.operated(ServerFixture.context(dir)
-            .paced(true).previewPort(0), dir)))
+            .paced(true).previewPort(0).keepResultsS(600), dir)))
         {
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");

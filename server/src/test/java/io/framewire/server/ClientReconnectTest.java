@@ -37,7 +37,8 @@ class ClientReconnectTest
     {
         final Path video = dir.resolve("in.mkv");
         SyntheticVideo.write(video, 320, 240, 200, 25);
-        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).paced(true));
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).paced(true)
+            .keepResultsS(600));
             Relay relay = new Relay(server.port()))
         {
             final Path out = dir.resolve("out.mp4");

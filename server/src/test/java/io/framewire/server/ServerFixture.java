@@ -60,7 +60,7 @@ final class ServerFixture implements BeforeAllCallback, AfterAllCallback
 
     /**
      * Test settings: loopback, free ports, a fresh Aeron directory and data directory under {@code dir}, no preview,
-     * no thumbnails, a short read timeout.
+     * no thumbnails, a short read timeout, finished outputs not kept for a resume (tests of resuming keep them).
      */
     static ServerContext context(final Path dir)
     {
@@ -72,7 +72,8 @@ final class ServerFixture implements BeforeAllCallback, AfterAllCallback
             .maxUploadBytes(1L << 30)
             .readTimeoutMs(10_000)
             .previewPort(-1)
-            .thumbnails(0);
+            .thumbnails(0)
+            .keepResultsS(0);
     }
 
     /**

@@ -7,11 +7,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -142,18 +148,32 @@ class WorkerFaultsTest
             .previewPort(0), dir.resolve(name));
     }
 
+    /** Waits for the running job to have {@code frames} encoded, read from the Prometheus text (made per request). */
     private static void awaitEncoded(final FramewireServer server, final int frames) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline)
+        final Pattern encoded = Pattern.compile("^framewire_job_frames_encoded_total\\{[^}]*} ([0-9.E]+)$",
+            Pattern.MULTILINE);
+        try (HttpClient http = HttpClient.newHttpClient())
         {
-            final JsonNode jobs = ServerFixture.metrics(server.previewPort()).get("jobs");
-            if (!jobs.isEmpty() && "running".equals(jobs.get(0).get("status").asText()) &&
-                jobs.get(0).get("frames_encoded").asInt() >= frames)
+            final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                server.previewPort() + "/metrics/prometheus")).header("Authorization", "Bearer " +
+                ServerFixture.METRICS_TOKEN).build();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline)
             {
-                return;
+                final Matcher line = encoded.matcher(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+                final int running = ServerFixture.metrics(server.previewPort()).get("server").get("jobs_running")
+                    .asInt();
+                while (running > 0 && line.find())
+                {
+                    final double value = Double.parseDouble(line.group(1));
+                    if (value >= frames && value < FRAMES)
+                    {
+                        return;
+                    }
+                }
+                Thread.sleep(10);
             }
-            Thread.sleep(50);
         }
         throw new AssertionError("the job did not get under way");
     }

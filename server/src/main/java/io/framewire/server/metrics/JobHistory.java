@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Running jobs and the most recent finished ones, for the metrics and the preview. A finished job's output is
@@ -33,6 +34,8 @@ public final class JobHistory implements AutoCloseable
     private final Path previewDir;
     private final Map<Long, Entry> entries = new LinkedHashMap<>();
     private final Map<Long, byte[]> viewTokenHashes = new HashMap<>();
+    private final AtomicLong finishedOk = new AtomicLong();
+    private final AtomicLong finishedFailed = new AtomicLong();
 
     /** A job with where its output is and its preview GIF. */
     public static final class Entry
@@ -151,6 +154,7 @@ public final class JobHistory implements AutoCloseable
         {
             return;
         }
+        (ok ? finishedOk : finishedFailed).incrementAndGet();
         final Path output = entry.output;
         entry.output = null;
         if (ok && output != null && Files.exists(output))
@@ -205,6 +209,12 @@ public final class JobHistory implements AutoCloseable
                 LOG.warn("cannot delete {}: {}", output, ex.getMessage());
             }
         }
+    }
+
+    /** Jobs finished since the server started: {ok, failed}. */
+    public long[] finishedCounts()
+    {
+        return new long[] {finishedOk.get(), finishedFailed.get()};
     }
 
     /** Oldest first. */

@@ -15,7 +15,11 @@ import io.prometheus.metrics.model.snapshots.Quantile;
 import io.prometheus.metrics.model.snapshots.Quantiles;
 import org.HdrHistogram.Histogram;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,6 +50,7 @@ public final class ServerMetrics implements AutoCloseable
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(
         runnable -> Thread.ofPlatform().daemon().name("metrics-sampler").unstarted(runnable));
     private final NanoClock clock;
+    private final Path dataDir;
     private final long startNs;
     private ObjectNode json;
     private long jsonMadeNs;
@@ -59,8 +64,11 @@ public final class ServerMetrics implements AutoCloseable
     private long lastServerCpu;
     private long lastSampleNs = System.nanoTime();
 
-    public ServerMetrics(final JobHistory history, final Supplier<List<WorkerStatus>> workers, final NanoClock clock)
+    /** @param dataDir whose disk's free space is reported. */
+    public ServerMetrics(final JobHistory history, final Supplier<List<WorkerStatus>> workers, final Path dataDir,
+        final NanoClock clock)
     {
+        this.dataDir = dataDir;
         this.history = history;
         this.workers = workers;
         this.clock = clock;
@@ -223,6 +231,32 @@ public final class ServerMetrics implements AutoCloseable
             .help("CPU use of the server process, percent of one core");
         serverCpu.dataPoint(gauge(serverCpuPercent, Labels.EMPTY));
         metrics.add(serverCpu.build());
+
+        final long[] finished = history.finishedCounts();
+        metrics.add(CounterSnapshot.builder().name("framewire_jobs_finished")
+            .help("Jobs ended since the server started, by status: ok (every frame) or failed")
+            .dataPoint(counter(finished[0], Labels.of("status", "ok")))
+            .dataPoint(counter(finished[1], Labels.of("status", "failed")))
+            .build());
+        metrics.add(GaugeSnapshot.builder().name("framewire_jobs_running").help("Jobs running now")
+            .dataPoint(gauge(entries.stream().filter(e -> e.job().running()).count(), Labels.EMPTY)).build());
+        metrics.add(GaugeSnapshot.builder().name("framewire_workers_connected")
+            .help("Workers the server dispatches frames to now, embedded one included")
+            .dataPoint(gauge(workers.get().size(), Labels.EMPTY)).build());
+        try
+        {
+            final FileStore store = Files.getFileStore(dataDir);
+            metrics.add(GaugeSnapshot.builder().name("framewire_data_dir_free_bytes")
+                .help("Space left to the server on the disk of its data directory")
+                .dataPoint(gauge(store.getUsableSpace(), Labels.EMPTY)).build());
+            metrics.add(GaugeSnapshot.builder().name("framewire_data_dir_size_bytes")
+                .help("Size of the disk of the server's data directory")
+                .dataPoint(gauge(store.getTotalSpace(), Labels.EMPTY)).build());
+        }
+        catch (final IOException ex)
+        {
+            // the directory is gone: the series are missing, which an alert on absent() sees
+        }
 
         final GaugeSnapshot.Builder workerCpu = GaugeSnapshot.builder().name("framewire_worker_cpu_percent")
             .help("CPU use of each worker process, percent of one core, from its heartbeats");

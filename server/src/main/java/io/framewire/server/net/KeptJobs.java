@@ -222,6 +222,7 @@ public final class KeptJobs
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         kept.streamer = null;
         kept.ended.complete(null);
+        sweep(); // kept for 0 s: gone at once
     }
 
     /** The job ended with its output delivered, or failed: a resume gets the error, if any, for a while. */
