@@ -103,6 +103,10 @@ public final class ClientMain implements Callable<Integer>
     @ArgGroup(exclusive = true)
     Family family = new Family();
 
+    @Option(names = "--source-address", paramLabel = "ADDRESS", description = "Local address to connect from, on " +
+        "a host with several (a balancer in front of several servers keeps a client on one by its address)")
+    String sourceAddress;
+
     @Option(names = "--video", description = "Video file to process")
     Path video;
 
@@ -736,6 +740,10 @@ public final class ClientMain implements Callable<Integer>
         final Socket plain = new Socket();
         try
         {
+            if (sourceAddress != null)
+            {
+                plain.bind(new InetSocketAddress(InetAddress.getByName(sourceAddress), 0));
+            }
             plain.connect(new InetSocketAddress(address, port), 10_000);
         }
         catch (final IOException ex)

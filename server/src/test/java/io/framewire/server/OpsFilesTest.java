@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -99,6 +100,7 @@ class OpsFilesTest
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             try (HttpClient http = HttpClient.newHttpClient())
             {
+                awaitReady(http, port, prometheus);
                 final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
                     "--port", Integer.toString(server.port()), "--video", video.toString(), "--out",
                     dir.resolve("out.mp4").toString(), "--quiet"), runnable -> Thread.ofVirtual().start(runnable));
@@ -145,6 +147,28 @@ class OpsFilesTest
                 prometheus.waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private void awaitReady(final HttpClient http, final int port, final Process prometheus) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && prometheus.isAlive())
+        {
+            try
+            {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200)
+                {
+                    return;
+                }
+            }
+            catch (final IOException notYet)
+            {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Prometheus did not start: " + Files.readString(dir.resolve("prometheus.log")));
     }
 
     /** An instant query's result vector. */
