@@ -557,15 +557,18 @@ public final class ClientMain implements Callable<Integer>
                 {
                     throw ex;
                 }
-                stream = reconnect(partial, ex);
+                stream = reconnect(partial, ex, download);
                 resumed = true;
             }
         }
     }
 
-    private MessageStream reconnect(final Path partial, final IOException cause) throws IOException
+    private MessageStream reconnect(final Path partial, final IOException cause, final Progress download)
+        throws IOException
     {
-        if (!quiet)
+        // On a terminal the download's line says it; a log gets a line.
+        final boolean log = !quiet && !(stderr == System.err && Terminal.stderrIsTerminal());
+        if (log)
         {
             stderr.println("framewire client: the connection broke (" + (cause instanceof EOFException ?
                 "the server closed it" : describe(cause)) + "); connecting again for up to " + reconnectS + " s");
@@ -573,8 +576,11 @@ public final class ClientMain implements Callable<Integer>
         }
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(reconnectS);
         long backoffMs = 500;
+        int attempt = 0;
         while (true)
         {
+            download.waiting("reconnecting (try " + ++attempt + ", " +
+                Math.max(0, TimeUnit.NANOSECONDS.toSeconds(deadlineNs - System.nanoTime())) + " s left)");
             try
             {
                 Thread.sleep(backoffMs);
@@ -604,7 +610,8 @@ public final class ClientMain implements Callable<Integer>
                 closeQuietly(reconnected);
                 reconnected = socket;
                 current = stream;
-                if (!quiet)
+                download.waiting(null);
+                if (log)
                 {
                     stderr.println("framewire client: connected again; the output goes on from byte " +
                         Files.size(partial));

@@ -68,6 +68,15 @@ final class Progress implements AutoCloseable
         }
     }
 
+    /** What the phase waits for, shown instead of its figures; null when it goes on. */
+    void waiting(final String what)
+    {
+        if (bar != null)
+        {
+            bar.setExtraMessage(what == null ? "" : what);
+        }
+    }
+
     void maxHint(final long total)
     {
         if (bar != null && total >= 0 && bar.getMax() != total)

@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * One phase's line, as the progressbar library draws it: with a known total, percent, a bar, counts, rate and
  * ETA ({@code upload  42% [█████▍       ] 12.3/29.1 MiB 8.1 MiB/s ETA 0:02}); without one, a spinner, the count
- * and the rate ({@code download ⠹ 3.4 MiB 1.2 MiB/s}), never a {@code ?}.
+ * and the rate ({@code download ⠹ 3.4 MiB 1.2 MiB/s}), never a {@code ?}; while the phase waits for something, that
+ * ({@code download reconnecting (try 3, 12 s left)}).
  */
 final class ProgressLine implements ProgressBarRenderer
 {
@@ -38,6 +39,11 @@ final class ProgressLine implements ProgressBarRenderer
         final double seconds = Math.max(1e-3, state.getElapsedAfterStart().toMillis() / 1e3);
         final String rate = amount(current / seconds) + unit + "/s";
         final String name = String.format(Locale.ROOT, "%-8s", state.getTaskName());
+        final String extra = state.getExtraMessage();
+        if (extra != null && !extra.isEmpty())
+        {
+            return fit(name + " " + extra, maxLength); // what the phase waits for, instead of its figures
+        }
         if (max <= 0)
         {
             final String spinner = unicode ? SPINNER_UNICODE : SPINNER_ASCII;
