@@ -362,16 +362,7 @@ public final class ClientMain implements Callable<Integer>
             video.getFileName().toString(), size, jobParams, outputCodec, container.wireName(), bitrateKbps,
             token == null ? "" : token));
         stream.flush();
-        stream.read();
-        final ControlMessage reply = stream.json();
-        if (reply instanceof ControlMessage.Error error)
-        {
-            throw new RemoteErrorException(error.code(), error.message());
-        }
-        if (!(reply instanceof ControlMessage.Ready ready))
-        {
-            throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected ready, got " + reply);
-        }
+        final ControlMessage.Ready ready = awaitReady(stream);
         if (preview)
         {
             stderr.println(ready.previewPort() > 0 ? "preview: http://" + hostPort(host, ready.previewPort()) +
@@ -389,11 +380,9 @@ public final class ClientMain implements Callable<Integer>
         return finishJob(result, partial);
     }
 
-    /** After {@code ready} to a {@code resume}: the output from its first byte on, and the result. */
-    private int resumeJob(final MessageStream stream, final Path partial) throws IOException
+    /** The server's answer to a handshake or a resume: {@code ready}, or its error as an exception. */
+    private static ControlMessage.Ready awaitReady(final MessageStream stream) throws IOException
     {
-        stream.write(new ControlMessage.Resume(resume, 0, token == null ? "" : token));
-        stream.flush();
         stream.read();
         final ControlMessage reply = stream.json();
         if (reply instanceof ControlMessage.Error error)
@@ -404,6 +393,15 @@ public final class ClientMain implements Callable<Integer>
         {
             throw new ProtocolException(ErrorCode.UNEXPECTED_MESSAGE, "expected ready, got " + reply);
         }
+        return ready;
+    }
+
+    /** After {@code ready} to a {@code resume}: the output from its first byte on, and the result. */
+    private int resumeJob(final MessageStream stream, final Path partial) throws IOException
+    {
+        stream.write(new ControlMessage.Resume(resume, 0, token == null ? "" : token));
+        stream.flush();
+        final ControlMessage.Ready ready = awaitReady(stream);
         jobToken = resume;
         uploaded = true;
         if (!quiet)
@@ -600,13 +598,7 @@ public final class ClientMain implements Callable<Integer>
                     4 * 1024 * 1024);
                 stream.write(new ControlMessage.Resume(jobToken, Files.size(partial), token == null ? "" : token));
                 stream.flush();
-                stream.read();
-                final ControlMessage reply = stream.json();
-                if (reply instanceof ControlMessage.Error error)
-                {
-                    closeQuietly(socket);
-                    throw new RemoteErrorException(error.code(), error.message());
-                }
+                awaitReady(stream);
                 closeQuietly(reconnected);
                 reconnected = socket;
                 current = stream;
@@ -620,11 +612,11 @@ public final class ClientMain implements Callable<Integer>
             }
             catch (final ClientFailure | IOException ex)
             {
+                closeQuietly(socket);
                 if (ex instanceof RemoteErrorException remote)
                 {
-                    throw remote;
+                    throw remote; // the server is there and says no (unknown_job, cancelled): trying again is no use
                 }
-                closeQuietly(socket);
                 if (System.nanoTime() > deadlineNs)
                 {
                     throw cause;
