@@ -291,7 +291,7 @@ class PreviewEndToEndTest
         for (int i = 0; i < 40; i++)
         {
             // A frame of no job: answered at once (404), so the 40 come well within a second, limited all the same.
-            final HttpResponse<byte[]> response = get("/jobs/424242/frame/" + i);
+            final HttpResponse<byte[]> response = sendOnce(http, "/jobs/424242/frame/" + i);
             if (response.statusCode() == 429)
             {
                 tooMany++;
@@ -375,7 +375,19 @@ class PreviewEndToEndTest
         return send(http, path);
     }
 
+    /** As a polite client: told 429, it waits the Retry-After and asks again (a slow machine renders slowly). */
     private HttpResponse<byte[]> send(final HttpClient client, final String path) throws Exception
+    {
+        HttpResponse<byte[]> response = sendOnce(client, path);
+        for (int tries = 0; response.statusCode() == 429 && tries < 20; tries++)
+        {
+            Thread.sleep(1000L * Long.parseLong(response.headers().firstValue("Retry-After").orElse("1")));
+            response = sendOnce(client, path);
+        }
+        return response;
+    }
+
+    private HttpResponse<byte[]> sendOnce(final HttpClient client, final String path) throws Exception
     {
         return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20)).build(),
             HttpResponse.BodyHandlers.ofByteArray());

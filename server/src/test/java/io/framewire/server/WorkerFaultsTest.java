@@ -148,11 +148,15 @@ class WorkerFaultsTest
             .previewPort(0), dir.resolve(name));
     }
 
-    /** Waits for the running job to have {@code frames} encoded, read from the Prometheus text (made per request). */
+    /**
+     * Waits for the running job to have {@code frames} encoded, read from the Prometheus text (made per request,
+     * where /metrics is made at most twice a second), 20 times a second: within the preview's allowance.
+     */
     private static void awaitEncoded(final FramewireServer server, final int frames) throws Exception
     {
         final Pattern encoded = Pattern.compile("^framewire_job_frames_encoded_total\\{[^}]*} ([0-9.E]+)$",
             Pattern.MULTILINE);
+        final Pattern running = Pattern.compile("^framewire_jobs_running ([0-9.E]+)$", Pattern.MULTILINE);
         try (HttpClient http = HttpClient.newHttpClient())
         {
             final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
@@ -161,10 +165,11 @@ class WorkerFaultsTest
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline)
             {
-                final Matcher line = encoded.matcher(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
-                final int running = ServerFixture.metrics(server.previewPort()).get("server").get("jobs_running")
-                    .asInt();
-                while (running > 0 && line.find())
+                final String text = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+                final Matcher jobs = running.matcher(text);
+                final boolean anyRunning = jobs.find() && Double.parseDouble(jobs.group(1)) > 0;
+                final Matcher line = encoded.matcher(text);
+                while (anyRunning && line.find())
                 {
                     final double value = Double.parseDouble(line.group(1));
                     if (value >= frames && value < FRAMES)
@@ -172,7 +177,7 @@ class WorkerFaultsTest
                         return;
                     }
                 }
-                Thread.sleep(10);
+                Thread.sleep(50);
             }
         }
         throw new AssertionError("the job did not get under way");
