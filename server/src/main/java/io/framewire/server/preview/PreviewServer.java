@@ -95,6 +95,8 @@ public final class PreviewServer implements AutoCloseable
             runnable -> Thread.ofPlatform().daemon().name("preview-http").unstarted(() ->
             {
                 LowPriority.thisThread();
+                // Again at the first request: a dispatcher thread may not have had its name yet at start-up.
+                LowPriority.threadsNamed("HTTP-Dispatcher");
                 runnable.run();
             }), new ThreadPoolExecutor.AbortPolicy());
         final List<HttpServer> started = new ArrayList<>();
