@@ -1,8 +1,5 @@
 package io.framewire.codec;
 
-import io.framewire.codec.sbe.FileChunkEncoder;
-import io.framewire.codec.sbe.MessageHeaderEncoder;
-import org.agrona.ExpandableArrayBuffer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +8,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
-import java.util.zip.CRC32C;
 
 /**
  * Sends a file as SBE {@code FileChunk}s, each with its CRC32C, then an {@code eof} carrying the size and the
@@ -45,11 +41,8 @@ public final class FileSender
         final LongConsumer progress) throws IOException
     {
         final MessageDigest sha256 = Sha256.newDigest();
-        final CRC32C crc = new CRC32C();
         final byte[] chunk = new byte[chunkBytes];
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(chunkBytes + 64);
-        final MessageHeaderEncoder header = new MessageHeaderEncoder();
-        final FileChunkEncoder encoder = new FileChunkEncoder();
+        final FileChunkWriter writer = new FileChunkWriter(chunkBytes);
         long sent = 0;
         long sequence = 0;
         try (InputStream in = Files.newInputStream(file))
@@ -69,14 +62,8 @@ public final class FileSender
             int read;
             while ((read = in.readNBytes(chunk, 0, chunkBytes)) > 0)
             {
-                crc.reset();
-                crc.update(chunk, 0, read);
                 sha256.update(chunk, 0, read);
-                encoder.wrapAndApplyHeader(buffer, 0, header)
-                    .sequence(sequence++)
-                    .crc32c(crc.getValue())
-                    .putData(chunk, 0, read);
-                stream.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+                writer.write(stream, sequence++, chunk, read);
                 sent += read;
                 progress.accept(sent);
             }

@@ -1,10 +1,8 @@
 package io.framewire.server.net;
 
 import io.framewire.codec.ControlMessage;
+import io.framewire.codec.FileChunkWriter;
 import io.framewire.codec.MessageStream;
-import io.framewire.codec.sbe.FileChunkEncoder;
-import io.framewire.codec.sbe.MessageHeaderEncoder;
-import org.agrona.ExpandableArrayBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.zip.CRC32C;
 import java.util.Arrays;
 
 /**
@@ -321,10 +318,7 @@ final class OutputStreamer extends OutputStream
         {
             throw new IllegalStateException(ex);
         }
-        final CRC32C crc = new CRC32C();
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(CHUNK_BYTES + 64);
-        final MessageHeaderEncoder header = new MessageHeaderEncoder();
-        final FileChunkEncoder encoder = new FileChunkEncoder();
+        final FileChunkWriter chunkWriter = new FileChunkWriter(CHUNK_BYTES);
         long nextProgressNs = System.nanoTime();
         try
         {
@@ -332,7 +326,7 @@ final class OutputStreamer extends OutputStream
             {
                 queueHeldBytes();
                 final byte[] chunk = chunks.poll(MAX_HOLD_NS / 4, TimeUnit.NANOSECONDS);
-                attachIfAsked(crc, buffer, header, encoder);
+                attachIfAsked(chunkWriter);
                 final ControlMessage.Notice toSend = notice;
                 if (toSend != null)
                 {
@@ -366,7 +360,7 @@ final class OutputStreamer extends OutputStream
                                 return;
                             }
                         }
-                        attachIfAsked(crc, buffer, header, encoder);
+                        attachIfAsked(chunkWriter);
                     }
                 }
                 file.write(chunk);
@@ -379,7 +373,7 @@ final class OutputStreamer extends OutputStream
                 if (skip < chunk.length)
                 {
                     final byte[] tail = skip == 0 ? chunk : Arrays.copyOfRange(chunk, skip, chunk.length);
-                    toClient(client -> sendChunk(client, tail, tail.length, crc, buffer, header, encoder));
+                    toClient(client -> chunkWriter.write(client, sequence++, tail, tail.length));
                     clientHas = written;
                 }
             }
@@ -430,8 +424,7 @@ final class OutputStreamer extends OutputStream
     }
 
     /** A resuming client: what it lacks of the file so far, then it takes the live chunks. */
-    private void attachIfAsked(final CRC32C crc, final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header,
-        final FileChunkEncoder encoder) throws IOException
+    private void attachIfAsked(final FileChunkWriter chunkWriter) throws IOException
     {
         final Attach attach;
         synchronized (attachLock)
@@ -465,21 +458,8 @@ final class OutputStreamer extends OutputStream
                     break;
                 }
                 left -= n;
-                toClient(client -> sendChunk(client, part, n, crc, buffer, header, encoder));
+                toClient(client -> chunkWriter.write(client, sequence++, part, n));
             }
         }
-    }
-
-    private void sendChunk(final MessageStream client, final byte[] data, final int length, final CRC32C crc,
-        final ExpandableArrayBuffer buffer, final MessageHeaderEncoder header, final FileChunkEncoder encoder)
-        throws IOException
-    {
-        crc.reset();
-        crc.update(data, 0, length);
-        encoder.wrapAndApplyHeader(buffer, 0, header)
-            .sequence(sequence++)
-            .crc32c(crc.getValue())
-            .putData(data, 0, length);
-        client.write(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 }
