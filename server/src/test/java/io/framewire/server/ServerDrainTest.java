@@ -67,7 +67,8 @@ class ServerDrainTest
         }
     }
 
-    private static int awaitPort(final Path out, final Process server) throws Exception
+    /** The port a server process says it listens on (its {@code listening} event on stdout). */
+    static int awaitPort(final Path out, final Process server) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && server.isAlive())

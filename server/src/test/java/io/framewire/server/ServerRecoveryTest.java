@@ -1,8 +1,6 @@
 package io.framewire.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.client.ExitCode;
-import io.framewire.codec.JsonMessages;
 import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
@@ -44,7 +42,7 @@ class ServerRecoveryTest
         Process second = null;
         try
         {
-            awaitListening(dir.resolve("first.out"), first);
+            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("first.out"), first));
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");
             final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
@@ -60,7 +58,7 @@ class ServerRecoveryTest
             assertTrue(first.waitFor(10, TimeUnit.SECONDS));
 
             second = server(port, data, "second");
-            awaitListening(dir.resolve("second.out"), second);
+            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("second.out"), second));
             final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
             assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + Files.readString(dir.resolve("second.log")));
             assertTrue(run.stderr().contains("connected again"), run.stderr());
@@ -89,24 +87,5 @@ class ServerRecoveryTest
             data.toString()))
             .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".log").toFile())
             .start();
-    }
-
-    private static void awaitListening(final Path out, final Process server) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && server.isAlive())
-        {
-            for (final String line : Files.readAllLines(out))
-            {
-                if (line.contains("\"event\":\"listening\""))
-                {
-                    final JsonNode event = JsonMessages.MAPPER.readTree(line);
-                    assertTrue(event.get("port").asInt() > 0);
-                    return;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the server did not start");
     }
 }

@@ -253,29 +253,7 @@ public final class ClientSession implements Runnable
                 jobThread = startJob(job, processing, pipeline, input, format, output, out);
             }
             final ObjectNode metrics = awaitJob(job);
-            metrics.put("protocol", handshake.protocol());
-            metrics.put("upload_bytes_when_decoding_began", uploadedWhenDecodingBegan);
-            metrics.put("input_bytes", Files.size(upload));
-            final String sha256 = out.finish();
-            metrics.put("output_sha256", sha256);
-            metrics.put("output_bytes", Files.size(output));
-            deleteQuietly(upload);
-            // Kept whether or not a client takes it now: one that breaks off at the last moment resumes.
-            keptJobs.keep(kept, output, sha256, metrics);
-            final MessageStream client = out.clientStream();
-            if (client != null)
-            {
-                try
-                {
-                    client.write(new ControlMessage.Result(metrics));
-                    client.flush();
-                }
-                catch (final IOException ex)
-                {
-                    LOG.info("job {}: the client went at its end; the output is kept for a resume", jobId);
-                }
-            }
-            history.finished(jobId, true);
+            deliver(out, handshake, upload, output, metrics);
             done = true;
             LOG.info("job {}: {} frames at {} fps", jobId, metrics.get("frames"), metrics.get("fps"));
         }
@@ -291,6 +269,37 @@ public final class ClientSession implements Runnable
                 }
             }
         }
+    }
+
+    /**
+     * The job's end: its output complete ({@code eof} to the client attached, if any), kept for a resume whether or
+     * not a client takes it now (one that breaks off at the last moment resumes), the result to the client attached.
+     */
+    private void deliver(final OutputStreamer out, final Handshake handshake, final Path upload, final Path output,
+        final ObjectNode metrics) throws IOException, InterruptedException
+    {
+        metrics.put("protocol", handshake.protocol());
+        metrics.put("upload_bytes_when_decoding_began", uploadedWhenDecodingBegan);
+        metrics.put("input_bytes", Files.size(upload));
+        final String sha256 = out.finish();
+        metrics.put("output_sha256", sha256);
+        metrics.put("output_bytes", Files.size(output));
+        deleteQuietly(upload);
+        keptJobs.keep(kept, output, sha256, metrics);
+        final MessageStream client = out.clientStream();
+        if (client != null)
+        {
+            try
+            {
+                client.write(new ControlMessage.Result(metrics));
+                client.flush();
+            }
+            catch (final IOException ex)
+            {
+                LOG.info("job {}: the client went at its end; the output is kept for a resume", jobId);
+            }
+        }
+        history.finished(jobId, true);
     }
 
     /**
@@ -333,21 +342,8 @@ public final class ClientSession implements Runnable
                 uploadedWhenDecodingBegan = handshake.fileSize();
                 final ObjectNode metrics = jobRunner.run(jobId, processing, pipeline, () -> VideoSource.open(upload),
                     format, output, out);
-                metrics.put("protocol", handshake.protocol());
-                metrics.put("upload_bytes_when_decoding_began", uploadedWhenDecodingBegan);
-                metrics.put("input_bytes", Files.size(upload));
                 metrics.put("recovered", true);
-                final String sha256 = out.finish();
-                metrics.put("output_sha256", sha256);
-                metrics.put("output_bytes", Files.size(output));
-                keptJobs.keep(kept, output, sha256, metrics);
-                final MessageStream client = out.clientStream();
-                if (client != null)
-                {
-                    client.write(new ControlMessage.Result(metrics));
-                    client.flush();
-                }
-                history.finished(jobId, true);
+                deliver(out, handshake, upload, output, metrics);
                 done = true;
             }
             finally
