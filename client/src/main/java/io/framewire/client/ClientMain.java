@@ -33,6 +33,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.List;
@@ -47,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /** {@code framewire client}: send a video to a server and receive the processed one. */
 @Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false,
@@ -62,8 +64,8 @@ import java.util.concurrent.TimeUnit;
         "4:the server reported an error (its code is printed)",
         "5:checksum failure of the returned file",
         "6:the input is damaged or cut short: the output, saved, holds every frame that decoded",
-        "7:the connection to the server broke during the upload, or could not be made again for --reconnect-s " +
-            "(nothing is saved; a job whose upload was complete goes on: --resume TOKEN takes it up)",
+        "7:the connection to the server broke and could not be made again for --reconnect-s (the job goes on, or " +
+            "its upload waits, there: --resume TOKEN takes it up), or broke before the server accepted the job",
         "130:interrupted"})
 public final class ClientMain implements Callable<Integer>
 {
@@ -111,12 +113,13 @@ public final class ClientMain implements Callable<Integer>
     Path video;
 
     @Option(names = "--resume", paramLabel = "TOKEN", description = "Take up a job started before (by this or " +
-        "another client, which printed its token at accept) and save its output to --out, instead of --video")
+        "another client, which printed its token at accept) and save its output to --out; with --video, the same " +
+        "file, when its upload broke off")
     String resume;
 
-    @Option(names = "--reconnect-s", paramLabel = "SECONDS", description = "When the connection breaks after the " +
-        "upload, how long to keep connecting again (0.5 s apart, doubling to 5 s) to take the job up where it was " +
-        "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--reconnect-s", paramLabel = "SECONDS", description = "When the connection breaks, how long " +
+        "to keep connecting again (0.5 s apart, doubling to 5 s) to take the job up where it was: the upload and " +
+        "the output from the bytes each side has (default: ${DEFAULT-VALUE})")
     int reconnectS = 120;
 
     @Option(names = "--processing", description = "One of: ${COMPLETION-CANDIDATES} (default: the server's)")
@@ -165,8 +168,11 @@ public final class ClientMain implements Callable<Integer>
     /** The connection the job's output comes on now: the first, or one made again after it broke. */
     private volatile MessageStream current;
     private volatile Socket reconnected;
+    /** The socket under {@link #current}: closed when it broke, so nothing more goes out on it. */
+    private volatile Socket currentSocket;
     private volatile String jobToken;
     private volatile boolean uploaded;
+    private volatile boolean cancelling;
     /** Set once the result arrived: Ctrl-C after it cancels nothing. */
     private volatile boolean finished;
 
@@ -208,10 +214,6 @@ public final class ClientMain implements Callable<Integer>
         if (video == null && resume == null)
         {
             return fail(ExitCode.USAGE, "--video FILE is needed (or --resume TOKEN to take up a job)");
-        }
-        if (resume != null && video != null)
-        {
-            return fail(ExitCode.USAGE, "--resume takes up a job already uploaded: drop --video");
         }
         if (video != null)
         {
@@ -271,6 +273,7 @@ public final class ClientMain implements Callable<Integer>
         {
             socket.setTcpNoDelay(true);
             current = stream;
+            currentSocket = socket;
             return resume != null ? resumeJob(stream, partial) : runJob(stream, partial, container, outputCodec);
         }
         catch (final RemoteErrorException ex)
@@ -285,10 +288,12 @@ public final class ClientMain implements Callable<Integer>
         catch (final EOFException | SocketException ex)
         {
             return fail(ExitCode.CONNECTION_LOST, "connection_lost: the connection to the server broke mid-job (" +
-                (ex instanceof EOFException ? "the server closed it" : describe(ex)) + ")" + (jobToken != null &&
-                uploaded ? " and could not be made again in " + reconnectS + " s; the job goes on there: " +
-                "./framewire client --resume " + jobToken + " --out " + out + " takes it up" : "; it may have " +
-                "crashed or restarted. Nothing was saved; run the job again"));
+                (ex instanceof EOFException ? "the server closed it" : describe(ex)) + ")" + (jobToken == null ?
+                "; it may have crashed or restarted. Nothing was saved; run the job again" :
+                " and could not be made again in " + reconnectS + " s; " + (uploaded ? "the job goes on there: " +
+                "./framewire client --resume " + jobToken + " --out " + out + " takes it up" : "its upload waits " +
+                "there (for the server's --abandoned-after): ./framewire client --resume " + jobToken + " --video " +
+                video + " --out " + out + " sends the rest")));
         }
         catch (final IOException ex)
         {
@@ -376,7 +381,7 @@ public final class ClientMain implements Callable<Integer>
                 " --out " + out + " takes it up");
         }
         stderr.flush();
-        final ControlMessage result = transfer(stream, partial, size, ready.maxChunkBytes(), true);
+        final ControlMessage result = transfer(stream, partial, size, ready.maxChunkBytes(), 0);
         return finishJob(result, partial);
     }
 
@@ -396,32 +401,44 @@ public final class ClientMain implements Callable<Integer>
         return ready;
     }
 
-    /** After {@code ready} to a {@code resume}: the output from its first byte on, and the result. */
+    /**
+     * After {@code ready} to a {@code resume}: the rest of the upload if it broke off (from --video, the same file),
+     * the output from its first byte on, and the result.
+     */
     private int resumeJob(final MessageStream stream, final Path partial) throws IOException
     {
         stream.write(new ControlMessage.Resume(resume, 0, token == null ? "" : token));
         stream.flush();
         final ControlMessage.Ready ready = awaitReady(stream);
         jobToken = resume;
-        uploaded = true;
+        if (ready.uploadOffset() >= 0 && video == null)
+        {
+            return fail(ExitCode.USAGE, "job " + ready.jobId() + ": its upload broke off at byte " +
+                ready.uploadOffset() + "; give --video FILE (the same file) to send the rest");
+        }
+        uploaded = ready.uploadOffset() < 0;
         if (!quiet)
         {
-            stderr.println("job " + ready.jobId() + ": taking up its output");
+            stderr.println("job " + ready.jobId() + ": taking up " + (uploaded ? "its output" : "its upload from " +
+                "byte " + ready.uploadOffset()));
         }
-        return finishJob(transfer(stream, partial, 0, ready.maxChunkBytes(), false), partial);
+        return finishJob(transfer(stream, partial, uploaded ? 0 : Files.size(video), ready.maxChunkBytes(),
+            ready.uploadOffset()), partial);
     }
 
     /**
-     * The upload (when {@code upload}), the output and the result, with progress on stderr. The output goes on
-     * where it was on a connection made again when this one breaks after the upload.
+     * The upload from byte {@code uploadFrom} (none when -1), the output and the result, with progress on stderr.
+     * When the connection breaks, connects again and goes on where it was: the upload from the byte the server says
+     * it has, the output from the bytes {@code partial} holds.
      */
-    private ControlMessage transfer(final MessageStream stream, final Path partial, final long size,
-        final int maxChunkBytes, final boolean upload) throws IOException
+    private ControlMessage transfer(final MessageStream first, final Path partial, final long size,
+        final int maxChunkBytes, final long uploadFrom) throws IOException
     {
+        final boolean upload = uploadFrom >= 0;
         final boolean terminal = stderr == System.err && Terminal.stderrIsTerminal();
         // On a terminal a note waits for the progress region to close: printed inside it, a redraw would eat it.
         final List<String> notes = new CopyOnWriteArrayList<>();
-        final ControlMessage result;
+        ControlMessage result;
         try (Progress uploadBar = Progress.start(stderr, "upload", size, "MiB", 1 << 20, terminal,
             quiet || !upload);
             Progress processing = Progress.start(stderr, "process", -1, " frames", 1, terminal, quiet);
@@ -444,27 +461,29 @@ public final class ClientMain implements Callable<Integer>
                     stderr.flush();
                 }
             });
-            if (!upload)
+            MessageStream stream = first;
+            long uploadNext = uploadFrom;
+            boolean resumed = false;
+            while (true)
             {
-                result = receiveRest(stream, partial, receiver, download);
+                try
+                {
+                    result = exchange(stream, partial, receiver, chunkBytes, uploadNext, resumed, uploadBar, download);
+                    break;
+                }
+                catch (final EOFException | SocketException | SSLException ex)
+                {
+                    if (jobToken == null || reconnectS <= 0)
+                    {
+                        throw ex;
+                    }
+                    final ControlMessage.Ready ready = reconnect(partial, ex, download);
+                    stream = current;
+                    uploadNext = ready.uploadOffset();
+                    resumed = true;
+                }
             }
-            else if (protocol == Protocol.stream)
-            {
-                // Upload and download at once: processed output arrives while the upload goes on.
-                final CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> sendVideo(stream, chunkBytes,
-                    uploadBar), runnable -> Thread.ofVirtual().name("upload").start(runnable));
-                // The server's own error, if any, says more than the broken upload it causes.
-                result = receiveRest(stream, partial, receiver, download);
-                awaitUpload(sent);
-                uploadBar.close();
-            }
-            else
-            {
-                FileSender.send(video, stream, chunkBytes, uploadBar::stepTo);
-                uploaded = true;
-                uploadBar.close();
-                result = receiveRest(stream, partial, receiver, download);
-            }
+            uploadBar.close();
             if (result instanceof ControlMessage.Result done)
             {
                 // The bars end where the job did, not at their last sample.
@@ -478,6 +497,60 @@ public final class ClientMain implements Callable<Integer>
         }
         notes.forEach(stderr::println);
         return result;
+    }
+
+    /**
+     * One connection's part of the job: the upload from {@code uploadFrom} (none when -1), at once with the output
+     * ({@code stream} protocol) or before it, then the output ({@code resumed}: after the bytes {@code partial} holds)
+     * and the result.
+     */
+    private ControlMessage exchange(final MessageStream stream, final Path partial, final FileReceiver receiver,
+        final int chunkBytes, final long uploadFrom, final boolean resumed, final Progress uploadBar,
+        final Progress download) throws IOException
+    {
+        CompletableFuture<Void> sent = null;
+        if (uploadFrom >= 0 && protocol == Protocol.stream)
+        {
+            // Upload and download at once: processed output arrives while the upload goes on.
+            sent = CompletableFuture.runAsync(() -> sendVideo(stream, chunkBytes, uploadFrom, uploadBar),
+                runnable -> Thread.ofVirtual().name("upload").start(runnable));
+        }
+        else if (uploadFrom >= 0)
+        {
+            FileSender.send(video, stream, chunkBytes, uploadFrom, sending(uploadBar));
+            uploaded = true;
+        }
+        try
+        {
+            if (resumed)
+            {
+                receiver.resume(stream, partial, Files.size(partial), download::stepTo);
+            }
+            else
+            {
+                try (OutputStream to = Files.newOutputStream(partial))
+                {
+                    receiver.receive(stream, to, download::stepTo);
+                }
+            }
+            stream.read();
+        }
+        catch (final IOException ex)
+        {
+            if (sent != null)
+            {
+                // The server's own error, if any, says more than the broken upload it causes; a broken connection
+                // ends the upload on it before the next one starts.
+                closeQuietly(currentSocket);
+                sent.handle((ignored, failure) -> null).join();
+            }
+            throw ex;
+        }
+        if (sent != null)
+        {
+            awaitUpload(sent);
+        }
+        return stream.json();
     }
 
     /** The result: the output saved where --out says, and the metrics for people or programs. */
@@ -523,47 +596,13 @@ public final class ClientMain implements Callable<Integer>
     }
 
     /**
-     * The output and the result. When the connection breaks after the upload, connects again (0.5 s apart,
-     * doubling to 5 s, for --reconnect-s) and resumes the output from the bytes {@code partial} holds.
+     * Connects again (0.5 s apart, doubling to 5 s, for --reconnect-s) and resumes the job: the server's
+     * {@code ready}, on the connection that becomes {@link #current}.
      */
-    private ControlMessage receiveRest(final MessageStream first, final Path partial, final FileReceiver receiver,
-        final Progress download) throws IOException
-    {
-        MessageStream stream = first;
-        boolean resumed = false;
-        while (true)
-        {
-            try
-            {
-                if (resumed)
-                {
-                    receiver.resume(stream, partial, Files.size(partial), download::stepTo);
-                }
-                else
-                {
-                    try (OutputStream to = Files.newOutputStream(partial))
-                    {
-                        receiver.receive(stream, to, download::stepTo);
-                    }
-                }
-                stream.read();
-                return stream.json();
-            }
-            catch (final EOFException | SocketException | SSLException ex)
-            {
-                if (jobToken == null || !uploaded || reconnectS <= 0)
-                {
-                    throw ex;
-                }
-                stream = reconnect(partial, ex, download);
-                resumed = true;
-            }
-        }
-    }
-
-    private MessageStream reconnect(final Path partial, final IOException cause, final Progress download)
+    private ControlMessage.Ready reconnect(final Path partial, final IOException cause, final Progress download)
         throws IOException
     {
+        closeQuietly(currentSocket);
         // On a terminal the download's line says it; a log gets a line.
         final boolean log = !quiet && !(stderr == System.err && Terminal.stderrIsTerminal());
         if (log)
@@ -598,22 +637,24 @@ public final class ClientMain implements Callable<Integer>
                     4 * 1024 * 1024);
                 stream.write(new ControlMessage.Resume(jobToken, Files.size(partial), token == null ? "" : token));
                 stream.flush();
-                awaitReady(stream);
+                final ControlMessage.Ready ready = awaitReady(stream);
                 closeQuietly(reconnected);
                 reconnected = socket;
+                currentSocket = socket;
                 current = stream;
                 download.waiting(null);
                 if (log)
                 {
-                    stderr.println("framewire client: connected again; the output goes on from byte " +
-                        Files.size(partial));
+                    stderr.println("framewire client: connected again; " + (ready.uploadOffset() >= 0 ?
+                        "the upload goes on from byte " + ready.uploadOffset() + ", " : "") +
+                        "the output from byte " + Files.size(partial));
                 }
-                return stream;
+                return ready;
             }
             catch (final ClientFailure | IOException ex)
             {
                 closeQuietly(socket);
-                if (ex instanceof RemoteErrorException remote)
+                if (ex instanceof RemoteErrorException remote && !ErrorCode.BUSY.wireName().equals(remote.code()))
                 {
                     throw remote; // the server is there and says no (unknown_job, cancelled): trying again is no use
                 }
@@ -625,12 +666,13 @@ public final class ClientMain implements Callable<Integer>
         }
     }
 
-    /** Ctrl-C after the upload: the server is told to stop the job (a kill tells it nothing: the job goes on). */
+    /** Ctrl-C: the server is told to stop the job (a kill tells it nothing: the job goes on, or waits). */
     private void cancelJob()
     {
         final MessageStream stream = current;
-        if (stream != null && uploaded && !finished)
+        if (stream != null && jobToken != null && !finished)
         {
+            cancelling = true; // the upload stops after the chunk it sends, and the cancel goes next
             try
             {
                 stream.write(new ControlMessage.Cancel());
@@ -641,6 +683,19 @@ public final class ClientMain implements Callable<Integer>
                 // gone already
             }
         }
+    }
+
+    /** The upload's progress after each chunk; it stops there once the job is being cancelled. */
+    private LongConsumer sending(final Progress bar)
+    {
+        return sent ->
+        {
+            if (cancelling)
+            {
+                throw new CancellationException("the job is cancelled");
+            }
+            bar.stepTo(sent);
+        };
     }
 
     /** An I/O failure in one line a person reads: what failed and why, without exception class names. */
@@ -656,11 +711,11 @@ public final class ClientMain implements Callable<Integer>
         };
     }
 
-    private void sendVideo(final MessageStream stream, final int chunkBytes, final Progress upload)
+    private void sendVideo(final MessageStream stream, final int chunkBytes, final long offset, final Progress upload)
     {
         try
         {
-            FileSender.send(video, stream, chunkBytes, upload::stepTo);
+            FileSender.send(video, stream, chunkBytes, offset, sending(upload));
             uploaded = true;
         }
         catch (final IOException ex)

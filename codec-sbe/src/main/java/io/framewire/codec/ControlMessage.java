@@ -14,8 +14,8 @@ public sealed interface ControlMessage permits Handshake, ControlMessage.Resume,
     /**
      * Instead of a handshake: the client takes up a job it started, on a new connection, with the resume token
      * {@code ready} gave it; the server sends the output from byte {@code offset} on (what the client has), then
-     * {@code eof} (the whole output's size and SHA-256) and the result. {@code token} is the client token, as in the
-     * handshake.
+     * {@code eof} (the whole output's size and SHA-256) and the result; when the upload broke off, its {@code ready}
+     * first asks for the rest of the upload. {@code token} is the client token, as in the handshake.
      */
     record Resume(String resumeToken, long offset, String token) implements ControlMessage
     {
@@ -30,10 +30,19 @@ public sealed interface ControlMessage permits Handshake, ControlMessage.Resume,
      * Server accepted the handshake; the client may upload. {@code previewPort} is the port of the server's preview
      * web server, where {@code /jobs/<jobId>/?token=<viewToken>} shows this job live; 0 when the server runs none.
      * {@code resumeToken} takes the job up again on a new connection ({@link Resume}); null in answer to one.
+     * {@code uploadOffset}, in answer to a resume only, says the server has that many bytes of an upload that broke
+     * off: the client sends the rest from there ({@link FileSender} chunks counted from 0 again, then {@code eof} of
+     * the whole file); -1 when the upload is complete.
      */
-    record Ready(String jobId, int maxChunkBytes, int previewPort, String viewToken, String resumeToken)
-        implements ControlMessage
+    record Ready(String jobId, int maxChunkBytes, int previewPort, String viewToken, String resumeToken,
+        long uploadOffset) implements ControlMessage
     {
+        /** The answer to a handshake: the upload starts at its first byte. */
+        public Ready(final String jobId, final int maxChunkBytes, final int previewPort, final String viewToken,
+            final String resumeToken)
+        {
+            this(jobId, maxChunkBytes, previewPort, viewToken, resumeToken, -1);
+        }
     }
 
     /**

@@ -140,6 +140,10 @@ public final class FileReceiver
                 {
                     throw new RemoteErrorException(error.code(), error.message());
                 }
+                if (message instanceof ControlMessage.Cancel)
+                {
+                    throw new RemoteErrorException(ErrorCode.CANCELLED.wireName(), "the sender cancelled");
+                }
                 if (message instanceof ControlMessage.Progress update)
                 {
                     onProgress.accept(update);

@@ -62,6 +62,10 @@ public final class JsonMessages
                 {
                     node.put("resume_token", r.resumeToken());
                 }
+                if (r.uploadOffset() >= 0)
+                {
+                    node.put("upload_offset", r.uploadOffset());
+                }
             }
             case ControlMessage.Resume r ->
             {
@@ -152,7 +156,8 @@ public final class JsonMessages
             case "ready" -> new ControlMessage.Ready(text(object, "job", true), (int)number(object, "max_chunk_bytes"),
                 object.has("preview_port") ? (int)number(object, "preview_port") : 0,
                 object.hasNonNull("view_token") ? object.get("view_token").asText() : null,
-                object.hasNonNull("resume_token") ? object.get("resume_token").asText() : null);
+                object.hasNonNull("resume_token") ? object.get("resume_token").asText() : null,
+                object.has("upload_offset") ? number(object, "upload_offset") : -1);
             case "resume" -> new ControlMessage.Resume(text(object, "resume_token", true), number(object, "offset"),
                 object.hasNonNull("token") ? object.get("token").asText() : "");
             case "cancel" -> new ControlMessage.Cancel();

@@ -54,8 +54,8 @@ public final class MessageStream implements AutoCloseable
     /**
      * Block until the next message has been read.
      *
-     * @throws EOFException      when the peer closed the connection between messages.
-     * @throws ProtocolException when the length is zero or over the limit, or the stream ends inside a message.
+     * @throws EOFException      when the connection ends, between messages or inside one.
+     * @throws ProtocolException when the length is zero or over the limit, or a message takes too long.
      */
     public void read() throws IOException
     {
@@ -85,7 +85,8 @@ public final class MessageStream implements AutoCloseable
             final int n = in.read(receiveBytes, read, messageLength - read);
             if (n < 0)
             {
-                throw new ProtocolException(ErrorCode.BAD_MESSAGE, "connection closed inside a message");
+                // A cut connection, as between messages: the peer may come back (a resume) for what was cut off.
+                throw new EOFException("connection closed inside a message");
             }
             read += n;
             // A peer that trickles bytes never trips the socket's idle timeout; this bounds a whole message.

@@ -46,6 +46,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.net.UnknownHostException;
@@ -77,6 +78,9 @@ public final class FramewireServer implements AutoCloseable
     /** Media work off the frame path: thumbnail encoding. */
     private final ExecutorService mediaIo = Executors.newFixedThreadPool(1,
         runnable -> Thread.ofPlatform().daemon().name("media-io").unstarted(runnable));
+    /** Drops kept outputs and abandoned uploads when their time is up. */
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+        runnable -> Thread.ofPlatform().daemon().name("housekeeping").unstarted(runnable));
     private final List<Thread> acceptors = new ArrayList<>();
     private final JobRunner jobRunner;
     private final Semaphore jobPermits;
@@ -164,7 +168,8 @@ public final class FramewireServer implements AutoCloseable
 
         history = new JobHistory(config.dataDir());
         keptJobs = new KeptJobs(config.dataDir(), TimeUnit.SECONDS.toMillis(config.keepResultsS()),
-            SystemEpochClock.INSTANCE);
+            TimeUnit.SECONDS.toMillis(config.abandonedAfterS()), SystemEpochClock.INSTANCE);
+        housekeeping.scheduleWithFixedDelay(keptJobs::sweep, 1, 1, TimeUnit.SECONDS);
         metrics = new ServerMetrics(history, registry::statuses, config.dataDir(), config.clock());
         PreviewServer startedPreview = null;
         if (config.previewPort() >= 0)
@@ -188,14 +193,24 @@ public final class FramewireServer implements AutoCloseable
             config.paced());
         jobPermits = new Semaphore(config.maxJobs());
         JobWarmUp.run(config.dataDir(), config.codec());
+        int carriedOn = 0;
         for (final JobRecord record : recovered)
         {
-            sessions.execute(ClientSession.recovered(record, sessionSettings, jobRunner, jobPermits, history,
-                keptJobs));
+            if (record.uploaded())
+            {
+                sessions.execute(ClientSession.recovered(record, sessionSettings, jobRunner, jobPermits, history,
+                    keptJobs));
+                carriedOn++;
+            }
+            else
+            {
+                keptJobs.awaitUpload(record);
+            }
         }
         if (!recovered.isEmpty())
         {
-            LOG.info("carrying on {} jobs the server before did not finish", recovered.size());
+            LOG.info("carrying on {} jobs the server before did not finish; {} wait for the rest of their uploads",
+                carriedOn, recovered.size() - carriedOn);
         }
         for (final ServerSocket socket : serverSockets)
         {
@@ -225,11 +240,6 @@ public final class FramewireServer implements AutoCloseable
         }
     }
 
-    /**
-     * A server that did not stop cleanly (SIGKILL, a crash, power) leaves its jobs' uploads, outputs, journals and
-     * kept previews behind. Jobs do not survive a restart yet, and job numbers start again at 1, so they are removed
-     * before anything runs: a new job can never meet an old one's files.
-     */
     /** What a server that did not stop cleanly left, but the records and uploads of the jobs carried on. */
     private static void removeStaleJobFiles(final Path dataDir, final List<JobRecord> carriedOn) throws IOException
     {
@@ -378,6 +388,7 @@ public final class FramewireServer implements AutoCloseable
             Thread.currentThread().interrupt();
         }
         mediaIo.shutdownNow();
+        housekeeping.shutdownNow();
         CloseHelper.closeAll(preview, metrics, embeddedWorkerRunner, embeddedEndpoint, dispatchRunner, registry, aeron,
             driver, history);
         LOG.info("server stopped");

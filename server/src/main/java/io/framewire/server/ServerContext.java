@@ -29,6 +29,7 @@ public final class ServerContext
     public static final int DEFAULT_MAX_HANDSHAKE_BYTES = 64 * 1024;
     public static final int DEFAULT_READ_TIMEOUT_MS = 30_000;
     public static final int DEFAULT_KEEP_RESULTS_S = 600;
+    public static final int DEFAULT_ABANDONED_AFTER_S = 3600;
     public static final long DEFAULT_FRAME_TIMEOUT_MS = 30_000;
     public static final String DEFAULT_PROCESSING = "blur";
     public static final String DEFAULT_CODEC = "h264";
@@ -47,6 +48,7 @@ public final class ServerContext
     private int maxHandshakeBytes = DEFAULT_MAX_HANDSHAKE_BYTES;
     private int readTimeoutMs = DEFAULT_READ_TIMEOUT_MS;
     private int keepResultsS = DEFAULT_KEEP_RESULTS_S;
+    private int abandonedAfterS = DEFAULT_ABANDONED_AFTER_S;
     private long frameTimeoutMs = DEFAULT_FRAME_TIMEOUT_MS;
     private String defaultProcessing = DEFAULT_PROCESSING;
     private int previewPort = DEFAULT_PREVIEW_PORT;
@@ -89,6 +91,10 @@ public final class ServerContext
         if (keepResultsS < 0)
         {
             throw new IllegalArgumentException("keep-results must not be negative: " + keepResultsS);
+        }
+        if (abandonedAfterS < 0)
+        {
+            throw new IllegalArgumentException("abandoned-after must not be negative: " + abandonedAfterS);
         }
         if (maxJobs < 1 || maxUploadBytes < 1 || maxHandshakeBytes < 1 || readTimeoutMs < 1 || frameTimeoutMs < 1)
         {
@@ -262,6 +268,18 @@ public final class ServerContext
     public int keepResultsS()
     {
         return keepResultsS;
+    }
+
+    /** How long a job whose upload broke off waits for its client to send the rest. */
+    public ServerContext abandonedAfterS(final int abandonedAfterS)
+    {
+        this.abandonedAfterS = abandonedAfterS;
+        return this;
+    }
+
+    public int abandonedAfterS()
+    {
+        return abandonedAfterS;
     }
 
     public ServerContext readTimeoutMs(final int readTimeoutMs)

@@ -140,6 +140,11 @@ public final class ServerMain implements Callable<Integer>
         "waits for its client to take it up again (--resume, or a reconnect) (default: ${DEFAULT-VALUE})")
     int keepResultsS = ServerContext.DEFAULT_KEEP_RESULTS_S;
 
+    @Option(names = "--abandoned-after", paramLabel = "SECONDS", description = "How long a job whose upload broke " +
+        "off (a lost connection, or a server crash) waits for its client to send the rest; then its upload is " +
+        "deleted (default: ${DEFAULT-VALUE})")
+    int abandonedAfterS = ServerContext.DEFAULT_ABANDONED_AFTER_S;
+
     @Option(names = "--drain-s", description = "On SIGTERM or SIGINT, how long running jobs may take to finish " +
         "before they are stopped (default: ${DEFAULT-VALUE})")
     int drainS = 30;
@@ -210,6 +215,7 @@ public final class ServerMain implements Callable<Integer>
             .authTokens(authTokens)
             .metricsTokens(metricsTokens)
             .keepResultsS(keepResultsS)
+            .abandonedAfterS(abandonedAfterS)
             .workerSecret(workerSecret)
             .tls(tlsKeystore, tlsPasswordFile)
             .port(port)

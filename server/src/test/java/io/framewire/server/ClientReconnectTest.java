@@ -5,18 +5,9 @@ import io.framewire.samples.SyntheticVideo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +30,7 @@ class ClientReconnectTest
         SyntheticVideo.write(video, 320, 240, 200, 25);
         try (FramewireServer server = FramewireServer.start(ServerFixture.context(dir).paced(true)
             .keepResultsS(600));
-            Relay relay = new Relay(server.port()))
+            TcpRelay relay = new TcpRelay(server.port(), 0))
         {
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");
@@ -61,95 +52,6 @@ class ClientReconnectTest
             assertEquals(200, run.result().get("frames").asInt());
             assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
             VideoAssertions.assertBlurredCopy(video, out, 200, 30);
-        }
-    }
-
-    /** Relays TCP connections to the server; {@link #cut()} breaks the open ones and takes new ones after. */
-    private static final class Relay implements AutoCloseable
-    {
-        private final ServerSocket listener;
-        private final List<Socket> open = new CopyOnWriteArrayList<>();
-        private volatile int connections;
-
-        Relay(final int serverPort) throws IOException
-        {
-            listener = new ServerSocket();
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            Thread.ofVirtual().start(() ->
-            {
-                while (!listener.isClosed())
-                {
-                    try
-                    {
-                        final Socket client = listener.accept();
-                        final Socket upstream = new Socket(InetAddress.getLoopbackAddress(), serverPort);
-                        connections++;
-                        open.add(client);
-                        open.add(upstream);
-                        pump(client, upstream);
-                        pump(upstream, client);
-                    }
-                    catch (final IOException ex)
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-
-        private static void pump(final Socket from, final Socket to)
-        {
-            Thread.ofVirtual().start(() ->
-            {
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream())
-                {
-                    in.transferTo(out);
-                }
-                catch (final IOException ignored)
-                {
-                    // cut
-                }
-                finally
-                {
-                    closeQuietly(from);
-                    closeQuietly(to);
-                }
-            });
-        }
-
-        int port()
-        {
-            return listener.getLocalPort();
-        }
-
-        int connections()
-        {
-            return connections;
-        }
-
-        void cut()
-        {
-            open.forEach(Relay::closeQuietly);
-            open.clear();
-        }
-
-        private static void closeQuietly(final Socket socket)
-        {
-            try
-            {
-                socket.close();
-            }
-            catch (final IOException ignored)
-            {
-                // closing anyway
-            }
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            listener.close();
-            cut();
         }
     }
 }

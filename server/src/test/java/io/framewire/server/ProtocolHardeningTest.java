@@ -279,13 +279,37 @@ class ProtocolHardeningTest
     void disconnectsMidUploadAndMidDownloadLeaveNothingBehind() throws Exception
     {
         final byte[] video = Files.readAllBytes(mkv);
+        final String resumeToken;
         try (Socket socket = connect(); MessageStream stream = messages(socket))
         {
             stream.write(new Handshake(1, "blur", "file", "input.mkv", video.length, Map.of()));
             stream.flush();
             stream.read();
+            resumeToken = ((ControlMessage.Ready)stream.json()).resumeToken();
             sendChunks(stream, video, 0, video.length / 3, 0);
         }
+        // What arrived waits for the client to send the rest: the upload so far and the job's record, no more.
+        final Path data = SERVER.dataDir();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (jobFiles(data).size() != 2 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        final List<Path> waiting = jobFiles(data);
+        assertEquals(2, waiting.size(), "the upload and its record: " + waiting);
+        assertTrue(waiting.get(0).toString().endsWith(".json") && waiting.get(1).toString().endsWith(".upload"));
+        assertTrue(Files.size(waiting.get(1)) > 0 && Files.size(waiting.get(1)) <= video.length / 3);
+        try (Socket socket = connect(); MessageStream stream = messages(socket))
+        {
+            // The client comes back, is asked for the rest, and cancels instead: nothing is left.
+            stream.write(new ControlMessage.Resume(resumeToken, 0, ""));
+            stream.flush();
+            stream.read();
+            assertEquals(Files.size(waiting.get(1)), ((ControlMessage.Ready)stream.json()).uploadOffset());
+            stream.write(new ControlMessage.Cancel());
+            stream.flush();
+        }
+        assertDataDirClean();
         try (Socket socket = connect(); MessageStream stream = messages(socket))
         {
             stream.write(new Handshake(1, "blur", "file", "input.mkv", video.length, Map.of()));
@@ -482,6 +506,14 @@ class ProtocolHardeningTest
     private static MessageStream messages(final Socket socket) throws IOException
     {
         return new MessageStream(socket.getInputStream(), socket.getOutputStream(), 4 << 20);
+    }
+
+    private static List<Path> jobFiles(final Path data) throws IOException
+    {
+        try (Stream<Path> files = Files.list(data))
+        {
+            return files.filter(f -> f.getFileName().toString().startsWith("job-")).sorted().toList();
+        }
     }
 
     private void assertDataDirClean() throws Exception

@@ -114,6 +114,24 @@ public final class JobHistory implements AutoCloseable
         return token;
     }
 
+    /**
+     * A job taken up again (after its upload broke off, or by a restarted server): the view token its client holds
+     * still works where this server made it; otherwise the job gets one nobody holds (only operators see it).
+     */
+    public synchronized void readmit(final long jobId)
+    {
+        viewTokenHashes.computeIfAbsent(jobId, id -> Secrets.sha256(Secrets.newSecret("", VIEW_TOKEN_BITS)));
+    }
+
+    /**
+     * The job stopped to wait for the rest of its upload: it is neither ok nor failed, and is started again when its
+     * client resumes it; its view token stays.
+     */
+    public synchronized void suspended(final long jobId)
+    {
+        entries.remove(jobId);
+    }
+
     /** Whether {@code token} is the view token of job {@code jobId}, still kept. */
     public boolean mayView(final long jobId, final String token)
     {

@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 
 /**
@@ -63,6 +64,13 @@ public final class ClientSession implements Runnable
     private volatile long uploadedWhenDecodingBegan;
     /** Once the upload is complete the job goes on without its client's connection. */
     private volatile boolean uploaded;
+    /** The upload broke off with the connection: its record and what arrived wait for the client. */
+    private volatile boolean suspended;
+    /** The server stops: the job's record and upload stay for the next one. */
+    private volatile boolean stopping;
+    /** The job's result is kept (and sent, if a client is attached). */
+    private volatile boolean delivered;
+    private volatile JobRecord record;
     private volatile OutputStreamer streamer;
     private KeptJobs.Kept kept;
     private ErrorCode failureCode;
@@ -87,7 +95,7 @@ public final class ClientSession implements Runnable
     public void run()
     {
         final String peer = String.valueOf(socket.getRemoteSocketAddress());
-        final Path upload = config.dataDir().resolve("job-" + jobId + ".upload");
+        final Path upload = JobRecord.upload(config.dataDir(), jobId);
         final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
         MessageStream stream = null;
         try
@@ -112,6 +120,7 @@ public final class ClientSession implements Runnable
         catch (final RemoteErrorException ex)
         {
             LOG.info("job {} from {}: client gave up: {}", jobId, peer, ex.getMessage());
+            failed(ErrorCode.CANCELLED, "cancelled by its client");
         }
         catch (final SocketTimeoutException ex)
         {
@@ -124,12 +133,14 @@ public final class ClientSession implements Runnable
         }
         catch (final EOFException | SocketException ex)
         {
-            LOG.info("job {} from {}: client disconnected", jobId, peer);
+            LOG.info("job {} from {}: client disconnected{}", jobId, peer, suspended ?
+                "; the upload waits for the rest (--abandoned-after)" : "");
         }
         catch (final InterruptedException ex)
         {
-            Thread.currentThread().interrupt();
-            sendError(stream, ErrorCode.INTERNAL, "the server is shutting down");
+            // The server stops: the job's files stay for the next server, and the client, told nothing, connects
+            // again to take the job up there.
+            stopping = true;
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -138,15 +149,7 @@ public final class ClientSession implements Runnable
         }
         finally
         {
-            if (kept != null && !kept.ended().isDone())
-            {
-                keptJobs.ended(kept, failureCode != null ? failureCode : ErrorCode.INTERNAL,
-                    failureMessage != null ? failureMessage : "the job ended without a result");
-            }
-            history.finished(jobId, false); // no-op after a success, which handed the output over already
-            deleteQuietly(upload);
-            deleteQuietly(output);
-            deleteQuietly(JobRecord.file(config.dataDir(), jobId));
+            cleanUp(upload, output);
             closeQuietly();
         }
     }
@@ -185,8 +188,10 @@ public final class ClientSession implements Runnable
             LOG.info("job {} from {}: {} '{}' ({} bytes, {})", jobId, peer, pipeline, handshake.fileName(),
                 handshake.fileSize(), handshake.protocol());
             kept = new KeptJobs.Kept(jobId);
+            kept.uploadConnection(this::closeQuietly);
             final String resumeToken = keptJobs.admit(kept);
-            new JobRecord(jobId, kept.tokenHash(), handshake, false).write(config.dataDir());
+            record = new JobRecord(jobId, kept.tokenHash(), handshake, false);
+            record.write(config.dataDir());
             stream.write(new ControlMessage.Ready(Long.toString(jobId), FileSender.DEFAULT_CHUNK_BYTES, previewPort,
                 history.admit(jobId), resumeToken));
             stream.flush();
@@ -201,7 +206,8 @@ public final class ClientSession implements Runnable
     /**
      * Receives the upload and runs the job; the output goes back to the client while it is encoded. With the
      * {@code stream} protocol the job starts at once and decodes the upload as it arrives (inputs that cannot be
-     * read front to back are decoded once complete); with {@code file} it starts when the upload is complete.
+     * read front to back are decoded once complete); with {@code file} it starts when the upload is complete. When
+     * the connection breaks during the upload the job stops, and what arrived waits for the client to send the rest.
      */
     private void runJob(final MessageStream stream, final Handshake handshake, final String processing,
         final Pipeline pipeline, final OutputFormat format, final Path upload, final Path output)
@@ -212,8 +218,7 @@ public final class ClientSession implements Runnable
         final OutputStreamer out;
         try
         {
-            out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs(),
-                () -> uploaded, () -> cancel(ErrorCode.CLIENT_GONE, "the client's connection broke during the upload"));
+            out = new OutputStreamer(output, stream, () -> progress(jobId), config.readTimeoutMs());
             streamer = out;
             kept.streamer(out);
         }
@@ -240,13 +245,12 @@ public final class ClientSession implements Runnable
             }
             catch (final IOException ex)
             {
+                suspended = connectionLost(ex);
                 pipe.fail();
                 throw ex;
             }
             pipe.complete();
-            // From here on a restarted server carries the job on.
-            new JobRecord(jobId, kept.tokenHash(), handshake, true).write(config.dataDir());
-            uploaded = true;
+            uploaded(handshake);
             watchForCancel(stream);
             if (!streaming)
             {
@@ -271,6 +275,22 @@ public final class ClientSession implements Runnable
         }
     }
 
+    /** The upload is complete: from here on a restarted server carries the job on, and a lost client stops nothing. */
+    private void uploaded(final Handshake handshake) throws IOException
+    {
+        record = new JobRecord(jobId, kept.tokenHash(), handshake, true);
+        record.write(config.dataDir());
+        uploaded = true;
+        kept.uploadComplete(true);
+    }
+
+    /** A broken connection (not a client's mistake nor its cancel): the job waits for the client to come back. */
+    private static boolean connectionLost(final IOException ex)
+    {
+        return ex instanceof EOFException || ex instanceof SocketException || ex instanceof SocketTimeoutException ||
+            ex instanceof SSLException;
+    }
+
     /**
      * The job's end: its output complete ({@code eof} to the client attached, if any), kept for a resume whether or
      * not a client takes it now (one that breaks off at the last moment resumes), the result to the client attached.
@@ -286,6 +306,7 @@ public final class ClientSession implements Runnable
         metrics.put("output_bytes", Files.size(output));
         deleteQuietly(upload);
         keptJobs.keep(kept, output, sha256, metrics);
+        delivered = true;
         final MessageStream client = out.clientStream();
         if (client != null)
         {
@@ -303,6 +324,39 @@ public final class ClientSession implements Runnable
     }
 
     /**
+     * What is left of the job when this session ends: nothing after its result or a failure; its record and upload
+     * when the job waits for the rest of its upload or the server stops (the next server carries it on).
+     */
+    private void cleanUp(final Path upload, final Path output)
+    {
+        final boolean saved = !delivered && record != null && (suspended || stopping ||
+            Thread.currentThread().isInterrupted());
+        if (kept != null && !kept.ended().isDone())
+        {
+            if (saved && !stopping && suspended)
+            {
+                keptJobs.awaitUpload(kept, record, System.currentTimeMillis());
+            }
+            else if (!saved)
+            {
+                keptJobs.ended(kept, failureCode != null ? failureCode : ErrorCode.INTERNAL,
+                    failureMessage != null ? failureMessage : "the job ended without a result");
+            }
+        }
+        if (saved)
+        {
+            history.suspended(jobId);
+        }
+        else
+        {
+            history.finished(jobId, false); // no-op after a success, which handed the output over already
+            deleteQuietly(upload);
+            deleteQuietly(JobRecord.file(config.dataDir(), jobId));
+        }
+        deleteQuietly(output);
+    }
+
+    /**
      * A job a server that stopped without finishing it left whole (its record and complete upload): run again from
      * its upload, with no client until one resumes it with its token; its output is kept like any finished job's.
      */
@@ -311,45 +365,66 @@ public final class ClientSession implements Runnable
     {
         final ClientSession session = new ClientSession(null, config, jobRunner, jobPermits, history, keptJobs, 0,
             record.jobId());
-        return () -> session.runRecovered(record);
-    }
-
-    private void runRecovered(final JobRecord record)
-    {
-        final Path upload = JobRecord.upload(config.dataDir(), jobId);
-        final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
-        kept = new KeptJobs.Kept(jobId);
-        keptJobs.readmit(kept, record.resumeTokenHash());
-        history.admit(jobId);
-        uploaded = true;
-        boolean done = false;
-        try
+        return () ->
         {
-            final Handshake handshake = record.handshake();
-            final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
-                handshake.processing();
-            final Pipeline pipeline = validate(handshake, processing);
-            final OutputFormat format = outputFormat(handshake);
-            jobPermits.acquire();
+            final KeptJobs.Kept job = new KeptJobs.Kept(record.jobId());
+            keptJobs.readmit(job, record.resumeTokenHash());
             try
             {
-                LOG.info("job {}: carried on from the server before, from its upload ({} bytes)", jobId,
-                    handshake.fileSize());
-                final OutputStreamer out = new OutputStreamer(output, null, () -> progress(jobId),
-                    config.readTimeoutMs(), () -> true, () -> { });
-                streamer = out;
-                kept.streamer(out);
-                uploadedWhenDecodingBegan = handshake.fileSize();
-                final ObjectNode metrics = jobRunner.run(jobId, processing, pipeline, () -> VideoSource.open(upload),
-                    format, output, out);
-                metrics.put("recovered", true);
-                deliver(out, handshake, upload, output, metrics);
-                done = true;
+                jobPermits.acquire();
+            }
+            catch (final InterruptedException ex)
+            {
+                return; // the server stops before the job could start: its files wait for the next one
+            }
+            try
+            {
+                session.carryOn(job, record, null, 0);
             }
             finally
             {
                 jobPermits.release();
             }
+        };
+    }
+
+    /**
+     * Runs a job whose upload is complete from its upload, on this thread, the caller holding a job permit; its
+     * output goes to {@code client} (from byte {@code clientHas}) if there is one, else to the next to resume it.
+     */
+    private void carryOn(final KeptJobs.Kept job, final JobRecord carried, final MessageStream client,
+        final long clientHas)
+    {
+        kept = job;
+        record = carried;
+        final Path upload = JobRecord.upload(config.dataDir(), jobId);
+        final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
+        history.readmit(jobId);
+        uploaded = true;
+        kept.uploadComplete(true);
+        try
+        {
+            final Handshake handshake = carried.handshake();
+            final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
+                handshake.processing();
+            final Pipeline pipeline = validate(handshake, processing);
+            final OutputFormat format = outputFormat(handshake);
+            LOG.info("job {}: {} from its upload ({} bytes)", jobId, client == null ?
+                "carried on from the server before, for its client to resume," : "run", handshake.fileSize());
+            final OutputStreamer out = new OutputStreamer(output, null, () -> progress(jobId),
+                config.readTimeoutMs());
+            streamer = out;
+            kept.streamer(out);
+            if (client != null)
+            {
+                out.attach(client, clientHas);
+                watchForCancel(client);
+            }
+            uploadedWhenDecodingBegan = handshake.fileSize();
+            final ObjectNode metrics = jobRunner.run(jobId, processing, pipeline, () -> VideoSource.open(upload),
+                format, output, out);
+            metrics.put("recovered", true);
+            deliver(out, handshake, upload, output, metrics);
         }
         catch (final JobFailedException ex)
         {
@@ -359,30 +434,57 @@ public final class ClientSession implements Runnable
         }
         catch (final InterruptedException ex)
         {
-            Thread.currentThread().interrupt();
-            failed(ErrorCode.INTERNAL, "the server is shutting down");
+            stopping = true;
         }
         catch (final IOException | RuntimeException ex)
         {
             LOG.error("job {} (carried on): internal error", jobId, ex);
             failed(ErrorCode.INTERNAL, "internal error: " + ex);
+            sendError(client(null), ErrorCode.INTERNAL, "internal error: " + ex);
         }
         finally
         {
-            if (!done && streamer != null)
+            if (!delivered && streamer != null)
             {
                 streamer.abort();
             }
-            if (!kept.ended().isDone())
-            {
-                keptJobs.ended(kept, failureCode != null ? failureCode : ErrorCode.INTERNAL,
-                    failureMessage != null ? failureMessage : "the job ended without a result");
-            }
-            history.finished(jobId, false);
-            deleteQuietly(upload);
-            deleteQuietly(output);
-            deleteQuietly(JobRecord.file(config.dataDir(), jobId));
+            cleanUp(upload, output);
         }
+    }
+
+    /**
+     * A client sending the rest of an upload that broke off, then taking the output as the job runs: on this
+     * connection's thread, as its own job (the session of the connection only carries it).
+     */
+    private static void finishUpload(final ClientSession session, final MessageStream stream, final KeptJobs.Kept job,
+        final JobRecord waiting, final long clientHas) throws IOException, JobFailedException
+    {
+        session.kept = job;
+        session.record = waiting;
+        final Path upload = JobRecord.upload(session.config.dataDir(), session.jobId);
+        final long have = Files.exists(upload) ? Files.size(upload) : 0;
+        stream.write(new ControlMessage.Ready(Long.toString(session.jobId), FileSender.DEFAULT_CHUNK_BYTES,
+            session.previewPort, null, null, have));
+        stream.flush();
+        LOG.info("job {}: its client sends the rest of its upload, from byte {}", session.jobId, have);
+        try
+        {
+            new FileReceiver(Math.min(waiting.handshake().fileSize(), session.config.maxUploadBytes()))
+                .resume(stream, upload, have, ignored -> { });
+            session.kept.streamer(null);
+            session.uploaded(waiting.handshake());
+        }
+        catch (final IOException ex)
+        {
+            session.suspended = connectionLost(ex);
+            if (!session.suspended && !(ex instanceof RemoteErrorException))
+            {
+                session.failed(ex instanceof ProtocolException bad ? bad.code() : ErrorCode.INTERNAL, ex.getMessage());
+            }
+            session.cleanUp(upload, session.config.dataDir().resolve("job-" + session.jobId + ".mp4"));
+            throw ex;
+        }
+        session.carryOn(job, session.record, stream, clientHas);
     }
 
     private void authenticate(final String token, final String peer) throws JobFailedException
@@ -411,11 +513,15 @@ public final class ClientSession implements Runnable
         if (job == null)
         {
             throw new JobFailedException(ErrorCode.UNKNOWN_JOB, "no job has this resume token here: a finished " +
-                "job's output is kept for --keep-results, and a job whose upload a crash cut short is lost");
+                "job's output is kept for --keep-results, and a job whose upload broke off for --abandoned-after");
         }
         if (resume.offset() < 0)
         {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "resume offset must not be negative");
+        }
+        if (!job.uploadComplete() && resumeUpload(stream, job, resume.offset()))
+        {
+            return;
         }
         stream.write(new ControlMessage.Ready(Long.toString(job.jobId()), FileSender.DEFAULT_CHUNK_BYTES,
             previewPort, null, null));
@@ -455,6 +561,45 @@ public final class ClientSession implements Runnable
         FileSender.send(job.output(), stream, FileSender.DEFAULT_CHUNK_BYTES, resume.offset(), ignored -> { });
         stream.write(new ControlMessage.Result(job.result()));
         stream.flush();
+    }
+
+    /**
+     * A resume of a job whose upload is not complete: the connection it came on, if it is still open, is let go
+     * (the client is here, on this one), and once the job waits for the rest of its upload, the client sends it
+     * here and takes the output. @return false when the job no longer waits for its upload (it ended, or another
+     * resume took it).
+     */
+    private boolean resumeUpload(final MessageStream stream, final KeptJobs.Kept job, final long clientHas)
+        throws IOException, JobFailedException, InterruptedException
+    {
+        job.breakOffUpload();
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.readTimeoutMs());
+        while (!keptJobs.waitingUpload(job) && !job.ended().isDone() && System.nanoTime() < deadlineNs)
+        {
+            Thread.sleep(10); // the session of the connection let go is suspending the job
+        }
+        if (!jobPermits.tryAcquire())
+        {
+            throw new JobFailedException(ErrorCode.BUSY, "the server is running its limit of " + config.maxJobs() +
+                " jobs; try again later");
+        }
+        try
+        {
+            final JobRecord waiting = keptJobs.claimUpload(job);
+            if (waiting == null)
+            {
+                return false;
+            }
+            final ClientSession carrier = new ClientSession(null, config, jobRunner, jobPermits, history, keptJobs,
+                previewPort, waiting.jobId());
+            job.uploadConnection(this::closeQuietly);
+            finishUpload(carrier, stream, job, waiting, clientHas);
+            return true;
+        }
+        finally
+        {
+            jobPermits.release();
+        }
     }
 
     /** After the upload the client says nothing more but {@code cancel}; its connection breaking cancels nothing. */

@@ -47,9 +47,9 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
     }
 
     /**
-     * The jobs a server that stopped without finishing them left whole: a record saying the upload was complete,
-     * and the upload, of the size the handshake gave. Records that are not are left out (the caller removes
-     * them with the rest).
+     * The jobs a server that stopped without finishing them left: a record and its upload, complete (of the size the
+     * handshake gave; the job is run again) or not (it waits for its client to send the rest). Records that are
+     * not readable, or have no upload, are left out (the caller removes them with the rest).
      */
     public static List<JobRecord> recoverable(final Path dataDir) throws IOException
     {
@@ -66,8 +66,9 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
                     final JobRecord record = new JobRecord(node.get("job").asLong(),
                         node.get("resume_token_sha256").asText(), (Handshake)message, node.get("uploaded").asBoolean());
                     final Path upload = upload(dataDir, record.jobId());
-                    if (record.uploaded() && Files.isRegularFile(upload) &&
-                        Files.size(upload) == record.handshake().fileSize())
+                    final long size = Files.isRegularFile(upload) ? Files.size(upload) : -1;
+                    if (record.uploaded() ? size == record.handshake().fileSize() :
+                        size >= 0 && size <= record.handshake().fileSize())
                     {
                         records.add(record);
                     }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Jobs whose clients may take them up again with their resume token (random, 128 bits; only its hash is kept): a
  * running job, to be attached to its output as it is written, and a finished one, whose output and result wait
  * under {@code DATA_DIR/kept/} (a link to the output and a JSON record) for {@code --keep-results}, then are deleted;
- * a restarted server takes them up again. A job goes on when its client's connection breaks after the upload; only
+ * a restarted server takes them up again; and a job whose upload broke off, whose record and partial upload wait for
+ * its client to send the rest for {@code --abandoned-after}. A job goes on when its client's connection breaks; only
  * a {@code cancel} stops it.
  */
 public final class KeptJobs
@@ -44,6 +46,11 @@ public final class KeptJobs
         private volatile ErrorCode errorCode;
         private volatile String errorMessage;
         private volatile long keepUntilMs = Long.MAX_VALUE;
+        /** The record of a job whose upload broke off, until its client sends the rest or it is abandoned. */
+        private JobRecord waitingUpload;
+        private volatile boolean uploadComplete;
+        /** Closes the connection the upload comes on, so that a client resuming it takes it over. */
+        private volatile Runnable uploadConnection = () -> { };
 
         Kept(final long jobId)
         {
@@ -59,6 +66,27 @@ public final class KeptJobs
         String tokenHash()
         {
             return tokenHash;
+        }
+
+        boolean uploadComplete()
+        {
+            return uploadComplete;
+        }
+
+        void uploadComplete(final boolean complete)
+        {
+            uploadComplete = complete;
+        }
+
+        void uploadConnection(final Runnable close)
+        {
+            uploadConnection = close;
+        }
+
+        /** Lets the connection the upload came on go: the session on it suspends the job. */
+        void breakOffUpload()
+        {
+            uploadConnection.run();
         }
 
         OutputStreamer streamer()
@@ -108,16 +136,27 @@ public final class KeptJobs
         }
     }
 
+    /** Jobs waiting for the rest of their upload beyond this many: the one that waited longest is dropped. */
+    static final int MAX_WAITING_UPLOADS = 64;
+
+    private final Path dataDir;
     private final Path dir;
     private final long keepMs;
+    private final long abandonedMs;
     private final EpochClock clock;
     private final Map<String, Kept> byTokenHash = new ConcurrentHashMap<>();
 
-    /** @param keepMs how long a finished job's output waits for its client. */
-    public KeptJobs(final Path dataDir, final long keepMs, final EpochClock clock) throws IOException
+    /**
+     * @param keepMs      how long a finished job's output waits for its client.
+     * @param abandonedMs how long a job whose upload broke off waits for its client to send the rest.
+     */
+    public KeptJobs(final Path dataDir, final long keepMs, final long abandonedMs, final EpochClock clock)
+        throws IOException
     {
+        this.dataDir = dataDir;
         this.dir = dataDir.resolve("kept");
         this.keepMs = keepMs;
+        this.abandonedMs = abandonedMs;
         this.clock = clock;
         Files.createDirectories(dir);
         reload();
@@ -198,6 +237,89 @@ public final class KeptJobs
             byTokenHash.get(HexFormat.of().formatHex(Secrets.sha256(token)));
     }
 
+    /**
+     * The job's upload broke off (its connection, or the server before this one, was lost): its record and partial
+     * upload wait on disk for its client to send the rest, from {@code sinceMs} (the upload's last byte) for
+     * {@code --abandoned-after}.
+     */
+    public void awaitUpload(final Kept kept, final JobRecord record, final long sinceMs)
+    {
+        synchronized (kept)
+        {
+            kept.waitingUpload = record;
+            kept.streamer = null;
+            kept.keepUntilMs = sinceMs + abandonedMs;
+        }
+        final var waiting = byTokenHash.values().stream().filter(job -> job.waitingUpload != null)
+            .sorted(Comparator.comparingLong(job -> job.keepUntilMs)).toList();
+        for (int i = 0; i < waiting.size() - MAX_WAITING_UPLOADS; i++)
+        {
+            abandon(waiting.get(i), "more than " + MAX_WAITING_UPLOADS + " jobs wait for their uploads");
+        }
+        sweep();
+    }
+
+    /** A job whose upload a server before this one did not receive whole: it waits for its client, as it did there. */
+    public void awaitUpload(final JobRecord record) throws IOException
+    {
+        final Kept kept = new Kept(record.jobId());
+        readmit(kept, record.resumeTokenHash());
+        awaitUpload(kept, record, Files.getLastModifiedTime(JobRecord.upload(dataDir, record.jobId())).toMillis());
+    }
+
+    /**
+     * A client resuming a job whose upload broke off: the job's record, no longer waiting (a second resume of it
+     * gets null until {@link #awaitUpload} puts it back), or null when the job is not waiting for its upload.
+     */
+    JobRecord claimUpload(final Kept kept)
+    {
+        synchronized (kept)
+        {
+            final JobRecord record = kept.waitingUpload;
+            kept.waitingUpload = null;
+            if (record != null)
+            {
+                kept.keepUntilMs = Long.MAX_VALUE;
+            }
+            return record;
+        }
+    }
+
+    /** Whether the job waits for the rest of its upload. */
+    boolean waitingUpload(final Kept kept)
+    {
+        synchronized (kept)
+        {
+            return kept.waitingUpload != null;
+        }
+    }
+
+    private void abandon(final Kept kept, final String why)
+    {
+        synchronized (kept)
+        {
+            if (kept.waitingUpload == null)
+            {
+                return;
+            }
+            kept.waitingUpload = null;
+            kept.errorCode = ErrorCode.UNKNOWN_JOB;
+            kept.errorMessage = "the job was abandoned: " + why;
+            kept.ended.complete(null);
+        }
+        byTokenHash.remove(kept.tokenHash);
+        LOG.info("job {}: abandoned ({}); its upload is deleted", kept.jobId, why);
+        try
+        {
+            Files.deleteIfExists(JobRecord.upload(dataDir, kept.jobId));
+            Files.deleteIfExists(JobRecord.file(dataDir, kept.jobId));
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("cannot delete the files of job {}: {}", kept.jobId, ex.getMessage());
+        }
+    }
+
     /** The job ended with no client to take its output: keeps a link to it, and its result, for a while. */
     void keep(final Kept kept, final Path output, final String sha256, final ObjectNode result) throws IOException
     {
@@ -235,14 +357,24 @@ public final class KeptJobs
         kept.ended.complete(null);
     }
 
-    /** Drops jobs kept past their time, and their outputs. */
-    void sweep()
+    /**
+     * Drops jobs kept past their time, and their outputs, and jobs whose uploads waited for their clients for
+     * {@code --abandoned-after}; the server runs it every second.
+     */
+    public void sweep()
     {
         final long nowMs = clock.time();
+        for (final Kept kept : byTokenHash.values())
+        {
+            if (nowMs >= kept.keepUntilMs && waitingUpload(kept))
+            {
+                abandon(kept, "nobody sent the rest of its upload for " + abandonedMs / 1000 + " s");
+            }
+        }
         byTokenHash.entrySet().removeIf(entry ->
         {
             final Kept kept = entry.getValue();
-            if (nowMs < kept.keepUntilMs)
+            if (nowMs < kept.keepUntilMs || waitingUpload(kept))
             {
                 return false;
             }

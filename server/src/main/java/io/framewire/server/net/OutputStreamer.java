@@ -18,7 +18,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.Arrays;
 
@@ -27,8 +26,8 @@ import java.util.Arrays;
  * file (for the preview) and to the client as a {@code FileChunk}, while encoding goes on. The encoder never does
  * file or socket I/O itself; a slow client slows it only once 16 chunks wait. No byte the muxer wrote waits more than
  * 200 ms for the ones after it, so a live viewer gets each fragment whole as soon as it is written. Between chunks the
- * sender reports the job's {@code progress} twice a second. Once the upload is complete the job no longer needs its
- * client: when the connection breaks the sender goes on writing the file alone, and a client resuming the job on a
+ * sender reports the job's {@code progress} twice a second. The job does not need its client: when the connection
+ * breaks the sender goes on writing the file alone, and a client resuming the job on a
  * new connection is {@linkplain #attach attached}: sent what it lacks from the file, then the rest live.
  */
 final class OutputStreamer extends OutputStream
@@ -43,7 +42,6 @@ final class OutputStreamer extends OutputStream
     private final OutputStream file;
     private final long stallTimeoutNs;
     private volatile MessageStream stream;
-    private final BooleanSupplier goOnWithoutClient;
     private final Object attachLock = new Object();
     private Attach attachRequest;
     private boolean ended;
@@ -60,7 +58,6 @@ final class OutputStreamer extends OutputStream
     private volatile long written;
     private volatile ControlMessage.Notice notice;
     private boolean closed;
-    private final Runnable onClientLost;
     /** Sender thread: the next chunk's number on the client's connection (each connection counts from 0). */
     private long sequence;
     /** Sender thread: how many bytes of the output the attached client has. */
@@ -70,18 +67,10 @@ final class OutputStreamer extends OutputStream
     {
     }
 
-    /**
-     * @param stallTimeoutMs    a client that takes nothing for this long is disconnected.
-     * @param goOnWithoutClient whether the job goes on when writing to the client fails (its upload is complete).
-     * @param onClientLost      told once, from the sender thread, when writing to the client failed and the job
-     *                          cannot go on without it.
-     */
+    /** @param stallTimeoutMs a client that takes nothing for this long is disconnected. */
     OutputStreamer(final Path output, final MessageStream stream, final Supplier<ControlMessage.Progress> progress,
-        final long stallTimeoutMs, final BooleanSupplier goOnWithoutClient, final Runnable onClientLost)
-        throws IOException
+        final long stallTimeoutMs) throws IOException
     {
-        this.onClientLost = onClientLost;
-        this.goOnWithoutClient = goOnWithoutClient;
         this.output = output;
         this.file = Files.newOutputStream(PrivateFiles.create(output));
         this.stream = stream;
@@ -381,7 +370,6 @@ final class OutputStreamer extends OutputStream
         catch (final IOException ex)
         {
             sendFailure = ex;
-            onClientLost.run();
         }
         catch (final InterruptedException ex)
         {
@@ -395,8 +383,8 @@ final class OutputStreamer extends OutputStream
     }
 
     /**
-     * Writes to the client, if one is attached. When that fails after the upload, the client is let go and the job
-     * goes on; before, the failure ends the job.
+     * Writes to the client, if one is attached. When that fails the client is let go and the job goes on (a
+     * connection broken during the upload breaks the upload too, and the session suspends the job).
      */
     private void toClient(final ClientWrite write) throws IOException
     {
@@ -412,10 +400,6 @@ final class OutputStreamer extends OutputStream
         }
         catch (final IOException ex)
         {
-            if (!goOnWithoutClient.getAsBoolean())
-            {
-                throw ex;
-            }
             stream = null;
             sequence = 0;
             LOG.info("{}: the client's connection broke ({}); the job goes on, its output kept for a resume",

@@ -1,11 +1,14 @@
 package io.framewire.server.net;
 
+import io.framewire.codec.Handshake;
 import io.framewire.codec.JsonMessages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Finished jobs wait for their clients for --keep-results, on a manual clock, and across a restart. */
+/**
+ * Finished jobs wait for their clients for --keep-results, on a manual clock, and across a restart; a job whose upload
+ * broke off waits for --abandoned-after, then its upload and record are deleted.
+ */
 class KeptJobsTest
 {
     @TempDir
@@ -24,7 +30,7 @@ class KeptJobsTest
     void aFinishedJobWaitsItsTimeAcrossARestartThenGoes() throws Exception
     {
         final AtomicLong nowMs = new AtomicLong(1_000_000);
-        final KeptJobs jobs = new KeptJobs(dir, 600_000, nowMs::get);
+        final KeptJobs jobs = new KeptJobs(dir, 600_000, 3_600_000, nowMs::get);
         final KeptJobs.Kept kept = new KeptJobs.Kept(42);
         final String token = jobs.admit(kept);
         assertNull(jobs.find(token + "x"), "another token finds nothing");
@@ -34,7 +40,7 @@ class KeptJobsTest
         assertTrue(kept.ended().isDone());
 
         nowMs.addAndGet(599_000);
-        final KeptJobs restarted = new KeptJobs(dir, 600_000, nowMs::get);
+        final KeptJobs restarted = new KeptJobs(dir, 600_000, 3_600_000, nowMs::get);
         final KeptJobs.Kept found = restarted.find(token);
         assertNotNull(found, "a restarted server still has it");
         assertEquals(42, found.jobId());
@@ -45,5 +51,42 @@ class KeptJobsTest
         assertNull(restarted.find(token), "gone once its time is up");
         assertFalse(Files.exists(found.output()), "and its output with it");
         assertEquals(0, restarted.size());
+    }
+
+    @Test
+    void aBrokenOffUploadWaitsForItsClientThenIsAbandoned() throws Exception
+    {
+        final AtomicLong nowMs = new AtomicLong(5_000_000);
+        final KeptJobs jobs = new KeptJobs(dir, 600_000, 3_600_000, nowMs::get);
+        final KeptJobs.Kept kept = new KeptJobs.Kept(7);
+        final String token = jobs.admit(kept);
+        final JobRecord record = new JobRecord(7, kept.tokenHash(), new Handshake(Handshake.PROTOCOL_VERSION, "blur",
+            "file", "in.mp4", 1000, Map.of(), "h264", "mp4", 0, ""), false);
+        record.write(dir);
+        final Path upload = Files.writeString(JobRecord.upload(dir, 7), "first 30 bytes of the upload.");
+        jobs.awaitUpload(kept, record, nowMs.get());
+
+        nowMs.addAndGet(3_599_000);
+        jobs.sweep();
+        assertTrue(Files.exists(upload), "an hour less a second: still waiting");
+        final KeptJobs.Kept found = jobs.find(token);
+        assertNotNull(found);
+        assertEquals(record, jobs.claimUpload(found), "a resume takes the upload up");
+        assertNull(jobs.claimUpload(found), "once");
+        jobs.awaitUpload(found, record, nowMs.get()); // that connection broke too
+
+        // A server started later finds it by its files, dated by the upload's last byte.
+        Files.setLastModifiedTime(upload, FileTime.fromMillis(nowMs.get()));
+        final KeptJobs restarted = new KeptJobs(dir, 600_000, 3_600_000, nowMs::get);
+        for (final JobRecord left : JobRecord.recoverable(dir))
+        {
+            restarted.awaitUpload(left);
+        }
+        assertNotNull(restarted.find(token), "a restarted server waits for it too");
+        nowMs.addAndGet(3_600_000);
+        restarted.sweep();
+        assertNull(restarted.find(token), "abandoned after an hour");
+        assertFalse(Files.exists(upload), "its upload deleted");
+        assertFalse(Files.exists(JobRecord.file(dir, 7)), "and its record");
     }
 }

@@ -58,7 +58,7 @@ class OutputStreamerTest
                 }
             }, runnable -> Thread.ofPlatform().daemon().start(runnable));
 
-            final OutputStreamer out = new OutputStreamer(output, server, () -> null, 10_000, () -> false, () -> { });
+            final OutputStreamer out = new OutputStreamer(output, server, () -> null, 10_000);
             // A header, then silence, as the muxer writes it before the first fragment is complete.
             out.write(data, 0, 1000);
             awaitReceived(received, arrived, 1000);
