@@ -24,8 +24,6 @@ public enum ErrorCode
     UNSUPPORTED_INPUT("unsupported_input"),
     PROCESSING_FAILED("processing_failed"),
     BUSY("busy"),
-    /** Never sent: the client went away mid-job, and the job was cancelled (its status in the metrics). */
-    CLIENT_GONE("client_gone"),
     /** The client cancelled its job ({@code cancel}, Ctrl-C). */
     CANCELLED("cancelled"),
     /** A {@code resume} whose token matches no job the server keeps. */

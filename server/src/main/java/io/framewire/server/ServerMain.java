@@ -146,7 +146,7 @@ public final class ServerMain implements Callable<Integer>
     int abandonedAfterS = ServerContext.DEFAULT_ABANDONED_AFTER_S;
 
     @Option(names = "--drain-s", description = "On SIGTERM or SIGINT, how long running jobs may take to finish " +
-        "before they are stopped (default: ${DEFAULT-VALUE})")
+        "before they are stopped and kept for the next server on the data directory (default: ${DEFAULT-VALUE})")
     int drainS = 30;
 
     @Option(names = "--frame-timeout-ms", description =
@@ -245,7 +245,7 @@ public final class ServerMain implements Callable<Integer>
             return usage(ex.getMessage());
         }
         // SIGINT or SIGTERM ends await(): the server stops taking clients, lets running jobs finish for up to
-        // --drain-s, stops the rest, and the process exits 0.
+        // --drain-s, keeps the rest on disk for the next server, and the process exits 0.
         final StopSignal stop = new StopSignal();
         try (FramewireServer server = FramewireServer.start(context))
         {
@@ -267,7 +267,8 @@ public final class ServerMain implements Callable<Integer>
             LOG.info("{}: taking no more clients; running jobs have {} s to finish", signal, drainS);
             if (!server.drain(Duration.ofSeconds(drainS)))
             {
-                LOG.warn("jobs still running after {} s are stopped; their clients are told", drainS);
+                LOG.warn("jobs still running after {} s are stopped and kept for the next server on {}", drainS,
+                    dataDir);
             }
         }
         catch (final InterruptedException ex)

@@ -225,6 +225,29 @@ class ConformanceTest
             "incomplete")), run.stderr());
     }
 
+    /**
+     * Audio that outlasts the video (a recording whose picture stopped first), in Matroska, whose duration is the
+     * container's: the input is whole; the same file cut at half is still found out.
+     */
+    @ParameterizedTest(name = "audio longer than the video ({0})")
+    @MethodSource("damaged")
+    void audioThatOutlastsTheVideoIsAWholeInput(final String protocol) throws Exception
+    {
+        final Path input = make(made("audio 2 s longer", "long-audio.mkv", List.of("-f", "lavfi", "-i",
+            "testsrc2=size=320x240:rate=25:duration=3", "-f", "lavfi", "-i", "sine=frequency=440:duration=5",
+            "-c:v", "mpeg4", "-c:a", "aac")));
+        final TestClient.Run run = client(input, dir.resolve("long-audio-" + protocol + ".out.mp4"), protocol);
+        assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
+        assertEquals("ok", run.result().get("status").asText());
+        assertEquals(75, run.result().get("frames").asInt());
+
+        final byte[] bytes = Files.readAllBytes(input);
+        final Path cut = Files.write(dir.resolve("long-audio-cut-" + protocol + ".mkv"),
+            Arrays.copyOf(bytes, bytes.length / 2));
+        final TestClient.Run cutRun = client(cut, dir.resolve("long-audio-cut-" + protocol + ".out.mp4"), protocol);
+        assertEquals(ExitCode.INCOMPLETE, cutRun.exitCode(), cutRun.stderr());
+    }
+
     /** Damaged packets in an MPEG-TS: FFmpeg conceals them, every frame that decodes comes back, the result counts. */
     @ParameterizedTest(name = "damaged packets ({0})")
     @MethodSource("damaged")

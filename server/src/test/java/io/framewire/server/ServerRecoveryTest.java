@@ -5,10 +5,13 @@ import io.framewire.samples.SyntheticVideo;
 import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -18,20 +21,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The server is killed (SIGKILL) mid-job and started again on the same data directory and port: it carries the job
- * on from its record and upload, the client connects again by itself and resumes, and the output is whole and the
- * same as an uninterrupted run's, every frame once.
+ * The server is killed (SIGKILL) mid-job, at several points, and started again on the same data directory and port:
+ * it carries the job on from its record and upload (or has its kept output, when the job had ended), the client
+ * connects again by itself and resumes, and the output is whole and the same as an uninterrupted run's, every frame
+ * once (the SHA-256 of the whole output checked at its eof, and every frame compared with the input's blur).
  */
 class ServerRecoveryTest
 {
     @TempDir
     Path dir;
 
-    @Test
-    void aJobOutlivesAServerKilledMidJob() throws Exception
+    /** Killed inside the first fragment (only the header is out), and several fragments in. */
+    @ParameterizedTest(name = "killed once {0} bytes of output are out")
+    @ValueSource(longs = {1, 60_000})
+    void aJobOutlivesAServerKilledMidJob(final long outputBytes) throws Exception
     {
         final Path video = dir.resolve("in.mkv");
-        SyntheticVideo.write(video, 320, 240, 250, 25);
+        // With sound, as FFmpeg writes it: 10 s of picture and a tone.
+        final Process ffmpeg = new ProcessBuilder("ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+            "testsrc2=size=320x240:rate=25:duration=10", "-f", "lavfi", "-i", "sine=frequency=440:duration=10",
+            "-c:v", "mpeg4", "-q:v", "4", "-c:a", "aac", "-shortest", video.toString()).inheritIO().start();
+        assertEquals(0, ffmpeg.waitFor());
         final int port;
         try (ServerSocket probe = new ServerSocket(0))
         {
@@ -49,11 +59,11 @@ class ServerRecoveryTest
                 "--port", Integer.toString(port), "--video", video.toString(), "--out", out.toString(),
                 "--reconnect-s", "90"), runnable -> Thread.ofVirtual().start(runnable));
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while ((!Files.exists(partial) || Files.size(partial) < 10_000) && System.nanoTime() < deadline)
+            while ((!Files.exists(partial) || Files.size(partial) < outputBytes) && System.nanoTime() < deadline)
             {
-                Thread.sleep(20);
+                Thread.sleep(5);
             }
-            assertTrue(Files.exists(partial) && Files.size(partial) >= 10_000, "output was arriving");
+            assertTrue(Files.exists(partial) && Files.size(partial) >= outputBytes, "output was arriving");
             new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor();
             assertTrue(first.waitFor(10, TimeUnit.SECONDS));
 
@@ -65,6 +75,76 @@ class ServerRecoveryTest
             assertTrue(Files.readString(dir.resolve("second.log")).contains("carried on from the server before"));
             assertEquals(250, run.result().get("frames").asInt());
             assertTrue(run.result().get("recovered").asBoolean(), run.result().toString());
+            assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
+            VideoAssertions.assertBlurredCopy(video, out, 250, 27); // testsrc2's fine detail costs x264 some dB
+            // The same job uninterrupted: the same file, byte for byte (every frame, timestamp and audio sample).
+            final Path straight = dir.resolve("straight.mp4");
+            final TestClient.Run uninterrupted = TestClient.run("--port", Integer.toString(port), "--video",
+                video.toString(), "--out", straight.toString(), "--quiet");
+            assertEquals(ExitCode.OK, uninterrupted.exitCode(), uninterrupted.stderr());
+            assertEquals("aac", uninterrupted.result().get("audio").asText());
+            assertEquals(ClientInterruptTest.sha256(straight), ClientInterruptTest.sha256(out));
+        }
+        finally
+        {
+            first.destroyForcibly();
+            if (second != null)
+            {
+                second.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * The job has ended and its output waits at the server, while the client is still downloading it (a slow link):
+     * the server is killed; the next one has the kept output, and the client takes the rest from its byte.
+     */
+    @Test
+    void aDownloadOutlivesAServerKilledDuringIt() throws Exception
+    {
+        final Path video = dir.resolve("in.mkv");
+        SyntheticVideo.write(video, 320, 240, 250, 25);
+        final int port;
+        try (ServerSocket probe = new ServerSocket(0))
+        {
+            port = probe.getLocalPort();
+        }
+        final Path data = dir.resolve("data");
+        final Process first = server(port, data, "first", false);
+        Process second = null;
+        try (TcpRelay relay = new TcpRelay(port, 0, 64 * 1024))
+        {
+            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("first.out"), first));
+            final Path out = dir.resolve("out.mp4");
+            final Path partial = dir.resolve(".out.mp4.part");
+            final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+                "--host", "127.0.0.1", "--port", Integer.toString(relay.port()), "--video", video.toString(),
+                "--out", out.toString(), "--reconnect-s", "90"), runnable -> Thread.ofVirtual().start(runnable));
+            final Path kept = data.resolve("kept");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!hasKeptResult(kept) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(20);
+            }
+            assertTrue(hasKeptResult(kept), "the job ended at the server");
+            final long keptBytes;
+            try (var files = Files.list(kept))
+            {
+                keptBytes = Files.size(files.filter(f -> f.toString().endsWith(".out")).findFirst().orElseThrow());
+            }
+            new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor();
+            assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+            final long had = Files.exists(partial) ? Files.size(partial) : 0;
+            assertTrue(had < keptBytes, "the client was still downloading: " + had + " of " + keptBytes);
+            relay.cut();
+
+            second = server(port, data, "second", false);
+            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("second.out"), second));
+            final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + Files.readString(dir.resolve("second.log")));
+            assertTrue(run.stderr().contains("connected again"), run.stderr());
+            assertEquals(250, run.result().get("frames").asInt());
+            assertEquals(keptBytes, Files.size(out));
             assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
             VideoAssertions.assertBlurredCopy(video, out, 250, 30);
         }
@@ -78,13 +158,36 @@ class ServerRecoveryTest
         }
     }
 
+    private static boolean hasKeptResult(final Path kept) throws Exception
+    {
+        if (!Files.isDirectory(kept))
+        {
+            return false;
+        }
+        try (var files = Files.list(kept))
+        {
+            return files.anyMatch(f -> f.toString().endsWith(".json"));
+        }
+    }
+
     private Process server(final int port, final Path data, final String name) throws Exception
     {
-        return new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
+        return server(port, data, name, true);
+    }
+
+    private Process server(final int port, final Path data, final String name, final boolean paced)
+        throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
             "@" + System.getProperty("framewire.jvm.options"), "-cp", System.getProperty("java.class.path"),
-            ServerMain.class.getName(), "--port", Integer.toString(port), "--preview-port", "-1", "--paced",
+            ServerMain.class.getName(), "--port", Integer.toString(port), "--preview-port", "-1",
             "--aeron-dir", TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), "--data-dir",
-            data.toString()))
+            data.toString()));
+        if (paced)
+        {
+            command.add("--paced");
+        }
+        return new ProcessBuilder(command)
             .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".log").toFile())
             .start();
     }

@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A real TCP relay between a client and a server, for the tests of a broken network: {@link #cut()} breaks the open
- * connections (new ones are relayed after), and the client's bytes to the server may be slowed to a rate, so that an
- * upload is still going when the test cuts it or stops the server. A server that is not there closes the client's
+ * connections (new ones are relayed after), and either direction may be slowed to a rate, so that an upload or a
+ * download is still going when the test cuts it or stops the server. A server that is not there closes the client's
  * connection at once, as a host with nothing listening does.
  */
 final class TcpRelay implements AutoCloseable
@@ -21,12 +21,20 @@ final class TcpRelay implements AutoCloseable
     private final ServerSocket listener;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final long upBytesPerSecond;
+    private final long downBytesPerSecond;
     private volatile int connections;
 
     /** @param upBytesPerSecond the client's bytes to the server per second, 0 for as fast as they come. */
     TcpRelay(final int serverPort, final long upBytesPerSecond) throws IOException
     {
+        this(serverPort, upBytesPerSecond, 0);
+    }
+
+    /** @param downBytesPerSecond the server's bytes to the client per second, 0 for as fast as they come. */
+    TcpRelay(final int serverPort, final long upBytesPerSecond, final long downBytesPerSecond) throws IOException
+    {
         this.upBytesPerSecond = upBytesPerSecond;
+        this.downBytesPerSecond = downBytesPerSecond;
         listener = new ServerSocket();
         if (upBytesPerSecond > 0)
         {
@@ -54,7 +62,7 @@ final class TcpRelay implements AutoCloseable
                     open.add(client);
                     open.add(upstream);
                     pump(client, upstream, this.upBytesPerSecond);
-                    pump(upstream, client, 0);
+                    pump(upstream, client, this.downBytesPerSecond);
                 }
                 catch (final IOException ex)
                 {

@@ -113,6 +113,7 @@ public final class FrameDecoder implements Agent
         {
             if (frame.samples != null && audio != null)
             {
+                check.audioDecoded(frame.timestamp);
                 final Frame copy = frame.clone();
                 if (!audio.offer(copy))
                 {

@@ -31,6 +31,7 @@ final class InputCheck
     private long concealed;
     private long firstConcealed = -1;
     private long repaired;
+    private long lastAudioUs = Long.MIN_VALUE;
 
     InputCheck(final VideoSource source, final double frameRate)
     {
@@ -78,6 +79,12 @@ final class InputCheck
         return valid;
     }
 
+    /** An audio frame decoded, starting at {@code timestampUs}: a container's duration spans its audio too. */
+    void audioDecoded(final long timestampUs)
+    {
+        lastAudioUs = Math.max(lastAudioUs, timestampUs);
+    }
+
     /** Decoding reached the end of the input after {@code frames} frames. */
     InputErrors atEnd(final long frames)
     {
@@ -88,7 +95,10 @@ final class InputCheck
             // A container's duration is the span of its timestamps in most formats, but where the timestamps
             // start is in Matroska: of the two readings, the one that finds the input whole counts.
             final long spanUs = lastTimestampUs - firstTimestampUs + lastDurationUs;
-            final long endUs = streamDuration ? spanUs : Math.max(spanUs, lastTimestampUs + lastDurationUs);
+            // Only the container's duration known: it is the longest stream's, and audio that outlasts the video
+            // reaching it says the input is whole (a cut file loses the ends of all its streams).
+            final long endUs = streamDuration ? spanUs : Math.max(Math.max(spanUs, lastTimestampUs + lastDurationUs),
+                lastAudioUs);
             final long slackUs = Math.round(END_TOLERANCE_FRAMES * Math.max(lastGapUs, frameIntervalUs)) +
                 (streamDuration ? 0 : CONTAINER_DURATION_SLACK_US);
             if (endUs + slackUs < declaredDurationUs)

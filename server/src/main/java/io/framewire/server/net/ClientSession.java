@@ -304,9 +304,9 @@ public final class ClientSession implements Runnable
         final String sha256 = out.finish();
         metrics.put("output_sha256", sha256);
         metrics.put("output_bytes", Files.size(output));
-        deleteQuietly(upload);
         keptJobs.keep(kept, output, sha256, metrics);
         delivered = true;
+        deleteQuietly(upload); // only now: a crash before the output is kept leaves the job to be run again
         final MessageStream client = out.clientStream();
         if (client != null)
         {
@@ -519,7 +519,7 @@ public final class ClientSession implements Runnable
         {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "resume offset must not be negative");
         }
-        if (!job.uploadComplete() && resumeUpload(stream, job, resume.offset()))
+        if (!job.uploadComplete() && !job.ended().isDone() && resumeUpload(stream, job, resume.offset()))
         {
             return;
         }

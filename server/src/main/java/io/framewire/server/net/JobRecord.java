@@ -65,6 +65,10 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
                     final ControlMessage message = JsonMessages.decode(handshakeJson, 0, handshakeJson.length);
                     final JobRecord record = new JobRecord(node.get("job").asLong(),
                         node.get("resume_token_sha256").asText(), (Handshake)message, node.get("uploaded").asBoolean());
+                    if (Files.exists(KeptJobs.keptRecord(dataDir, record.jobId())))
+                    {
+                        continue; // it ended, and its output is kept: nothing to carry on
+                    }
                     final Path upload = upload(dataDir, record.jobId());
                     final long size = Files.isRegularFile(upload) ? Files.size(upload) : -1;
                     if (record.uploaded() ? size == record.handshake().fileSize() :

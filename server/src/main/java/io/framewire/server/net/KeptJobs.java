@@ -146,6 +146,17 @@ public final class KeptJobs
     private final EpochClock clock;
     private final Map<String, Kept> byTokenHash = new ConcurrentHashMap<>();
 
+    private static Path directory(final Path dataDir)
+    {
+        return dataDir.resolve("kept");
+    }
+
+    /** Where a finished job's result is kept, while it is. */
+    static Path keptRecord(final Path dataDir, final long jobId)
+    {
+        return directory(dataDir).resolve("job-" + jobId + ".json");
+    }
+
     /**
      * @param keepMs      how long a finished job's output waits for its client.
      * @param abandonedMs how long a job whose upload broke off waits for its client to send the rest.
@@ -154,7 +165,7 @@ public final class KeptJobs
         throws IOException
     {
         this.dataDir = dataDir;
-        this.dir = dataDir.resolve("kept");
+        this.dir = directory(dataDir);
         this.keepMs = keepMs;
         this.abandonedMs = abandonedMs;
         this.clock = clock;
@@ -184,6 +195,7 @@ public final class KeptJobs
                     kept.sha256 = node.get("sha256").asText();
                     kept.result = (ObjectNode)node.get("result");
                     kept.keepUntilMs = node.get("keep_until_ms").asLong();
+                    kept.uploadComplete = true;
                     kept.ended.complete(null);
                     if (Files.size(output) == kept.size && clock.time() < kept.keepUntilMs)
                     {
@@ -338,7 +350,7 @@ public final class KeptJobs
             .put("sha256", sha256)
             .put("keep_until_ms", kept.keepUntilMs);
         record.set("result", result);
-        final Path file = dir.resolve("job-" + kept.jobId + ".json");
+        final Path file = keptRecord(dataDir, kept.jobId);
         final Path next = PrivateFiles.create(dir.resolve("job-" + kept.jobId + ".json.next"));
         Files.write(next, JsonMessages.MAPPER.writeValueAsBytes(record));
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -383,7 +395,7 @@ public final class KeptJobs
                 try
                 {
                     Files.deleteIfExists(kept.output);
-                    Files.deleteIfExists(dir.resolve("job-" + kept.jobId + ".json"));
+                    Files.deleteIfExists(keptRecord(dataDir, kept.jobId));
                 }
                 catch (final IOException ex)
                 {
