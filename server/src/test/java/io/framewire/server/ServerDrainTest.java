@@ -113,6 +113,7 @@ class ServerDrainTest
             assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
             assertEquals(250, run.result().get("frames").asInt());
             assertTrue(run.result().get("recovered").asBoolean());
+            ServerFixture.assertOnlyDocumentedFiles(data);
             assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
             VideoAssertions.assertBlurredCopy(video, out, 250, 30);
         }

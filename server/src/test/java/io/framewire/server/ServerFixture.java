@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -139,5 +140,45 @@ final class ServerFixture implements BeforeAllCallback, AfterAllCallback
     WorkerProcess worker(final int index)
     {
         return workers.get(index);
+    }
+
+    /**
+     * After its jobs ended, a data directory holds only what docs/architecture.md lists for that time: finished
+     * outputs kept for their clients ({@code kept/job-ID.out} beside its {@code .json}) and the last jobs' outputs for
+     * the preview ({@code preview/job-ID.mp4}). Waits a little for a job's own clean-up.
+     */
+    static void assertOnlyDocumentedFiles(final Path data) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> unexpected;
+        do
+        {
+            unexpected = new ArrayList<>();
+            try (var files = Files.walk(data))
+            {
+                for (final Path file : files.filter(f -> !f.equals(data)).toList())
+                {
+                    final String name = data.relativize(file).toString();
+                    final boolean documented = name.equals("kept") || name.equals("preview") ||
+                        name.matches("preview/job-\\d+\\.mp4") ||
+                        name.matches("kept/job-\\d+\\.(out|json)") &&
+                        Files.exists(file.resolveSibling(file.getFileName().toString()
+                            .replaceAll("\\.(out|json)$", name.endsWith(".out") ? ".json" : ".out")));
+                    if (!documented)
+                    {
+                        unexpected.add(name);
+                    }
+                }
+            }
+            if (!unexpected.isEmpty())
+            {
+                Thread.sleep(100);
+            }
+        }
+        while (!unexpected.isEmpty() && System.nanoTime() < deadline);
+        if (!unexpected.isEmpty())
+        {
+            throw new AssertionError("files the docs do not list in " + data + ": " + unexpected);
+        }
     }
 }

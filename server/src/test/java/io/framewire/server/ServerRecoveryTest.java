@@ -84,6 +84,7 @@ class ServerRecoveryTest
             assertEquals(ExitCode.OK, uninterrupted.exitCode(), uninterrupted.stderr());
             assertEquals("aac", uninterrupted.result().get("audio").asText());
             assertEquals(ClientInterruptTest.sha256(straight), ClientInterruptTest.sha256(out));
+            ServerFixture.assertOnlyDocumentedFiles(data);
         }
         finally
         {
@@ -112,7 +113,7 @@ class ServerRecoveryTest
         final Path data = dir.resolve("data");
         final Process first = server(port, data, "first", false);
         Process second = null;
-        try (TcpRelay relay = new TcpRelay(port, 0, 64 * 1024))
+        try (TcpRelay relay = new TcpRelay(port, 0, 16 * 1024))
         {
             assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("first.out"), first));
             final Path out = dir.resolve("out.mp4");
@@ -145,6 +146,7 @@ class ServerRecoveryTest
             assertTrue(run.stderr().contains("connected again"), run.stderr());
             assertEquals(250, run.result().get("frames").asInt());
             assertEquals(keptBytes, Files.size(out));
+            ServerFixture.assertOnlyDocumentedFiles(data);
             assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
             VideoAssertions.assertBlurredCopy(video, out, 250, 30);
         }

@@ -63,7 +63,7 @@ class UploadResumeTest
             assertEquals(Files.size(video), run.result().get("input_bytes").asLong());
             assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
             VideoAssertions.assertBlurredCopy(video, out, 150, 30);
-            assertEquals(List.of(), jobFiles(dir.resolve("data")), "no upload, record or journal left");
+            ServerFixture.assertOnlyDocumentedFiles(dir.resolve("data"));
         }
     }
 
@@ -97,6 +97,7 @@ class UploadResumeTest
             final String log = Files.readString(dir.resolve("second.log"));
             assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + log);
             assertTrue(log.contains("1 wait for the rest of their uploads"), log);
+            ServerFixture.assertOnlyDocumentedFiles(data);
             assertTrue(run.stderr().contains("the upload goes on from byte"), run.stderr());
             assertEquals(150, run.result().get("frames").asInt());
             assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));

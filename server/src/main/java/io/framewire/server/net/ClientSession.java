@@ -477,7 +477,11 @@ public final class ClientSession implements Runnable
         catch (final IOException ex)
         {
             session.suspended = connectionLost(ex);
-            if (!session.suspended && !(ex instanceof RemoteErrorException))
+            if (ex instanceof RemoteErrorException)
+            {
+                session.failed(ErrorCode.CANCELLED, "cancelled by its client");
+            }
+            else if (!session.suspended)
             {
                 session.failed(ex instanceof ProtocolException bad ? bad.code() : ErrorCode.INTERNAL, ex.getMessage());
             }
