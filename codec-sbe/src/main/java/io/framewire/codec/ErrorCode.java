@@ -24,6 +24,8 @@ public enum ErrorCode
     UNSUPPORTED_INPUT("unsupported_input"),
     PROCESSING_FAILED("processing_failed"),
     BUSY("busy"),
+    /** The server's data directory cannot hold the job's upload and output now. */
+    NO_SPACE("no_space"),
     /** The client cancelled its job ({@code cancel}, Ctrl-C). */
     CANCELLED("cancelled"),
     /** A {@code resume} whose token matches no job the server keeps. */

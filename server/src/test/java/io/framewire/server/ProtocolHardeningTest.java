@@ -330,6 +330,31 @@ class ProtocolHardeningTest
             .get("frames").asInt());
     }
 
+    /** A file the data directory cannot hold (with its output) now is refused before a byte of it is stored. */
+    @Test
+    void anUploadTheDiskCannotHoldIsRefused() throws Exception
+    {
+        final Path own = dir.resolve("disk");
+        try (FramewireServer server = FramewireServer.start(ServerFixture.context(own).maxUploadBytes(1L << 60)))
+        {
+            final long free = Files.getFileStore(own.resolve("data")).getUsableSpace();
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                MessageStream stream = messages(socket))
+            {
+                stream.write(new Handshake(1, "blur", "file", "huge.mkv", free, Map.of()));
+                stream.flush();
+                stream.read();
+                final ControlMessage reply = stream.json();
+                assertEquals("no_space", assertInstanceOf(ControlMessage.Error.class, reply).code());
+                assertTrue(((ControlMessage.Error)reply).message().contains("MiB free"), reply.toString());
+            }
+            assertEquals(List.of(), jobFiles(own.resolve("data")));
+            final TestClient.Run small = TestClient.run("--port", Integer.toString(server.port()), "--video",
+                mkv.toString(), "--out", own.resolve("fits.mp4").toString(), "--quiet");
+            assertEquals(ExitCode.OK, small.exitCode(), "a file that fits is taken: " + small.stderr());
+        }
+    }
+
     @Test
     void aClientThatTricklesBytesIsDropped() throws Exception
     {

@@ -2,18 +2,13 @@ package io.framewire.server;
 
 import io.framewire.client.ExitCode;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -42,17 +37,10 @@ class ServerRecoveryTest
             "testsrc2=size=320x240:rate=25:duration=10", "-f", "lavfi", "-i", "sine=frequency=440:duration=10",
             "-c:v", "mpeg4", "-q:v", "4", "-c:a", "aac", "-shortest", video.toString()).inheritIO().start();
         assertEquals(0, ffmpeg.waitFor());
-        final int port;
-        try (ServerSocket probe = new ServerSocket(0))
-        {
-            port = probe.getLocalPort();
-        }
+        final int port = ServerProcess.freePort();
         final Path data = dir.resolve("data");
-        final Process first = server(port, data, "first");
-        Process second = null;
-        try
+        try (ServerProcess first = ServerProcess.start(dir, "first", port, data, "--paced"))
         {
-            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("first.out"), first));
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");
             final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
@@ -64,34 +52,26 @@ class ServerRecoveryTest
                 Thread.sleep(5);
             }
             assertTrue(Files.exists(partial) && Files.size(partial) >= outputBytes, "output was arriving");
-            new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor();
-            assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+            first.signal("KILL");
 
-            second = server(port, data, "second");
-            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("second.out"), second));
-            final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
-            assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + Files.readString(dir.resolve("second.log")));
-            assertTrue(run.stderr().contains("connected again"), run.stderr());
-            assertTrue(Files.readString(dir.resolve("second.log")).contains("carried on from the server before"));
-            assertEquals(250, run.result().get("frames").asInt());
-            assertTrue(run.result().get("recovered").asBoolean(), run.result().toString());
-            assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
-            VideoAssertions.assertBlurredCopy(video, out, 250, 27); // testsrc2's fine detail costs x264 some dB
-            // The same job uninterrupted: the same file, byte for byte (every frame, timestamp and audio sample).
-            final Path straight = dir.resolve("straight.mp4");
-            final TestClient.Run uninterrupted = TestClient.run("--port", Integer.toString(port), "--video",
-                video.toString(), "--out", straight.toString(), "--quiet");
-            assertEquals(ExitCode.OK, uninterrupted.exitCode(), uninterrupted.stderr());
-            assertEquals("aac", uninterrupted.result().get("audio").asText());
-            assertEquals(ClientInterruptTest.sha256(straight), ClientInterruptTest.sha256(out));
-            ServerFixture.assertOnlyDocumentedFiles(data);
-        }
-        finally
-        {
-            first.destroyForcibly();
-            if (second != null)
+            try (ServerProcess second = ServerProcess.start(dir, "second", port, data, "--paced"))
             {
-                second.destroyForcibly();
+                final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
+                assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + second.log());
+                assertTrue(run.stderr().contains("connected again"), run.stderr());
+                assertTrue(second.log().contains("carried on from the server before"));
+                assertEquals(250, run.result().get("frames").asInt());
+                assertTrue(run.result().get("recovered").asBoolean(), run.result().toString());
+                assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
+                VideoAssertions.assertBlurredCopy(video, out, 250, 27); // testsrc2's fine detail costs x264 some dB
+                // The same job uninterrupted: the same file, byte for byte (every frame, timestamp and audio sample).
+                final Path straight = dir.resolve("straight.mp4");
+                final TestClient.Run uninterrupted = TestClient.run("--port", Integer.toString(port), "--video",
+                    video.toString(), "--out", straight.toString(), "--quiet");
+                assertEquals(ExitCode.OK, uninterrupted.exitCode(), uninterrupted.stderr());
+                assertEquals("aac", uninterrupted.result().get("audio").asText());
+                assertEquals(ClientInterruptTest.sha256(straight), ClientInterruptTest.sha256(out));
+                ServerFixture.assertOnlyDocumentedFiles(data);
             }
         }
     }
@@ -105,17 +85,11 @@ class ServerRecoveryTest
     {
         final Path video = dir.resolve("in.mkv");
         SyntheticVideo.write(video, 320, 240, 250, 25);
-        final int port;
-        try (ServerSocket probe = new ServerSocket(0))
-        {
-            port = probe.getLocalPort();
-        }
+        final int port = ServerProcess.freePort();
         final Path data = dir.resolve("data");
-        final Process first = server(port, data, "first", false);
-        Process second = null;
-        try (TcpRelay relay = new TcpRelay(port, 0, 16 * 1024))
+        try (ServerProcess first = ServerProcess.start(dir, "first", port, data);
+            TcpRelay relay = new TcpRelay(port, 0, 16 * 1024))
         {
-            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("first.out"), first));
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");
             final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
@@ -133,29 +107,21 @@ class ServerRecoveryTest
             {
                 keptBytes = Files.size(files.filter(f -> f.toString().endsWith(".out")).findFirst().orElseThrow());
             }
-            new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor();
-            assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+            first.signal("KILL");
             final long had = Files.exists(partial) ? Files.size(partial) : 0;
             assertTrue(had < keptBytes, "the client was still downloading: " + had + " of " + keptBytes);
             relay.cut();
 
-            second = server(port, data, "second", false);
-            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("second.out"), second));
-            final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
-            assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + Files.readString(dir.resolve("second.log")));
-            assertTrue(run.stderr().contains("connected again"), run.stderr());
-            assertEquals(250, run.result().get("frames").asInt());
-            assertEquals(keptBytes, Files.size(out));
-            ServerFixture.assertOnlyDocumentedFiles(data);
-            assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
-            VideoAssertions.assertBlurredCopy(video, out, 250, 30);
-        }
-        finally
-        {
-            first.destroyForcibly();
-            if (second != null)
+            try (ServerProcess second = ServerProcess.start(dir, "second", port, data))
             {
-                second.destroyForcibly();
+                final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
+                assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + second.log());
+                assertTrue(run.stderr().contains("connected again"), run.stderr());
+                assertEquals(250, run.result().get("frames").asInt());
+                assertEquals(keptBytes, Files.size(out));
+                ServerFixture.assertOnlyDocumentedFiles(data);
+                assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
+                VideoAssertions.assertBlurredCopy(video, out, 250, 30);
             }
         }
     }
@@ -170,27 +136,5 @@ class ServerRecoveryTest
         {
             return files.anyMatch(f -> f.toString().endsWith(".json"));
         }
-    }
-
-    private Process server(final int port, final Path data, final String name) throws Exception
-    {
-        return server(port, data, name, true);
-    }
-
-    private Process server(final int port, final Path data, final String name, final boolean paced)
-        throws Exception
-    {
-        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-            "@" + System.getProperty("framewire.jvm.options"), "-cp", System.getProperty("java.class.path"),
-            ServerMain.class.getName(), "--port", Integer.toString(port), "--preview-port", "-1",
-            "--aeron-dir", TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), "--data-dir",
-            data.toString()));
-        if (paced)
-        {
-            command.add("--paced");
-        }
-        return new ProcessBuilder(command)
-            .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".log").toFile())
-            .start();
     }
 }

@@ -3,17 +3,14 @@ package io.framewire.server;
 import io.framewire.client.ClientMain;
 import io.framewire.client.ExitCode;
 import io.framewire.samples.SyntheticVideo;
-import io.framewire.transport.TransportConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -71,44 +68,29 @@ class UploadResumeTest
     void aServerKilledMidUploadTakesTheRestAfterItsRestart() throws Exception
     {
         final Path video = video();
-        final int port;
-        try (ServerSocket probe = new ServerSocket(0))
-        {
-            port = probe.getLocalPort();
-        }
+        final int port = ServerProcess.freePort();
         final Path data = dir.resolve("data");
-        final Process first = server(port, data, "first");
-        Process second = null;
-        try (TcpRelay relay = new TcpRelay(port, UP_BYTES_PER_SECOND))
+        try (ServerProcess first = ServerProcess.start(dir, "first", port, data);
+            TcpRelay relay = new TcpRelay(port, UP_BYTES_PER_SECOND))
         {
-            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("first.out"), first));
             final Path out = dir.resolve("out.mp4");
             final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
                 "--host", "127.0.0.1", "--port", Integer.toString(relay.port()), "--video", video.toString(),
                 "--out", out.toString(), "--reconnect-s", "90"), runnable -> Thread.ofVirtual().start(runnable));
             awaitUpload(data, Files.size(video) / 3);
-            new ProcessBuilder("kill", "-KILL", Long.toString(first.pid())).start().waitFor();
-            assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+            first.signal("KILL");
             relay.cut();
 
-            second = server(port, data, "second");
-            assertEquals(port, ServerDrainTest.awaitPort(dir.resolve("second.out"), second));
-            final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
-            final String log = Files.readString(dir.resolve("second.log"));
-            assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + log);
-            assertTrue(log.contains("1 wait for the rest of their uploads"), log);
-            ServerFixture.assertOnlyDocumentedFiles(data);
-            assertTrue(run.stderr().contains("the upload goes on from byte"), run.stderr());
-            assertEquals(150, run.result().get("frames").asInt());
-            assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
-            VideoAssertions.assertBlurredCopy(video, out, 150, 30);
-        }
-        finally
-        {
-            first.destroyForcibly();
-            if (second != null)
+            try (ServerProcess second = ServerProcess.start(dir, "second", port, data))
             {
-                second.destroyForcibly();
+                final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
+                assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + second.log());
+                assertTrue(second.log().contains("1 wait for the rest of their uploads"), second.log());
+                ServerFixture.assertOnlyDocumentedFiles(data);
+                assertTrue(run.stderr().contains("the upload goes on from byte"), run.stderr());
+                assertEquals(150, run.result().get("frames").asInt());
+                assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
+                VideoAssertions.assertBlurredCopy(video, out, 150, 30);
             }
         }
     }
@@ -229,16 +211,5 @@ class UploadResumeTest
         {
             return files.filter(f -> f.getFileName().toString().startsWith("job-")).sorted().toList();
         }
-    }
-
-    private Process server(final int port, final Path data, final String name) throws Exception
-    {
-        return new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
-            "@" + System.getProperty("framewire.jvm.options"), "-cp", System.getProperty("java.class.path"),
-            ServerMain.class.getName(), "--port", Integer.toString(port), "--preview-port", "-1",
-            "--aeron-dir", TransportConfig.AERON_DIR_DEFAULT + "-test-" + UUID.randomUUID(), "--data-dir",
-            data.toString()))
-            .redirectOutput(dir.resolve(name + ".out").toFile()).redirectError(dir.resolve(name + ".log").toFile())
-            .start();
     }
 }

@@ -48,6 +48,8 @@ public final class ClientSession implements Runnable
 {
     /** A file chunk of 1 MiB plus framing fits with room to spare. */
     private static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+    /** Free space the data directory keeps beyond a new job's upload and output, for the jobs already running. */
+    private static final long DISK_RESERVE_BYTES = 256L << 20;
 
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
@@ -178,6 +180,7 @@ public final class ClientSession implements Runnable
             handshake.processing();
         final Pipeline pipeline = validate(handshake, processing);
         final OutputFormat format = outputFormat(handshake);
+        checkSpace(handshake.fileSize());
         if (!jobPermits.tryAcquire())
         {
             throw new JobFailedException(ErrorCode.BUSY, "the server is running its limit of " + config.maxJobs() +
@@ -489,6 +492,17 @@ public final class ClientSession implements Runnable
             throw ex;
         }
         session.carryOn(job, session.record, stream, clientHas);
+    }
+
+    /** Room for the upload and an output as large, beyond a reserve for the jobs already running. */
+    private void checkSpace(final long uploadBytes) throws IOException, JobFailedException
+    {
+        final long free = Files.getFileStore(config.dataDir()).getUsableSpace();
+        if (free - DISK_RESERVE_BYTES < 2 * uploadBytes)
+        {
+            throw new JobFailedException(ErrorCode.NO_SPACE, "the server's disk has " + (free >> 20) + " MiB free, " +
+                "too little for this upload of " + (uploadBytes >> 20) + " MiB and its output now; try again later");
+        }
     }
 
     private void authenticate(final String token, final String peer) throws JobFailedException
