@@ -53,6 +53,10 @@ class WorkerFaultsTest
                 // SIGKILL one worker once the job is under way.
                 final CompletableFuture<TestClient.Run> killed = job(server, video, dir.resolve("killed.mp4"));
                 awaitEncoded(server, 40);
+                // Stopped first, it holds the frames it is sent (up to its credit; the job cannot end without them)
+                // until it is killed with them.
+                workers.get(1).signal("STOP");
+                awaitInFlight(server, workers.get(1).pid());
                 workers.get(1).kill();
                 final TestClient.Run afterKill = killed.get(120, TimeUnit.SECONDS);
                 assertEquals(ExitCode.OK, afterKill.exitCode(), afterKill.stderr());
@@ -181,6 +185,32 @@ class WorkerFaultsTest
             }
         }
         throw new AssertionError("the job did not get under way");
+    }
+
+    /**
+     * Waits until the worker of process {@code pid} has frames in flight, by the Prometheus text, 20 times a second.
+     */
+    private static void awaitInFlight(final FramewireServer server, final long pid) throws Exception
+    {
+        final Pattern inFlight = Pattern.compile("^framewire_worker_in_flight\\{[^}]*pid=\"" + pid +
+            "\"[^}]*} ([0-9.E]+)$", Pattern.MULTILINE);
+        try (HttpClient http = HttpClient.newHttpClient())
+        {
+            final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                server.previewPort() + "/metrics/prometheus")).header("Authorization", "Bearer " +
+                ServerFixture.METRICS_TOKEN).build();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline)
+            {
+                final Matcher line = inFlight.matcher(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+                if (line.find() && Double.parseDouble(line.group(1)) > 0)
+                {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("worker " + pid + " never had a frame in flight");
     }
 
     private static CompletableFuture<TestClient.Run> job(final FramewireServer server, final Path video,
