@@ -299,6 +299,10 @@ public final class ClientMain implements Callable<Integer>
         {
             return fail(ExitCode.IO_ERROR, describe(ex));
         }
+        catch (final CancellationException ex)
+        {
+            return ExitCode.INTERRUPTED; // Ctrl-C stopped the upload; the hook told the server
+        }
         finally
         {
             closeQuietly(reconnected);
@@ -480,6 +484,7 @@ public final class ClientMain implements Callable<Integer>
                     final ControlMessage.Ready ready = reconnect(partial, ex, download);
                     stream = current;
                     uploadNext = ready.uploadOffset();
+                    uploaded |= uploadNext < 0; // the server had it all, whatever this side saw of its end
                     resumed = true;
                 }
             }
@@ -741,6 +746,10 @@ public final class ClientMain implements Callable<Integer>
             if (ex.getCause() instanceof UncheckedIOException io)
             {
                 throw io.getCause();
+            }
+            if (ex.getCause() instanceof CancellationException cancelled)
+            {
+                throw cancelled;
             }
             throw new IOException(ex.getCause());
         }

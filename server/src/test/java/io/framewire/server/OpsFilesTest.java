@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -90,11 +89,7 @@ class OpsFilesTest
             assertEquals(0, run(PROMTOOL.toString(), "check", "rules",
                 OPS.resolve("prometheus/framewire-rules.yml").toString()));
 
-            final int port;
-            try (ServerSocket probe = new ServerSocket(0))
-            {
-                port = probe.getLocalPort();
-            }
+            final int port = ServerFixture.freePort();
             final Process prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + configFile,
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();

@@ -64,7 +64,7 @@ class ServerDrainTest
     {
         final Path video = dir.resolve("in.mkv");
         SyntheticVideo.write(video, 320, 240, 250, 25);
-        final int port = ServerProcess.freePort();
+        final int port = ServerFixture.freePort();
         final Path data = dir.resolve("data");
         try (ServerProcess first = ServerProcess.start(dir, "first", port, data, "--paced", "--drain-s", "1"))
         {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -140,6 +141,15 @@ final class ServerFixture implements BeforeAllCallback, AfterAllCallback
     WorkerProcess worker(final int index)
     {
         return workers.get(index);
+    }
+
+    /** A port nothing listens on now, for a server (and its successor) or a helper the test starts. */
+    static int freePort() throws IOException
+    {
+        try (ServerSocket probe = new ServerSocket(0))
+        {
+            return probe.getLocalPort();
+        }
     }
 
     /**

@@ -7,7 +7,6 @@ import org.agrona.IoUtil;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,15 +32,6 @@ final class ServerProcess implements AutoCloseable
         this.out = out;
         this.log = log;
         this.aeronDir = aeronDir;
-    }
-
-    /** A port nothing listens on now, for a server and its successor to take in turn. */
-    static int freePort() throws IOException
-    {
-        try (ServerSocket probe = new ServerSocket(0))
-        {
-            return probe.getLocalPort();
-        }
     }
 
     /**

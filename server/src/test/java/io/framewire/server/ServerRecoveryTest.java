@@ -37,7 +37,7 @@ class ServerRecoveryTest
             "testsrc2=size=320x240:rate=25:duration=10", "-f", "lavfi", "-i", "sine=frequency=440:duration=10",
             "-c:v", "mpeg4", "-q:v", "4", "-c:a", "aac", "-shortest", video.toString()).inheritIO().start();
         assertEquals(0, ffmpeg.waitFor());
-        final int port = ServerProcess.freePort();
+        final int port = ServerFixture.freePort();
         final Path data = dir.resolve("data");
         try (ServerProcess first = ServerProcess.start(dir, "first", port, data, "--paced"))
         {
@@ -85,7 +85,7 @@ class ServerRecoveryTest
     {
         final Path video = dir.resolve("in.mkv");
         SyntheticVideo.write(video, 320, 240, 250, 25);
-        final int port = ServerProcess.freePort();
+        final int port = ServerFixture.freePort();
         final Path data = dir.resolve("data");
         try (ServerProcess first = ServerProcess.start(dir, "first", port, data);
             TcpRelay relay = new TcpRelay(port, 0, 16 * 1024))

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ class ServersBehindNginxTest
         try (FramewireServer one = FramewireServer.start(server("one"));
             FramewireServer two = FramewireServer.start(server("two")))
         {
-            final int port = freePort();
+            final int port = ServerFixture.freePort();
             final String stream = Files.readString(OPS.resolve("nginx/framewire-stream.conf"))
                 .replace("server 10.0.0.11:9090;", "server 127.0.0.1:" + one.port() + ";")
                 .replace("server 10.0.0.12:9090;", "server 127.0.0.1:" + two.port() + ";")
@@ -125,14 +124,6 @@ class ServersBehindNginxTest
     {
         return ServerFixture.operated(ServerFixture.context(dir.resolve(name)).paced(true).previewPort(0)
             .keepResultsS(600), dir.resolve(name));
-    }
-
-    private static int freePort() throws Exception
-    {
-        try (ServerSocket probe = new ServerSocket(0))
-        {
-            return probe.getLocalPort();
-        }
     }
 
     private void awaitListening(final int port, final Process nginx) throws Exception

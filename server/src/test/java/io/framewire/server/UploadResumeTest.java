@@ -68,7 +68,7 @@ class UploadResumeTest
     void aServerKilledMidUploadTakesTheRestAfterItsRestart() throws Exception
     {
         final Path video = video();
-        final int port = ServerProcess.freePort();
+        final int port = ServerFixture.freePort();
         final Path data = dir.resolve("data");
         try (ServerProcess first = ServerProcess.start(dir, "first", port, data);
             TcpRelay relay = new TcpRelay(port, UP_BYTES_PER_SECOND))

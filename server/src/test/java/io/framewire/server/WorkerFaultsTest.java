@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,7 +53,7 @@ class WorkerFaultsTest
 
                 // SIGKILL one worker once the job is under way.
                 final CompletableFuture<TestClient.Run> killed = job(server, video, dir.resolve("killed.mp4"));
-                awaitEncoded(server, 40);
+                awaitEncoded(server, 10); // early: the stopped worker is still sent frames
                 // Stopped first, it holds the frames it is sent (up to its credit; the job cannot end without them)
                 // until it is killed with them.
                 workers.get(1).signal("STOP");
@@ -152,65 +153,64 @@ class WorkerFaultsTest
             .previewPort(0), dir.resolve(name));
     }
 
-    /**
-     * Waits for the running job to have {@code frames} encoded, read from the Prometheus text (made per request,
-     * where /metrics is made at most twice a second), 20 times a second: within the preview's allowance.
-     */
+    /** Waits for the running job to have {@code frames} encoded. */
     private static void awaitEncoded(final FramewireServer server, final int frames) throws Exception
     {
         final Pattern encoded = Pattern.compile("^framewire_job_frames_encoded_total\\{[^}]*} ([0-9.E]+)$",
             Pattern.MULTILINE);
         final Pattern running = Pattern.compile("^framewire_jobs_running ([0-9.E]+)$", Pattern.MULTILINE);
-        try (HttpClient http = HttpClient.newHttpClient())
+        awaitPrometheus(server, 60, "the job did not get under way", text ->
         {
-            final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
-                server.previewPort() + "/metrics/prometheus")).header("Authorization", "Bearer " +
-                ServerFixture.METRICS_TOKEN).build();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline)
+            final Matcher jobs = running.matcher(text);
+            final boolean anyRunning = jobs.find() && Double.parseDouble(jobs.group(1)) > 0;
+            final Matcher line = encoded.matcher(text);
+            while (anyRunning && line.find())
             {
-                final String text = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-                final Matcher jobs = running.matcher(text);
-                final boolean anyRunning = jobs.find() && Double.parseDouble(jobs.group(1)) > 0;
-                final Matcher line = encoded.matcher(text);
-                while (anyRunning && line.find())
+                final double value = Double.parseDouble(line.group(1));
+                if (value >= frames && value < FRAMES)
                 {
-                    final double value = Double.parseDouble(line.group(1));
-                    if (value >= frames && value < FRAMES)
-                    {
-                        return;
-                    }
+                    return true;
                 }
-                Thread.sleep(50);
             }
-        }
-        throw new AssertionError("the job did not get under way");
+            return false;
+        });
     }
 
-    /**
-     * Waits until the worker of process {@code pid} has frames in flight, by the Prometheus text, 20 times a second.
-     */
+    /** Waits until the worker of process {@code pid} has frames in flight. */
     private static void awaitInFlight(final FramewireServer server, final long pid) throws Exception
     {
         final Pattern inFlight = Pattern.compile("^framewire_worker_in_flight\\{[^}]*pid=\"" + pid +
             "\"[^}]*} ([0-9.E]+)$", Pattern.MULTILINE);
+        awaitPrometheus(server, 30, "worker " + pid + " never had a frame in flight", text ->
+        {
+            final Matcher line = inFlight.matcher(text);
+            return line.find() && Double.parseDouble(line.group(1)) > 0;
+        });
+    }
+
+    /**
+     * Reads the server's Prometheus text (made per request, where /metrics is made at most twice a second) 20 times a
+     * second, within the preview's allowance, until {@code done} holds of it.
+     */
+    private static void awaitPrometheus(final FramewireServer server, final int seconds, final String failure,
+        final Predicate<String> done) throws Exception
+    {
         try (HttpClient http = HttpClient.newHttpClient())
         {
             final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
                 server.previewPort() + "/metrics/prometheus")).header("Authorization", "Bearer " +
                 ServerFixture.METRICS_TOKEN).build();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < deadline)
             {
-                final Matcher line = inFlight.matcher(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
-                if (line.find() && Double.parseDouble(line.group(1)) > 0)
+                if (done.test(http.send(request, HttpResponse.BodyHandlers.ofString()).body()))
                 {
                     return;
                 }
                 Thread.sleep(50);
             }
         }
-        throw new AssertionError("worker " + pid + " never had a frame in flight");
+        throw new AssertionError(failure);
     }
 
     private static CompletableFuture<TestClient.Run> job(final FramewireServer server, final Path video,

@@ -64,8 +64,6 @@ public final class ClientSession implements Runnable
     private final KeptJobs keptJobs;
     /** Bytes of the upload that had arrived when its decoder opened, for the result. */
     private volatile long uploadedWhenDecodingBegan;
-    /** Once the upload is complete the job goes on without its client's connection. */
-    private volatile boolean uploaded;
     /** The upload broke off with the connection: its record and what arrived wait for the client. */
     private volatile boolean suspended;
     /** The server stops: the job's record and upload stay for the next one. */
@@ -283,7 +281,6 @@ public final class ClientSession implements Runnable
     {
         record = new JobRecord(jobId, kept.tokenHash(), handshake, true);
         record.write(config.dataDir());
-        uploaded = true;
         kept.uploadComplete(true);
     }
 
@@ -403,7 +400,6 @@ public final class ClientSession implements Runnable
         final Path upload = JobRecord.upload(config.dataDir(), jobId);
         final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
         history.readmit(jobId);
-        uploaded = true;
         kept.uploadComplete(true);
         try
         {
