@@ -28,7 +28,9 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.util.Map;
@@ -643,6 +645,15 @@ public final class ClientMain implements Callable<Integer>
                 stream.write(new ControlMessage.Resume(jobToken, Files.size(partial), token == null ? "" : token));
                 stream.flush();
                 final ControlMessage.Ready ready = awaitReady(stream);
+                if (ready.outputOffset() >= 0 && ready.outputOffset() < Files.size(partial))
+                {
+                    // The server carried the job on from an earlier byte: what this side has past it is rewritten.
+                    try (FileChannel file = FileChannel.open(partial, StandardOpenOption.WRITE))
+                    {
+                        file.truncate(ready.outputOffset());
+                    }
+                    download.stepTo(ready.outputOffset());
+                }
                 closeQuietly(reconnected);
                 reconnected = socket;
                 currentSocket = socket;

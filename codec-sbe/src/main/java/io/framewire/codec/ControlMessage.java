@@ -32,16 +32,19 @@ public sealed interface ControlMessage permits Handshake, ControlMessage.Resume,
      * {@code resumeToken} takes the job up again on a new connection ({@link Resume}); null in answer to one.
      * {@code uploadOffset}, in answer to a resume only, says the server has that many bytes of an upload that broke
      * off: the client sends the rest from there ({@link FileSender} chunks counted from 0 again, then {@code eof} of
-     * the whole file); -1 when the upload is complete.
+     * the whole file); -1 when the upload is complete. {@code outputOffset}, in answer to a resume only, is the byte
+     * of the output the server sends from: the client's offset, or less when the server carried the job on from an
+     * earlier byte (the output after it was written again); the client drops what it holds past it. -1: not said
+     * (the client's offset).
      */
     record Ready(String jobId, int maxChunkBytes, int previewPort, String viewToken, String resumeToken,
-        long uploadOffset) implements ControlMessage
+        long uploadOffset, long outputOffset) implements ControlMessage
     {
         /** The answer to a handshake: the upload starts at its first byte. */
         public Ready(final String jobId, final int maxChunkBytes, final int previewPort, final String viewToken,
             final String resumeToken)
         {
-            this(jobId, maxChunkBytes, previewPort, viewToken, resumeToken, -1);
+            this(jobId, maxChunkBytes, previewPort, viewToken, resumeToken, -1, -1);
         }
     }
 

@@ -66,6 +66,10 @@ public final class JsonMessages
                 {
                     node.put("upload_offset", r.uploadOffset());
                 }
+                if (r.outputOffset() >= 0)
+                {
+                    node.put("output_offset", r.outputOffset());
+                }
             }
             case ControlMessage.Resume r ->
             {
@@ -157,7 +161,8 @@ public final class JsonMessages
                 object.has("preview_port") ? (int)number(object, "preview_port") : 0,
                 object.hasNonNull("view_token") ? object.get("view_token").asText() : null,
                 object.hasNonNull("resume_token") ? object.get("resume_token").asText() : null,
-                object.has("upload_offset") ? number(object, "upload_offset") : -1);
+                object.has("upload_offset") ? number(object, "upload_offset") : -1,
+                object.has("output_offset") ? number(object, "output_offset") : -1);
             case "resume" -> new ControlMessage.Resume(text(object, "resume_token", true), number(object, "offset"),
                 object.hasNonNull("token") ? object.get("token").asText() : "");
             case "cancel" -> new ControlMessage.Cancel();

@@ -35,6 +35,7 @@ class JsonMessagesTest
             new ControlMessage.Resume("fwr_Jq0b2T1m5WvXo9LkQe3r8A", 1048576, ""),
             new ControlMessage.Cancel(),
             new ControlMessage.Ready("8", 1 << 20, 0, null, null),
+            new ControlMessage.Ready("8", 1 << 20, 0, null, null, 2097152, 917504),
             new ControlMessage.Eof(99, "ab".repeat(32)),
             new ControlMessage.Progress(10, 250, 31.5),
             new ControlMessage.Progress(10, -1, 0.0),

@@ -240,7 +240,10 @@ public final class FramewireServer implements AutoCloseable
         }
     }
 
-    /** What a server that did not stop cleanly left, but the records and uploads of the jobs carried on. */
+    /**
+     * What a server that did not stop cleanly left, but the records and uploads of the jobs carried on, and the
+     * outputs of those whose upload was complete (they go on from them).
+     */
     private static void removeStaleJobFiles(final Path dataDir, final List<JobRecord> carriedOn) throws IOException
     {
         final Set<Path> kept = new HashSet<>();
@@ -248,6 +251,10 @@ public final class FramewireServer implements AutoCloseable
         {
             kept.add(JobRecord.file(dataDir, record.jobId()));
             kept.add(JobRecord.upload(dataDir, record.jobId()));
+            if (record.uploaded())
+            {
+                kept.add(JobRecord.output(dataDir, record.jobId()));
+            }
         }
         final List<Path> stale = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dataDir, "{job-*,warm-up.mp4}"))

@@ -36,6 +36,8 @@ public final class FrameRing implements AutoCloseable
     private final AtomicLong journaled = new AtomicLong();
     private final AtomicLong encoded = new AtomicLong();
     private volatile long totalFrames = -1;
+    private long firstFrame;
+    private volatile long firstTimestampUs = Long.MIN_VALUE;
 
     /**
      * Most bytes of pixels one job's ring holds: a 4K job gets fewer slots than its window, so that no job's
@@ -75,6 +77,36 @@ public final class FrameRing implements AutoCloseable
             resultByteBuffers[i] = resultMemory[i].asBuffer();
             results[i] = new UnsafeBuffer(resultByteBuffers[i]);
         }
+    }
+
+    /**
+     * Before the job's threads start: its frames before {@code frame} are in the output already (a job carried on
+     * from what a stopped server left), and only the rest go through the ring.
+     */
+    public void startAt(final long frame)
+    {
+        firstFrame = frame;
+        decoded.set(frame);
+        journaled.set(frame);
+        encoded.set(frame);
+    }
+
+    /** The first frame that goes through the ring: 0, or where a carried-on job goes on. */
+    public long firstFrame()
+    {
+        return firstFrame;
+    }
+
+    /** Decoder: frame 0's timestamp, which the output's timing counts from (decoded even when not in the ring). */
+    public void firstTimestampUs(final long timestampUs)
+    {
+        firstTimestampUs = timestampUs;
+    }
+
+    /** Frame 0's timestamp in the input, in microseconds; set before the first frame in the ring is published. */
+    public long firstTimestampUs()
+    {
+        return firstTimestampUs;
     }
 
     public int capacity()

@@ -43,6 +43,30 @@ public final class AudioTrack implements AutoCloseable
         return next != null && next.timestamp <= timestampUs ? chunks.poll() : null;
     }
 
+    /** Encoder: the next chunk if it has at most {@code samples} samples, else null. */
+    Frame pollAtMost(final long samples)
+    {
+        final Frame next = chunks.peek();
+        return next != null && samples(next) <= samples ? chunks.poll() : null;
+    }
+
+    /** Samples (per channel) in a chunk, from its buffers' positions on. */
+    int samples(final Frame chunk)
+    {
+        final int remaining = chunk.samples[0].remaining();
+        return chunk.samples.length > 1 ? remaining : remaining / channels;
+    }
+
+    /** Leaves out a chunk's first {@code samples} samples. */
+    void skip(final Frame chunk, final int samples)
+    {
+        final int elements = chunk.samples.length > 1 ? samples : samples * channels;
+        for (final var buffer : chunk.samples)
+        {
+            buffer.position(buffer.position() + elements);
+        }
+    }
+
     @Override
     public void close()
     {

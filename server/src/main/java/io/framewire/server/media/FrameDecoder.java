@@ -34,6 +34,8 @@ public final class FrameDecoder implements Agent
     private long firstTimestampUs = -1;
     private long nextDueNs;
     private final InputCheck check;
+    /** Frames decoded for a carried-on job's sake only: those before the ring's first, already in the output. */
+    private long skipped;
 
     /**
      * @param source opened by {@link VideoSource}, with BGR24 output; closed by its owner.
@@ -88,6 +90,7 @@ public final class FrameDecoder implements Agent
         }
         catch (final FFmpegFrameGrabber.Exception ex)
         {
+            endsBeforeTheRing();
             if (ring.decoded() == 0)
             {
                 job.fail(ErrorCode.EMPTY_INPUT, "no frame of the video decodes: " + ex.getMessage());
@@ -100,6 +103,7 @@ public final class FrameDecoder implements Agent
         }
         if (frame == null)
         {
+            endsBeforeTheRing();
             if (ring.decoded() == 0)
             {
                 job.fail(ErrorCode.EMPTY_INPUT, "the input has a video stream, but not one frame of it decodes");
@@ -128,19 +132,29 @@ public final class FrameDecoder implements Agent
                 frame.imageHeight + ", the video started at " + job.width() + "x" + job.height());
             throw new AgentTerminationException();
         }
-        final UnsafeBuffer slot = ring.slot(ring.decoded());
+        final long frameNumber = skipped < ring.firstFrame() ? skipped : ring.decoded();
+        final UnsafeBuffer slot = ring.slot(ring.decoded()); // free: a skipped frame only passes through it
         copyInto(slot, (ByteBuffer)frame.image[0], frame.imageStride);
         if (last != null)
         {
             final int frameBytes = ring.frameBytes();
-            if (ring.decoded() > 0)
+            if (frameNumber > 0)
             {
                 slot.putBytes(frameBytes, last, 0, frameBytes);
             }
             last.putBytes(0, slot, 0, frameBytes);
         }
         final long nowNs = System.nanoTime();
-        final long timestampUs = check.decoded(ring.decoded(), frame.timestamp);
+        final long timestampUs = check.decoded(frameNumber, frame.timestamp);
+        if (frameNumber == 0)
+        {
+            ring.firstTimestampUs(timestampUs);
+        }
+        if (frameNumber < ring.firstFrame())
+        {
+            skipped++;
+            return 1;
+        }
         ring.publishDecoded(nowNs, timestampUs);
         if (paced)
         {
@@ -152,6 +166,17 @@ public final class FrameDecoder implements Agent
             nextDueNs = pacedStartNs + (timestampUs - firstTimestampUs) * 1000 + frameIntervalNs;
         }
         return 1;
+    }
+
+    /** A carried-on job whose input now ends before the frames its output has: it cannot go on. */
+    private void endsBeforeTheRing()
+    {
+        if (skipped < ring.firstFrame())
+        {
+            job.fail(ErrorCode.INTERNAL, "the input ends at frame " + skipped + ", before the " + ring.firstFrame() +
+                " frames the output kept from before has");
+            throw new AgentTerminationException();
+        }
     }
 
     private void copyInto(final UnsafeBuffer slot, final ByteBuffer image, final int stride)

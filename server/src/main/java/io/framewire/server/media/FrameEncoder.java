@@ -29,8 +29,12 @@ public final class FrameEncoder implements Agent
     private final PreviewGif gif;
     private final AudioTrack audio;
     private final Thumbnails thumbnails;
-    private long firstTimestampUs = -1;
-    private long lastFrameNumber = -1;
+    private long firstTimestampUs = Long.MIN_VALUE;
+    /** The output frame number of the ring's first frame: 0, or where a carried-on job's output goes on. */
+    private final long firstFrameNumber;
+    private long lastFrameNumber;
+    /** Input audio samples still to leave out: those a carried-on job's output has already. */
+    private long audioSkip;
     private final double frameRate;
     /** The frame grown to even sides by repeating its last column or row, for odd-sized inputs; else null. */
     private final Mat padded;
@@ -52,6 +56,22 @@ public final class FrameEncoder implements Agent
     public FrameEncoder(final Job job, final FFmpegFrameRecorder recorder, final PreviewGif gif,
         final Thumbnails thumbnails, final AudioTrack audio)
     {
+        this(job, recorder, gif, thumbnails, audio, 0, 0);
+    }
+
+    /**
+     * For a job carried on from a stopped server's output ({@link FrameRing#startAt}): the encoder starts afresh
+     * at the ring's first frame.
+     *
+     * @param firstFrameNumber that frame's number on the output's frame-rate grid, where the kept output ends.
+     * @param audioSkip        input audio samples to leave out at the start.
+     */
+    public FrameEncoder(final Job job, final FFmpegFrameRecorder recorder, final PreviewGif gif,
+        final Thumbnails thumbnails, final AudioTrack audio, final long firstFrameNumber, final long audioSkip)
+    {
+        this.firstFrameNumber = firstFrameNumber;
+        this.lastFrameNumber = firstFrameNumber - 1;
+        this.audioSkip = audioSkip;
         this.thumbnails = thumbnails;
         this.audio = audio;
         this.job = job;
@@ -97,22 +117,22 @@ public final class FrameEncoder implements Agent
         }
         if (!ring.isCompleted(next))
         {
-            return 0;
+            return audioSkip > 0 ? dropSkippedAudio() : 0;
         }
         try
         {
             // Keep the input's timing: variable frame rates and gaps survive, on the output's frame-rate grid.
             final long timestampUs = ring.timestampUs(next);
-            if (firstTimestampUs < 0)
+            if (firstTimestampUs == Long.MIN_VALUE)
             {
-                firstTimestampUs = timestampUs;
+                firstTimestampUs = ring.firstTimestampUs();
             }
             writeAudioUpTo(timestampUs);
             // The output's time base is one frame at the input's base rate: a gap in the input stays a gap. Two
             // timestamps closer than a frame on that grid still get frames of their own: the muxer takes no repeat.
             lastFrameNumber = Math.max(lastFrameNumber + 1,
                 Math.round((timestampUs - firstTimestampUs) * frameRate / 1_000_000.0));
-            recorder.setFrameNumber((int)lastFrameNumber);
+            recorder.setFrameNumber((int)(lastFrameNumber - firstFrameNumber));
             Mat pixels = slotFrames[ring.slotOf(next)];
             if (padded != null)
             {
@@ -162,6 +182,17 @@ public final class FrameEncoder implements Agent
         {
             try
             {
+                if (audioSkip > 0)
+                {
+                    final int samples = audio.samples(chunk);
+                    final int skip = (int)Math.min(samples, audioSkip);
+                    audio.skip(chunk, skip);
+                    audioSkip -= skip;
+                    if (skip == samples)
+                    {
+                        continue;
+                    }
+                }
                 recorder.recordSamples(audio.sampleRate(), audio.channels(), chunk.samples);
             }
             finally
@@ -169,6 +200,22 @@ public final class FrameEncoder implements Agent
                 chunk.close();
             }
         }
+    }
+
+    /**
+     * While a carried-on job's first frame is not ready: audio chunks wholly before the output's end go, so that
+     * audio decoded with the frames skipped does not fill the queue and stop the decoder.
+     */
+    private int dropSkippedAudio()
+    {
+        final Frame chunk = audio.pollAtMost(audioSkip);
+        if (chunk == null)
+        {
+            return 0;
+        }
+        audioSkip -= audio.samples(chunk);
+        chunk.close();
+        return 1;
     }
 
     /** A BGR copy of the frame at the preview size, for the GIF and the thumbnails. */

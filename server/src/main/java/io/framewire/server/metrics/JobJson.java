@@ -116,14 +116,16 @@ public final class JobJson
             // The container's count: an estimate in some (AVI counts its empty "repeat" packets too).
             node.put("input_frames_declared", job.estimatedFrames());
         }
-        node.put("fps", round(frames / seconds));
+        // Frames this run made: a job carried on from a kept output made only those after it.
+        final long made = frames - job.ring().firstFrame();
+        node.put("fps", round(made / seconds));
         node.put("first_frame_ms", round(job.firstFrameMs()));
         // Whole histograms (HdrHistogram, compressed, base64, in nanoseconds) for tools that merge or plot them.
         final ObjectNode histograms = node.putObject("latency_histograms");
         histograms.put("dispatch_to_result", encode(job.stats().dispatchToResult().snapshot()));
         histograms.put("decode_to_encode", encode(job.stats().decodeToEncode().snapshot()));
         final ObjectNode worker = node.putObject("worker");
-        worker.put("filter_ms_mean", frames == 0 ? 0 : round(job.stats().filterNsTotal() / 1e6 / frames));
+        worker.put("filter_ms_mean", made <= 0 ? 0 : round(job.stats().filterNsTotal() / 1e6 / made));
         worker.put("filter_ms_max", round(job.stats().filterNsMax() / 1e6));
         worker.put("memory_mb_max", round(job.stats().workerMemoryMax() / (1024.0 * 1024.0)));
         final ArrayNode detections = node.putArray("detections");

@@ -14,6 +14,7 @@ import io.framewire.server.job.JobFailedException;
 import io.framewire.server.run.JobRunner;
 import io.framewire.server.media.IsoBmffLayout;
 import io.framewire.server.media.OutputFormat;
+import io.framewire.server.media.Mp4Prefix;
 import io.framewire.server.media.VideoSource;
 import io.framewire.server.metrics.JobHistory;
 import io.framewire.worker.filter.FilterSpecException;
@@ -32,7 +33,9 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -96,7 +99,7 @@ public final class ClientSession implements Runnable
     {
         final String peer = String.valueOf(socket.getRemoteSocketAddress());
         final Path upload = JobRecord.upload(config.dataDir(), jobId);
-        final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
+        final Path output = JobRecord.output(config.dataDir(), jobId);
         MessageStream stream = null;
         try
         {
@@ -353,7 +356,10 @@ public final class ClientSession implements Runnable
             deleteQuietly(upload);
             deleteQuietly(JobRecord.file(config.dataDir(), jobId));
         }
-        deleteQuietly(output);
+        if (!(saved && stopping))
+        {
+            deleteQuietly(output); // a stopping server leaves it for the next, which goes on from its whole fragments
+        }
     }
 
     /**
@@ -368,6 +374,12 @@ public final class ClientSession implements Runnable
         return () ->
         {
             final KeptJobs.Kept job = new KeptJobs.Kept(record.jobId());
+            // Before a client can resume it: where its output goes on from is what the client is told.
+            final Mp4Prefix keptOutput = session.keptOutput(record.handshake());
+            if (keptOutput != null)
+            {
+                job.rewrittenFrom(keptOutput.bytes());
+            }
             keptJobs.readmit(job, record.resumeTokenHash());
             try
             {
@@ -379,7 +391,7 @@ public final class ClientSession implements Runnable
             }
             try
             {
-                session.carryOn(job, record, null, 0);
+                session.carryOn(job, record, null, 0, keptOutput);
             }
             finally
             {
@@ -391,14 +403,16 @@ public final class ClientSession implements Runnable
     /**
      * Runs a job whose upload is complete from its upload, on this thread, the caller holding a job permit; its
      * output goes to {@code client} (from byte {@code clientHas}) if there is one, else to the next to resume it.
+     *
+     * @param keptOutput the whole fragments of the output kept, which the job goes on from; null: from its start.
      */
     private void carryOn(final KeptJobs.Kept job, final JobRecord carried, final MessageStream client,
-        final long clientHas)
+        final long clientHas, final Mp4Prefix keptOutput)
     {
         kept = job;
         record = carried;
         final Path upload = JobRecord.upload(config.dataDir(), jobId);
-        final Path output = config.dataDir().resolve("job-" + jobId + ".mp4");
+        final Path output = JobRecord.output(config.dataDir(), jobId);
         history.readmit(jobId);
         kept.uploadComplete(true);
         try
@@ -410,8 +424,8 @@ public final class ClientSession implements Runnable
             final OutputFormat format = outputFormat(handshake);
             LOG.info("job {}: {} from its upload ({} bytes)", jobId, client == null ?
                 "carried on from the server before, for its client to resume," : "run", handshake.fileSize());
-            final OutputStreamer out = new OutputStreamer(output, null, () -> progress(jobId),
-                config.readTimeoutMs());
+            final OutputStreamer out = new OutputStreamer(output, keptOutput == null ? 0 : keptOutput.bytes(), null,
+                () -> progress(jobId), config.readTimeoutMs());
             streamer = out;
             kept.streamer(out);
             if (client != null)
@@ -421,7 +435,7 @@ public final class ClientSession implements Runnable
             }
             uploadedWhenDecodingBegan = handshake.fileSize();
             final ObjectNode metrics = jobRunner.run(jobId, processing, pipeline, () -> VideoSource.open(upload),
-                format, output, out);
+                format, output, out, keptOutput);
             metrics.put("recovered", true);
             deliver(out, handshake, upload, output, metrics);
         }
@@ -452,6 +466,39 @@ public final class ClientSession implements Runnable
     }
 
     /**
+     * The whole fragments of the output a stopped server left, if the job's output is an MP4 that has some: the file
+     * is cut after them, and the job goes on from there. Null when it starts again (the file is then replaced).
+     */
+    private Mp4Prefix keptOutput(final Handshake handshake)
+    {
+        final Path output = JobRecord.output(config.dataDir(), jobId);
+        if (!"mp4".equals(handshake.container()) || !Files.exists(output))
+        {
+            return null;
+        }
+        try
+        {
+            final Mp4Prefix prefix = Mp4Prefix.read(output);
+            if (prefix == null)
+            {
+                LOG.info("job {}: no whole fragment of its output was kept; it is made again from the first", jobId);
+                return null;
+            }
+            try (FileChannel file = FileChannel.open(output, StandardOpenOption.WRITE))
+            {
+                file.truncate(prefix.bytes());
+            }
+            return prefix;
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("job {}: its kept output cannot be read ({}); it is made again from the first", jobId,
+                ex.toString());
+            return null;
+        }
+    }
+
+    /**
      * A client sending the rest of an upload that broke off, then taking the output as the job runs: on this
      * connection's thread, as its own job (the session of the connection only carries it).
      */
@@ -463,7 +510,7 @@ public final class ClientSession implements Runnable
         final Path upload = JobRecord.upload(session.config.dataDir(), session.jobId);
         final long have = Files.exists(upload) ? Files.size(upload) : 0;
         stream.write(new ControlMessage.Ready(Long.toString(session.jobId), FileSender.DEFAULT_CHUNK_BYTES,
-            session.previewPort, null, null, have));
+            session.previewPort, null, null, have, clientHas));
         stream.flush();
         LOG.info("job {}: its client sends the rest of its upload, from byte {}", session.jobId, have);
         try
@@ -484,10 +531,10 @@ public final class ClientSession implements Runnable
             {
                 session.failed(ex instanceof ProtocolException bad ? bad.code() : ErrorCode.INTERNAL, ex.getMessage());
             }
-            session.cleanUp(upload, session.config.dataDir().resolve("job-" + session.jobId + ".mp4"));
+            session.cleanUp(upload, JobRecord.output(session.config.dataDir(), session.jobId));
             throw ex;
         }
-        session.carryOn(job, session.record, stream, clientHas);
+        session.carryOn(job, session.record, stream, clientHas, null);
     }
 
     /** Room for the upload and an output as large, beyond a reserve for the jobs already running. */
@@ -537,12 +584,14 @@ public final class ClientSession implements Runnable
         {
             return;
         }
+        // Past where the output was written again, the client's bytes are another run's: it drops them.
+        final long from = Math.min(resume.offset(), job.rewrittenFrom());
         stream.write(new ControlMessage.Ready(Long.toString(job.jobId()), FileSender.DEFAULT_CHUNK_BYTES,
-            previewPort, null, null));
+            previewPort, null, null, -1, from));
         stream.flush();
-        LOG.info("job {}: resumed by {} from byte {}", job.jobId(), peer, resume.offset());
+        LOG.info("job {}: resumed by {} from byte {}", job.jobId(), peer, from);
         final OutputStreamer running = job.streamer();
-        if (running != null && running.attach(stream, resume.offset()))
+        if (running != null && running.attach(stream, from))
         {
             watchForCancel(stream, job.jobId());
             try
@@ -567,12 +616,12 @@ public final class ClientSession implements Runnable
         {
             throw new JobFailedException(job.errorCode(), job.errorMessage());
         }
-        if (resume.offset() > job.size())
+        if (from > job.size())
         {
             throw new ProtocolException(ErrorCode.BAD_MESSAGE, "resume offset " + resume.offset() +
                 " is past the output's " + job.size() + " bytes");
         }
-        FileSender.send(job.output(), stream, FileSender.DEFAULT_CHUNK_BYTES, resume.offset(), ignored -> { });
+        FileSender.send(job.output(), stream, FileSender.DEFAULT_CHUNK_BYTES, from, ignored -> { });
         stream.write(new ControlMessage.Result(job.result()));
         stream.flush();
     }
@@ -792,7 +841,7 @@ public final class ClientSession implements Runnable
         final double seconds = job.elapsedSeconds();
         final long total = job.ring().totalFrames();
         return new ControlMessage.Progress(job.ring().encoded(), total >= 0 ? total : job.estimatedFrames(),
-            seconds > 0 ? Math.round(job.ring().encoded() / seconds * 10) / 10.0 : 0);
+            seconds > 0 ? Math.round((job.ring().encoded() - job.ring().firstFrame()) / seconds * 10) / 10.0 : 0);
     }
 
     private OutputFormat outputFormat(final Handshake handshake) throws ProtocolException

@@ -30,6 +30,15 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
         return dataDir.resolve("job-" + jobId + ".upload");
     }
 
+    /**
+     * The job's output while it is made (an MP4, WebM or MKV whatever its name); what a stopped server left of it is
+     * carried on from its whole fragments.
+     */
+    public static Path output(final Path dataDir, final long jobId)
+    {
+        return dataDir.resolve("job-" + jobId + ".mp4");
+    }
+
     void write(final Path dataDir) throws IOException
     {
         final Handshake withoutToken = new Handshake(handshake.version(), handshake.processing(),

@@ -51,6 +51,8 @@ public final class KeptJobs
         private volatile boolean uploadComplete;
         /** Closes the connection the upload comes on, so that a client resuming it takes it over. */
         private volatile Runnable uploadConnection = () -> { };
+        /** The output's bytes from here on were written again (the job carried on from its whole fragments). */
+        private volatile long rewrittenFrom = Long.MAX_VALUE;
 
         Kept(final long jobId)
         {
@@ -71,6 +73,17 @@ public final class KeptJobs
         boolean uploadComplete()
         {
             return uploadComplete;
+        }
+
+        /** Where the output may differ from what a client had of it before: its end, unless carried on. */
+        long rewrittenFrom()
+        {
+            return rewrittenFrom;
+        }
+
+        void rewrittenFrom(final long offset)
+        {
+            rewrittenFrom = Math.min(rewrittenFrom, offset);
         }
 
         void uploadComplete(final boolean complete)

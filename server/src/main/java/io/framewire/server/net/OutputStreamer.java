@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -56,6 +57,8 @@ final class OutputStreamer extends OutputStream
     private volatile IOException sendFailure;
     private volatile String sha256;
     private volatile long written;
+    /** Sender thread (after the constructor): the SHA-256 of the output so far. */
+    private final MessageDigest digest;
     private volatile ControlMessage.Notice notice;
     private boolean closed;
     /** Sender thread: the next chunk's number on the client's connection (each connection counts from 0). */
@@ -71,8 +74,42 @@ final class OutputStreamer extends OutputStream
     OutputStreamer(final Path output, final MessageStream stream, final Supplier<ControlMessage.Progress> progress,
         final long stallTimeoutMs) throws IOException
     {
+        this(output, 0, stream, progress, stallTimeoutMs);
+    }
+
+    /**
+     * @param kept the output's first bytes already in {@code output} (a job carried on from them); what the muxer
+     *             writes comes after them. 0: a new output file.
+     */
+    OutputStreamer(final Path output, final long kept, final MessageStream stream,
+        final Supplier<ControlMessage.Progress> progress, final long stallTimeoutMs) throws IOException
+    {
         this.output = output;
-        this.file = Files.newOutputStream(PrivateFiles.create(output));
+        this.digest = sha256();
+        if (kept > 0)
+        {
+            try (InputStream in = Files.newInputStream(output))
+            {
+                final byte[] part = new byte[CHUNK_BYTES];
+                long left = kept;
+                while (left > 0)
+                {
+                    final int n = in.readNBytes(part, 0, (int)Math.min(part.length, left));
+                    if (n <= 0)
+                    {
+                        throw new IOException(output + " is shorter than the " + kept + " bytes kept of it");
+                    }
+                    digest.update(part, 0, n);
+                    left -= n;
+                }
+            }
+            this.written = kept;
+            this.file = Files.newOutputStream(output, StandardOpenOption.APPEND);
+        }
+        else
+        {
+            this.file = Files.newOutputStream(PrivateFiles.create(output));
+        }
         this.stream = stream;
         this.stallTimeoutNs = TimeUnit.MILLISECONDS.toNanos(stallTimeoutMs);
         this.progress = progress;
@@ -298,15 +335,6 @@ final class OutputStreamer extends OutputStream
 
     private void send()
     {
-        final MessageDigest digest;
-        try
-        {
-            digest = MessageDigest.getInstance("SHA-256");
-        }
-        catch (final NoSuchAlgorithmException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
         final FileChunkWriter chunkWriter = new FileChunkWriter(CHUNK_BYTES);
         long nextProgressNs = System.nanoTime();
         try
@@ -374,6 +402,18 @@ final class OutputStreamer extends OutputStream
         catch (final InterruptedException ex)
         {
             sendFailure = new IOException("output sending interrupted");
+        }
+    }
+
+    private static MessageDigest sha256()
+    {
+        try
+        {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
         }
     }
 

@@ -14,6 +14,8 @@ import io.framewire.server.metrics.PreviewGif;
 import io.framewire.server.metrics.Thumbnails;
 import io.framewire.server.media.AudioTrack;
 import io.framewire.server.media.FrameEncoder;
+import io.framewire.server.media.Mp4Continuation;
+import io.framewire.server.media.Mp4Prefix;
 import io.framewire.server.media.OutputFormat;
 import io.framewire.server.media.VideoSink;
 import io.framewire.server.media.VideoSource;
@@ -26,6 +28,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +81,18 @@ public final class JobRunner
         final OutputFormat format, final Path output, final OutputStream sink)
         throws JobFailedException, InterruptedException
     {
+        return run(jobId, processing, pipeline, input, format, output, sink, null);
+    }
+
+    /**
+     * @param kept the whole fragments of the job's output a stopped server left, or null: the frames in them are
+     *             decoded again (to reach the first one after them) but not processed nor encoded, and {@code sink}
+     *             receives only what comes after them.
+     */
+    public ObjectNode run(final long jobId, final String processing, final Pipeline pipeline, final Input input,
+        final OutputFormat format, final Path output, final OutputStream sink, final Mp4Prefix kept)
+        throws JobFailedException, InterruptedException
+    {
         try (VideoSource source = input.open())
         {
             final int width = source.width();
@@ -86,13 +101,19 @@ public final class JobRunner
             try (FrameRing ring = new FrameRing(FrameRing.capacityFor(window, width * height * 3, framesPerSlot),
                 width * height * 3, framesPerSlot);
                 FrameJournal journal = new FrameJournal(dataDir, jobId);
-                VideoSink video = VideoSink.open(sink, VideoSink.even(width), VideoSink.even(height),
-                    source.frameRate(), format, source);
+                VideoSink video = VideoSink.open(kept == null ? sink : continuation(sink, kept),
+                    VideoSink.even(width), VideoSink.even(height), source.frameRate(), format, source);
                 AudioTrack audio = source.audioChannels() > 0 ?
                     new AudioTrack(source.sampleRate(), source.audioChannels()) : null)
             {
                 final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring,
                     journal, SystemNanoClock.INSTANCE);
+                if (kept != null)
+                {
+                    ring.startAt(kept.video().samples());
+                    LOG.info("job {}: its output goes on from frame {} (byte {}), after the whole fragments kept",
+                        jobId, kept.video().samples(), kept.bytes());
+                }
                 job.estimatedFrames(source.estimatedFrames());
                 if (!jobs.submit(job))
                 {
@@ -107,7 +128,10 @@ public final class JobRunner
                     pipeline);
                 final Thread decoder = start(job, new FrameDecoder(job, source, audio, paced));
                 final Thread journalWriter = start(job, new JournalWriter(job));
-                final Thread encoder = start(job, new FrameEncoder(job, video.recorder(), gif, jobThumbnails, audio));
+                final Thread encoder = start(job, kept == null ?
+                    new FrameEncoder(job, video.recorder(), gif, jobThumbnails, audio) :
+                    new FrameEncoder(job, video.recorder(), gif, jobThumbnails, audio,
+                        kept.nextFrameNumber(source.frameRate()), kept.audioSkip()));
                 try
                 {
                     encoder.join();
@@ -154,6 +178,10 @@ public final class JobRunner
                 }
                 result.put("audio", audio == null ? "none" : format.audioCodec());
                 result.put("rotation", source.rotation());
+                if (kept != null)
+                {
+                    result.put("continued_from_frame", kept.video().samples());
+                }
                 if (VideoSink.even(width) != width || VideoSink.even(height) != height)
                 {
                     result.putObject("padded").put("width", VideoSink.even(width))
@@ -168,6 +196,20 @@ public final class JobRunner
                 }
                 return result;
             }
+        }
+    }
+
+    private static OutputStream continuation(final OutputStream sink, final Mp4Prefix kept)
+        throws JobFailedException
+    {
+        try
+        {
+            return new Mp4Continuation(sink, kept);
+        }
+        catch (final IOException ex)
+        {
+            throw new JobFailedException(ErrorCode.INTERNAL, "the kept output cannot be continued: " +
+                ex.getMessage(), ex);
         }
     }
 
