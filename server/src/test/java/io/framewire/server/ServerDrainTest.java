@@ -72,7 +72,7 @@ class ServerDrainTest
             final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
                 "--port", Integer.toString(port), "--video", video.toString(), "--out", out.toString(),
                 "--reconnect-s", "90"), runnable -> Thread.ofVirtual().start(runnable));
-            Thread.sleep(2_000); // a paced job of 10 s: a drain of 1 s does not see it through
+            Thread.sleep(2_500); // a paced job of 10 s: a drain of 1 s does not see it through
             assertEquals(0, first.signal("TERM"), "the server exits 0 after the drain: " + first.log());
             final List<String> left;
             try (var files = Files.list(data))
@@ -80,8 +80,9 @@ class ServerDrainTest
                 left = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("job-")).sorted()
                     .toList();
             }
-            assertEquals(2, left.size(), "the job's record and upload, no more: " + left);
-            assertTrue(left.get(0).endsWith(".json") && left.get(1).endsWith(".upload"), left.toString());
+            assertEquals(3, left.size(), "the job's record, upload and output so far, no more: " + left);
+            assertTrue(left.get(0).endsWith(".json") && left.get(1).endsWith(".mp4") &&
+                left.get(2).endsWith(".upload"), left.toString());
             assertTrue(Files.readString(data.resolve(left.get(0))).contains("\"uploaded\":true"));
 
             try (ServerProcess second = ServerProcess.start(dir, "second", port, data, "--paced"))
@@ -90,6 +91,9 @@ class ServerDrainTest
                 assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + second.log());
                 assertEquals(250, run.result().get("frames").asInt());
                 assertTrue(run.result().get("recovered").asBoolean());
+                // 3.5 s of a paced job: its first fragment (2 s) was whole, and is not made again.
+                assertEquals(50, run.result().path("continued_from_frame").asInt(), run.result().toString());
+                assertEquals(200, run.result().get("frames_processed").asInt());
                 ServerFixture.assertOnlyDocumentedFiles(data);
                 assertEquals(run.result().get("output_sha256").asText(), ClientInterruptTest.sha256(out));
                 VideoAssertions.assertBlurredCopy(video, out, 250, 30);

@@ -112,6 +112,10 @@ public final class FrameEncoder implements Agent
         final long next = ring.encoded();
         if (next == ring.totalFrames())
         {
+            if (next == ring.firstFrame() && next > 0)
+            {
+                audioSkip = Long.MAX_VALUE; // the kept output has every frame, so its last fragment all the audio
+            }
             writeAudioUpTo(Long.MAX_VALUE);
             throw new AgentTerminationException();
         }

@@ -300,18 +300,19 @@ final class Mp4Boxes
             final Mp4Prefix.TrackEnd track = after.get(index);
             long time = decodeTime(moof, fragment);
             long samples = track.samples();
-            long last = track.lastDuration();
+            long longest = track.sampleDuration();
             for (final Run run : fragment.runs())
             {
                 for (int i = 0; i < run.count(); i++)
                 {
-                    last = duration(moof, fragment, run, i, trackDefaults[index]);
-                    time += last;
+                    final long duration = duration(moof, fragment, run, i, trackDefaults[index]);
+                    longest = Math.max(longest, duration);
+                    time += duration;
                 }
                 samples += run.count();
             }
             after.set(index, new Mp4Prefix.TrackEnd(track.trackId(), track.handler(), track.timescale(), time,
-                samples, last));
+                samples, longest));
         }
         return after;
     }

@@ -31,10 +31,11 @@ public record Mp4Prefix(long bytes, byte[] moov, long nextSequence, List<TrackEn
      * @param handler     {@code vide} or {@code soun}.
      * @param nextDts     the decode time, in the track's timescale, of the sample after its last whole one.
      * @param samples     whole samples of the track in the part.
-     * @param lastDuration duration of its last sample, in the track's timescale.
+     * @param sampleDuration the longest of its samples, in the track's timescale: an audio packet's (the last
+     *                       may be shorter).
      */
     public record TrackEnd(int trackId, String handler, long timescale, long nextDts, long samples,
-        long lastDuration)
+        long sampleDuration)
     {
     }
 
@@ -89,7 +90,7 @@ public record Mp4Prefix(long bytes, byte[] moov, long nextSequence, List<TrackEn
     public long audioSkip()
     {
         final TrackEnd audio = audio();
-        return audio == null ? 0 : (audio.samples() - audioPacketsToDrop()) * audio.lastDuration();
+        return audio == null ? 0 : (audio.samples() - audioPacketsToDrop()) * audio.sampleDuration();
     }
 
     /**
@@ -176,8 +177,12 @@ public record Mp4Prefix(long bytes, byte[] moov, long nextSequence, List<TrackEn
                     case "moof" -> moof = box;
                     default ->
                     {
-                        return null;
+                        // the random access index at the end of a finished file, or a box this server does not write
                     }
+                }
+                if (!"moof".equals(type) && moof != null)
+                {
+                    break; // a fragment without its media data
                 }
             }
         }
@@ -199,7 +204,7 @@ public record Mp4Prefix(long bytes, byte[] moov, long nextSequence, List<TrackEn
         final Mp4Prefix prefix = new Mp4Prefix(whole, moov, nextSequence, tracks);
         final TrackEnd audio = prefix.audio();
         if (prefix.video() == null || prefix.video().samples() == 0 ||
-            audio != null && audio.samples() > 0 && audio.lastDuration() <= 0)
+            audio != null && audio.samples() > 0 && audio.sampleDuration() <= 0)
         {
             return null;
         }
