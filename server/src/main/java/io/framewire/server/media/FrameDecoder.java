@@ -10,6 +10,9 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -20,6 +23,8 @@ import java.nio.ByteBuffer;
  */
 public final class FrameDecoder implements Agent
 {
+    private static final Logger LOG = LoggerFactory.getLogger(FrameDecoder.class);
+
     private final Job job;
     private final FFmpegFrameGrabber grabber;
     private final FrameRing ring;
@@ -36,6 +41,7 @@ public final class FrameDecoder implements Agent
     private final InputCheck check;
     /** Frames decoded for a carried-on job's sake only: those before the ring's first, already in the output. */
     private long skipped;
+    private long skippingSinceNs;
 
     /**
      * @param source opened by {@link VideoSource}, with BGR24 output; closed by its owner.
@@ -152,7 +158,15 @@ public final class FrameDecoder implements Agent
         }
         if (frameNumber < ring.firstFrame())
         {
-            skipped++;
+            if (skipped == 0)
+            {
+                skippingSinceNs = nowNs;
+            }
+            if (++skipped == ring.firstFrame())
+            {
+                LOG.info("job {}: decoded the {} frames its kept output has again in {} ms", job.id(), skipped,
+                    (System.nanoTime() - skippingSinceNs) / 1_000_000);
+            }
             return 1;
         }
         ring.publishDecoded(nowNs, timestampUs);

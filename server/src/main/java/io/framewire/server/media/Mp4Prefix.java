@@ -25,7 +25,7 @@ public record Mp4Prefix(long bytes, byte[] moov, long nextSequence, List<TrackEn
      * Audio packets a continuation encodes before the splice and leaves out (see {@link #audioSkip}): an AAC encoder
      * needs that many to settle, and the packets after the splice then sound as an uninterrupted run's (docs/perf.md).
      */
-    public static final int AUDIO_OVERLAP_PACKETS = 16;
+    public static final int AUDIO_OVERLAP_PACKETS = 48;
 
     /**
      * @param handler     {@code vide} or {@code soun}.

@@ -371,16 +371,21 @@ public final class ClientSession implements Runnable
     {
         final ClientSession session = new ClientSession(null, config, jobRunner, jobPermits, history, keptJobs, 0,
             record.jobId());
+        final KeptJobs.Kept job = new KeptJobs.Kept(record.jobId());
+        // Here, before the server takes clients: a client may resume it at once, and is told where its output goes
+        // on from.
+        final Mp4Prefix keptOutput = session.keptOutput(record.handshake());
+        if (keptOutput != null)
+        {
+            job.rewrittenFrom(keptOutput.bytes());
+        }
+        else if (!session.madeAgainTheSame(record.handshake()))
+        {
+            job.rewrittenFrom(0);
+        }
+        keptJobs.readmit(job, record.resumeTokenHash());
         return () ->
         {
-            final KeptJobs.Kept job = new KeptJobs.Kept(record.jobId());
-            // Before a client can resume it: where its output goes on from is what the client is told.
-            final Mp4Prefix keptOutput = session.keptOutput(record.handshake());
-            if (keptOutput != null)
-            {
-                job.rewrittenFrom(keptOutput.bytes());
-            }
-            keptJobs.readmit(job, record.resumeTokenHash());
             try
             {
                 jobPermits.acquire();
@@ -462,6 +467,22 @@ public final class ClientSession implements Runnable
                 streamer.abort();
             }
             cleanUp(upload, output);
+        }
+    }
+
+    /**
+     * Whether the job's output, made again from its first frame, is byte for byte the first run's: x264's is (it and
+     * the muxers are deterministic, on a fixed thread count); of other encoders a client takes it all again.
+     */
+    private boolean madeAgainTheSame(final Handshake handshake)
+    {
+        try
+        {
+            return "libx264".equals(outputFormat(handshake).encoderName());
+        }
+        catch (final ProtocolException ex)
+        {
+            return false; // the job fails at once
         }
     }
 
