@@ -39,6 +39,7 @@ public final class FrameSlots
     public FrameSlots(final FrameRing ring)
     {
         this.ring = ring;
+        this.dispatched = ring.firstFrame();
         final int capacity = ring.capacity();
         attempts = new int[capacity];
         workerOf = new int[capacity];

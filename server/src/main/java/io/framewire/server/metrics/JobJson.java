@@ -62,8 +62,10 @@ public final class JobJson
         node.put("elapsed_s", round(job.elapsedSeconds()));
         final ObjectNode queued = node.putObject("queued");
         queued.put("waiting_dispatch", Math.max(0, decoded - dispatched));
-        queued.put("in_flight", Math.max(0, dispatched - completed));
-        queued.put("waiting_reorder", Math.max(0, completed - encoded));
+        // Frames this run processed count from the ring's first (0, or where a carried-on job goes on).
+        final long completedUpTo = ring.firstFrame() + completed;
+        queued.put("in_flight", Math.max(0, dispatched - completedUpTo));
+        queued.put("waiting_reorder", Math.max(0, completedUpTo - encoded));
         node.put("retries", job.slots().retries());
         final long[] afterAttempts = job.stats().completedAfterAttempts();
         final ObjectNode distribution = node.putObject("frames_by_attempts");

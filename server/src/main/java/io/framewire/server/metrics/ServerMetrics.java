@@ -87,7 +87,8 @@ public final class ServerMetrics implements AutoCloseable
         {
             final Job job = entry.job();
             final long[] now = {job.ring().decoded(), job.stats().completed(), job.ring().encoded()};
-            final long[] before = lastJobCounts.getOrDefault(job.id(), new long[3]);
+            final long first = job.ring().firstFrame(); // a carried-on job's ring starts there
+            final long[] before = lastJobCounts.getOrDefault(job.id(), new long[] {first, 0, first});
             counts.put(job.id(), now);
             rates.put(job.id(), new double[] {
                 (now[0] - before[0]) / seconds, (now[1] - before[1]) / seconds, (now[2] - before[2]) / seconds});
@@ -304,7 +305,7 @@ public final class ServerMetrics implements AutoCloseable
             retries.dataPoint(counter(job.slots().retries(), labels));
             final long decoded = job.ring().decoded();
             final long dispatched = job.slots().dispatched();
-            final long completed = job.stats().completed();
+            final long completed = job.ring().firstFrame() + job.stats().completed();
             queued.dataPoint(gauge(Math.max(0, decoded - dispatched), labels.add("queue", "waiting_dispatch")));
             queued.dataPoint(gauge(Math.max(0, dispatched - completed), labels.add("queue", "in_flight")));
             queued.dataPoint(gauge(Math.max(0, completed - job.ring().encoded()),

@@ -106,14 +106,14 @@ public final class JobRunner
                 AudioTrack audio = source.audioChannels() > 0 ?
                     new AudioTrack(source.sampleRate(), source.audioChannels()) : null)
             {
-                final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring,
-                    journal, SystemNanoClock.INSTANCE);
                 if (kept != null)
                 {
-                    ring.startAt(kept.video().samples());
+                    ring.startAt(kept.video().samples()); // before the job's parts read where it starts
                     LOG.info("job {}: its output goes on from frame {} (byte {}), after the whole fragments kept",
                         jobId, kept.video().samples(), kept.bytes());
                 }
+                final Job job = new Job(jobId, processing, pipeline.spec(), width, height, source.frameRate(), ring,
+                    journal, SystemNanoClock.INSTANCE);
                 job.estimatedFrames(source.estimatedFrames());
                 if (!jobs.submit(job))
                 {

@@ -45,6 +45,24 @@ class FrameSlotsTest
     }
 
     @Test
+    void aCarriedOnJobsFramesGoFromWhereItsRingStarts()
+    {
+        try (FrameRing carried = new FrameRing(4, 12, 1))
+        {
+            carried.startAt(840); // the frames before are in the output kept from a stopped server
+            final FrameSlots carriedSlots = new FrameSlots(carried);
+            assertEquals(840, carriedSlots.dispatched());
+            assertEquals(-1, carriedSlots.nextFrame(0), "nothing journaled yet");
+            carried.publishDecoded(0, 33_600_000L);
+            carried.publishJournaled();
+            assertEquals(840, carriedSlots.nextFrame(0));
+            carriedSlots.onFirstDispatch(WORKER, 0);
+            assertEquals(-1, carriedSlots.nextFrame(0));
+            assertTrue(carriedSlots.atWorker(840));
+        }
+    }
+
+    @Test
     void aRequeuedFrameWaitsItsBackoffWhichDoublesPerAttemptThenTheJobMustFail()
     {
         decodeAndJournal(1);
