@@ -375,13 +375,20 @@ public final class ClientSession implements Runnable
         // Here, before the server takes clients: a client may resume it at once, and is told where its output goes
         // on from.
         final Mp4Prefix keptOutput = session.keptOutput(record.handshake());
-        if (keptOutput != null)
+        final JobRecord carried = record.rewrittenFrom(keptOutput != null ? keptOutput.bytes() :
+            session.madeAgainTheSame(record.handshake()) ? Long.MAX_VALUE : 0);
+        job.rewrittenFrom(carried.outputRewrittenFrom());
+        if (carried.outputRewrittenFrom() < record.outputRewrittenFrom())
         {
-            job.rewrittenFrom(keptOutput.bytes());
-        }
-        else if (!session.madeAgainTheSame(record.handshake()))
-        {
-            job.rewrittenFrom(0);
+            try
+            {
+                carried.write(config.dataDir());
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("job {}: cannot update its record ({}); a client holding output of a run before the last " +
+                    "one would find its SHA-256 wrong", record.jobId(), ex.toString());
+            }
         }
         keptJobs.readmit(job, record.resumeTokenHash());
         return () ->
@@ -396,7 +403,7 @@ public final class ClientSession implements Runnable
             }
             try
             {
-                session.carryOn(job, record, null, 0, keptOutput);
+                session.carryOn(job, carried, null, 0, keptOutput);
             }
             finally
             {

@@ -15,11 +15,25 @@ import java.util.List;
 
 /**
  * What a restarted server needs to carry a job on, in {@code DATA_DIR/job-ID.json} beside its upload: the
- * handshake (without the client's token), the hash of the resume token, and whether the upload is complete. Written
+ * handshake (without the client's token), the hash of the resume token, whether the upload is complete, and from which
+ * byte the output was written again, if it was (a job carried on from what a stopped server left). Written
  * at accept and when the upload completes (to a new file, then moved over the old one), removed when the job ends.
  */
-public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake, boolean uploaded)
+public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake, boolean uploaded,
+    long outputRewrittenFrom)
 {
+    /** A new job's, or its upload's: its output not yet written again from any byte. */
+    public JobRecord(final long jobId, final String resumeTokenHash, final Handshake handshake, final boolean uploaded)
+    {
+        this(jobId, resumeTokenHash, handshake, uploaded, Long.MAX_VALUE);
+    }
+
+    /** The record of a job whose output goes on, from a server before this one's, at {@code offset} (or before). */
+    JobRecord rewrittenFrom(final long offset)
+    {
+        return new JobRecord(jobId, resumeTokenHash, handshake, uploaded, Math.min(outputRewrittenFrom, offset));
+    }
+
     public static Path file(final Path dataDir, final long jobId)
     {
         return dataDir.resolve("job-" + jobId + ".json");
@@ -48,6 +62,11 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
             .put("job", jobId)
             .put("resume_token_sha256", resumeTokenHash)
             .put("uploaded", uploaded);
+        if (outputRewrittenFrom < Long.MAX_VALUE)
+        {
+            // What a client may hold past this byte is another run's; kept across more restarts than one.
+            node.put("output_rewritten_from", outputRewrittenFrom);
+        }
         node.set("handshake", JsonMessages.MAPPER.readTree(JsonMessages.encode(withoutToken)));
         final Path target = file(dataDir, jobId);
         final Path next = PrivateFiles.create(target.resolveSibling(target.getFileName() + ".next"));
@@ -73,7 +92,8 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
                     final byte[] handshakeJson = JsonMessages.MAPPER.writeValueAsBytes(node.get("handshake"));
                     final ControlMessage message = JsonMessages.decode(handshakeJson, 0, handshakeJson.length);
                     final JobRecord record = new JobRecord(node.get("job").asLong(),
-                        node.get("resume_token_sha256").asText(), (Handshake)message, node.get("uploaded").asBoolean());
+                        node.get("resume_token_sha256").asText(), (Handshake)message, node.get("uploaded").asBoolean(),
+                        node.path("output_rewritten_from").asLong(Long.MAX_VALUE));
                     if (Files.exists(KeptJobs.keptRecord(dataDir, record.jobId())))
                     {
                         continue; // it ended, and its output is kept: nothing to carry on

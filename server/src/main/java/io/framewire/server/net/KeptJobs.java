@@ -208,6 +208,7 @@ public final class KeptJobs
                     kept.sha256 = node.get("sha256").asText();
                     kept.result = (ObjectNode)node.get("result");
                     kept.keepUntilMs = node.get("keep_until_ms").asLong();
+                    kept.rewrittenFrom = node.path("output_rewritten_from").asLong(Long.MAX_VALUE);
                     kept.uploadComplete = true;
                     kept.ended.complete(null);
                     if (Files.size(output) == kept.size && clock.time() < kept.keepUntilMs)
@@ -362,6 +363,10 @@ public final class KeptJobs
             .put("size", kept.size)
             .put("sha256", sha256)
             .put("keep_until_ms", kept.keepUntilMs);
+        if (kept.rewrittenFrom < Long.MAX_VALUE)
+        {
+            record.put("output_rewritten_from", kept.rewrittenFrom);
+        }
         record.set("result", result);
         final Path file = keptRecord(dataDir, kept.jobId);
         final Path next = PrivateFiles.create(dir.resolve("job-" + kept.jobId + ".json.next"));

@@ -35,6 +35,7 @@ class KeptJobsTest
         final String token = jobs.admit(kept);
         assertNull(jobs.find(token + "x"), "another token finds nothing");
         final Path output = Files.writeString(dir.resolve("job-42.mp4"), "the output");
+        kept.rewrittenFrom(4); // carried on after a crash from its byte 4
         jobs.keep(kept, output, "ab".repeat(32), JsonMessages.MAPPER.createObjectNode().put("frames", 7));
         Files.delete(output); // the session deletes its output: the kept link holds the bytes
         assertTrue(kept.ended().isDone());
@@ -46,11 +47,26 @@ class KeptJobsTest
         assertEquals(42, found.jobId());
         assertEquals("the output", Files.readString(found.output()));
         assertEquals(7, found.result().get("frames").asInt());
+        assertEquals(4, found.rewrittenFrom(), "a client holding more of an earlier run drops it");
 
         nowMs.addAndGet(1_000);
         assertNull(restarted.find(token), "gone once its time is up");
         assertFalse(Files.exists(found.output()), "and its output with it");
         assertEquals(0, restarted.size());
+    }
+
+    @Test
+    void whereAnOutputWasWrittenAgainOutlivesRestarts() throws Exception
+    {
+        final Handshake handshake = new Handshake(Handshake.PROTOCOL_VERSION, "blur", "file", "in.mp4", 10, Map.of(),
+            "h264", "mp4", 0, "");
+        new JobRecord(9, "00".repeat(32), handshake, true).rewrittenFrom(5000).write(dir);
+        Files.writeString(JobRecord.upload(dir, 9), "ten bytes.");
+        final JobRecord found = JobRecord.recoverable(dir).get(0);
+        assertEquals(5000, found.outputRewrittenFrom());
+        assertEquals(3000, found.rewrittenFrom(3000).outputRewrittenFrom(), "the earliest byte counts");
+        assertEquals(5000, found.rewrittenFrom(8000).outputRewrittenFrom());
+        assertEquals(Long.MAX_VALUE, new JobRecord(9, "00".repeat(32), handshake, true).outputRewrittenFrom());
     }
 
     @Test
