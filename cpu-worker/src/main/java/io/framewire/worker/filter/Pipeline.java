@@ -119,6 +119,19 @@ public final class Pipeline
         return spec;
     }
 
+    /** True when a step reports what it finds in each frame (faces): the job's result lists it, frame by frame. */
+    public boolean reportsDetections()
+    {
+        for (final Step step : steps)
+        {
+            if (step.def() == Filters.BLAZEFACE || step.def() == Filters.FACES)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when a step compares with the previous frame, so tasks must carry it. */
     public boolean needsPrevious()
     {

@@ -24,6 +24,16 @@ class PipelineTest
     }
 
     @Test
+    void aPipelineWithAFaceDetectorReportsDetections() throws FilterSpecException
+    {
+        assertTrue(ProcessingTypes.pipeline("faces", Map.of()).reportsDetections(), "BlazeFace, the default");
+        assertTrue(ProcessingTypes.pipeline("faces", Map.of("method", "haar")).reportsDetections());
+        assertTrue(Pipeline.parse("gray|faces").reportsDetections());
+        assertFalse(ProcessingTypes.pipeline("blur", Map.of()).reportsDetections());
+        assertFalse(Pipeline.parse("gray|canny|diff").reportsDetections());
+    }
+
+    @Test
     void processingTypesMapToPipelines() throws FilterSpecException
     {
         assertEquals("gaussian:ksize=7,sigma=0", ProcessingTypes.pipeline("blur", Map.of()).spec());

@@ -29,6 +29,8 @@ public final class Mp4Continuation extends OutputStream
     private int audioToDrop;
     private long nextSequence;
     private byte[] buffer = new byte[1 << 16];
+    /** Over {@link #buffer}, made again only when it grows. */
+    private ByteBuffer bytes = ByteBuffer.wrap(buffer);
     private int length;
     /** Bytes at the buffer's start of a {@code moof} waiting for its {@code mdat}; 0 when none waits. */
     private int moofBytes;
@@ -54,13 +56,14 @@ public final class Mp4Continuation extends OutputStream
     }
 
     @Override
-    public void write(final byte[] bytes, final int offset, final int count) throws IOException
+    public void write(final byte[] from, final int offset, final int count) throws IOException
     {
         if (length + count > buffer.length)
         {
             buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + count));
+            bytes = ByteBuffer.wrap(buffer);
         }
-        System.arraycopy(bytes, offset, buffer, length, count);
+        System.arraycopy(from, offset, buffer, length, count);
         length += count;
         while (nextBox())
         {
@@ -76,7 +79,6 @@ public final class Mp4Continuation extends OutputStream
         {
             return false;
         }
-        final ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, length);
         long size = Mp4Boxes.unsigned(bytes, at, 4);
         int headerBytes = 8;
         if (size == 1)
@@ -103,7 +105,7 @@ public final class Mp4Continuation extends OutputStream
             {
                 throw new IOException("the continued output has media data outside a fragment");
             }
-            writeFragment(bytes, boxBytes, headerBytes);
+            writeFragment(boxBytes, headerBytes);
             consume(moofBytes + boxBytes);
             moofBytes = 0;
             return true;
@@ -142,8 +144,7 @@ public final class Mp4Continuation extends OutputStream
     }
 
     /** The fragment at the buffer's start: its {@code moof}, then its {@code mdat} of {@code mdatBytes}. */
-    private void writeFragment(final ByteBuffer bytes, final int mdatBytes, final int mdatHeaderBytes)
-        throws IOException
+    private void writeFragment(final int mdatBytes, final int mdatHeaderBytes) throws IOException
     {
         bytes.putInt(Mp4Boxes.child(bytes, 8, moofBytes, "mfhd") + 12, (int)nextSequence++);
         final List<Mp4Boxes.TrackFragment> fragments = Mp4Boxes.trackFragments(bytes);

@@ -494,13 +494,31 @@ public final class ClientSession implements Runnable
     }
 
     /**
-     * The whole fragments of the output a stopped server left, if the job's output is an MP4 that has some: the file
-     * is cut after them, and the job goes on from there. Null when it starts again (the file is then replaced).
+     * Whether the job's result lists what its filters found in each frame (faces): the frames of a kept output have
+     * no such record, so that job is made again from its first frame, for a whole list.
+     */
+    private boolean reportsDetections(final Handshake handshake)
+    {
+        try
+        {
+            return validate(handshake, handshake.processing().isEmpty() ? config.defaultProcessing() :
+                handshake.processing()).reportsDetections();
+        }
+        catch (final ProtocolException ex)
+        {
+            return true; // the job fails at once
+        }
+    }
+
+    /**
+     * The whole fragments of the output a stopped server left, if the job's output is an MP4 that has some (and its
+     * result lists no detections): the file is cut after them, and the job goes on from there. Null when it starts
+     * again (the file is then replaced).
      */
     private Mp4Prefix keptOutput(final Handshake handshake)
     {
         final Path output = JobRecord.output(config.dataDir(), jobId);
-        if (!"mp4".equals(handshake.container()) || !Files.exists(output))
+        if (!"mp4".equals(handshake.container()) || !Files.exists(output) || reportsDetections(handshake))
         {
             return null;
         }
