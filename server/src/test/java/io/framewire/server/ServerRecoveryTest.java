@@ -5,7 +5,10 @@ import io.framewire.samples.SyntheticVideo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.framewire.codec.Handshake;
+import io.framewire.server.access.Secrets;
 import io.framewire.server.media.Mp4Prefix;
+import io.framewire.server.net.JobRecord;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,10 +16,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -125,6 +131,47 @@ class ServerRecoveryTest
             VideoAssertions.assertEachFrame(straight, out, 250, 35, (current, previous, expected) ->
                 current.copyTo(expected));
             assertSameSound(pcm(straight), pcm(out), 50);
+            ServerFixture.assertOnlyDocumentedFiles(data);
+        }
+    }
+
+    /**
+     * Killed when the output was whole (its last fragment written) but not yet kept for its client: the next server
+     * keeps every frame, processes none again, writes no more audio, and the client gets what the uninterrupted run
+     * wrote, less its random access index.
+     */
+    @Test
+    void aJobKilledWithItsOutputWholeMakesNoFrameAgain() throws Exception
+    {
+        final Path video = videoWithSound();
+        final int port = ServerFixture.freePort();
+        final Path straight;
+        try (ServerProcess first = ServerProcess.start(dir, "first", port, dir.resolve("first-data")))
+        {
+            straight = uninterrupted(port, video);
+        }
+        // What a server killed just after the muxer's last fragment leaves: the record, the upload, the output.
+        final Path data = Files.createDirectories(dir.resolve("data"));
+        final String token = "fwr_" + "A".repeat(22);
+        final long jobId = 4242;
+        new JobRecord(jobId, HexFormat.of().formatHex(Secrets.sha256(token)), new Handshake(Handshake.PROTOCOL_VERSION,
+            "blur", "file", "in.mkv", Files.size(video), Map.of(), "h264", "mp4", 0, ""), true).write(data);
+        Files.copy(video, JobRecord.upload(data, jobId));
+        Files.copy(straight, JobRecord.output(data, jobId));
+
+        try (ServerProcess second = ServerProcess.start(dir, "second", port, data))
+        {
+            final Path out = dir.resolve("out.mp4");
+            final TestClient.Run run = TestClient.run("--port", Integer.toString(port), "--resume", token, "--out",
+                out.toString(), "--quiet");
+            assertEquals(ExitCode.OK, run.exitCode(), run.stderr() + second.log());
+            assertEquals(250, run.result().get("continued_from_frame").asInt(), run.result().toString());
+            assertEquals(0, run.result().get("frames_processed").asInt());
+            assertEquals("ok", run.result().get("status").asText());
+            assertEquals(packets(straight, "v"), packets(out, "v"));
+            assertEquals(packets(straight, "a"), packets(out, "a"), "no audio written twice");
+            assertEquals(frameHashes(straight), frameHashes(out));
+            assertArrayEquals(pcm(straight), pcm(out));
             ServerFixture.assertOnlyDocumentedFiles(data);
         }
     }

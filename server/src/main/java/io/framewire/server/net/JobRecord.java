@@ -53,7 +53,7 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
         return dataDir.resolve("job-" + jobId + ".mp4");
     }
 
-    void write(final Path dataDir) throws IOException
+    public void write(final Path dataDir) throws IOException
     {
         final Handshake withoutToken = new Handshake(handshake.version(), handshake.processing(),
             handshake.protocol(), handshake.fileName(), handshake.fileSize(), handshake.params(), handshake.codec(),
