@@ -4,6 +4,8 @@ import io.framewire.client.ExitCode;
 import io.framewire.samples.SyntheticVideo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.framewire.codec.Handshake;
 import io.framewire.server.access.Secrets;
@@ -16,6 +18,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +80,9 @@ class ServerRecoveryTest
      * past that byte. Every packet's timing is an uninterrupted run's, the kept frames are its pixels and the rest
      * within a PSNR bound, and the audio sounds the same.
      */
-    @Test
-    void aJobKilledLaterGoesOnFromItsLastWholeFragment() throws Exception
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"h264", "vp9"})
+    void aJobKilledLaterGoesOnFromItsLastWholeFragment(final String codec) throws Exception
     {
         final Path video = videoWithSound();
         final int port = ServerFixture.freePort();
@@ -89,7 +93,7 @@ class ServerRecoveryTest
         final long clientHad;
         try (ServerProcess first = ServerProcess.start(dir, "first", port, data, "--paced"))
         {
-            job = startClient(port, video, out);
+            job = startClient(port, video, out, "--codec", codec);
             awaitOutput(partial, file ->
             {
                 final Mp4Prefix whole = Mp4Prefix.read(file);
@@ -121,12 +125,16 @@ class ServerRecoveryTest
             assertTrue(run.stderr().contains("the output from byte " + kept.bytes()), run.stderr());
             VideoAssertions.assertBlurredCopy(video, out, 250, 27);
 
-            final Path straight = uninterrupted(port, video);
+            final Path straight = uninterrupted(port, video, "--codec", codec);
             assertEquals(packets(straight, "v"), packets(out, "v"), "video packets: timestamps, durations, keys");
             assertEquals(packets(straight, "a"), packets(out, "a"), "audio packets");
-            final List<String> straightFrames = frameHashes(straight);
-            final List<String> frames = frameHashes(out);
-            assertEquals(straightFrames.subList(0, (int)from), frames.subList(0, (int)from), "the kept frames");
+            if ("h264".equals(codec))
+            {
+                // x264 runs the same each time (libvpx in real time does not): the kept frames are its.
+                final List<String> straightFrames = frameHashes(straight);
+                final List<String> frames = frameHashes(out);
+                assertEquals(straightFrames.subList(0, (int)from), frames.subList(0, (int)from), "the kept frames");
+            }
             // The frames re-encoded from a key frame, against the uninterrupted run's.
             VideoAssertions.assertEachFrame(straight, out, 250, 35, (current, previous, expected) ->
                 current.copyTo(expected));
@@ -187,10 +195,13 @@ class ServerRecoveryTest
         return video;
     }
 
-    private static CompletableFuture<TestClient.Run> startClient(final int port, final Path video, final Path out)
+    private static CompletableFuture<TestClient.Run> startClient(final int port, final Path video, final Path out,
+        final String... options)
     {
-        return CompletableFuture.supplyAsync(() -> TestClient.run("--port", Integer.toString(port), "--video",
-            video.toString(), "--out", out.toString(), "--reconnect-s", "90"),
+        final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--video",
+            video.toString(), "--out", out.toString(), "--reconnect-s", "90"));
+        args.addAll(List.of(options));
+        return CompletableFuture.supplyAsync(() -> TestClient.run(args.toArray(String[]::new)),
             runnable -> Thread.ofVirtual().start(runnable));
     }
 
@@ -221,11 +232,13 @@ class ServerRecoveryTest
     }
 
     /** The same job uninterrupted, on the same server. */
-    private Path uninterrupted(final int port, final Path video) throws Exception
+    private Path uninterrupted(final int port, final Path video, final String... options) throws Exception
     {
         final Path straight = dir.resolve("straight.mp4");
-        final TestClient.Run run = TestClient.run("--port", Integer.toString(port), "--video", video.toString(),
-            "--out", straight.toString(), "--quiet");
+        final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--video",
+            video.toString(), "--out", straight.toString(), "--quiet"));
+        args.addAll(List.of(options));
+        final TestClient.Run run = TestClient.run(args.toArray(String[]::new));
         assertEquals(ExitCode.OK, run.exitCode(), run.stderr());
         assertEquals("aac", run.result().get("audio").asText());
         return straight;
