@@ -291,9 +291,10 @@ class ProtocolHardeningTest
         // What arrived waits for the client to send the rest: the upload so far and the job's record, no more.
         final Path data = SERVER.dataDir();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (jobFiles(data).size() != 2 && System.nanoTime() < deadline)
+        while ((jobFiles(data).size() != 2 || Files.size(jobFiles(data).get(1)) < video.length / 3) &&
+            System.nanoTime() < deadline)
         {
-            Thread.sleep(20);
+            Thread.sleep(20); // the record is on disk first, then the chunks arrive
         }
         final List<Path> waiting = jobFiles(data);
         assertEquals(2, waiting.size(), "the upload and its record: " + waiting);

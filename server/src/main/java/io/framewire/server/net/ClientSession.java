@@ -282,6 +282,7 @@ public final class ClientSession implements Runnable
     /** The upload is complete: from here on a restarted server carries the job on, and a lost client stops nothing. */
     private void uploaded(final Handshake handshake) throws IOException
     {
+        PrivateFiles.sync(JobRecord.upload(config.dataDir(), jobId)); // the client was told it has it all
         record = new JobRecord(jobId, kept.tokenHash(), handshake, true);
         record.write(config.dataDir());
         kept.uploadComplete(true);

@@ -9,7 +9,6 @@ import io.framewire.codec.JsonMessages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,10 +67,7 @@ public record JobRecord(long jobId, String resumeTokenHash, Handshake handshake,
             node.put("output_rewritten_from", outputRewrittenFrom);
         }
         node.set("handshake", JsonMessages.MAPPER.readTree(JsonMessages.encode(withoutToken)));
-        final Path target = file(dataDir, jobId);
-        final Path next = PrivateFiles.create(target.resolveSibling(target.getFileName() + ".next"));
-        Files.write(next, JsonMessages.MAPPER.writeValueAsBytes(node));
-        Files.move(next, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.replaceDurably(file(dataDir, jobId), JsonMessages.MAPPER.writeValueAsBytes(node));
     }
 
     /**

@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
@@ -368,10 +367,8 @@ public final class KeptJobs
             record.put("output_rewritten_from", kept.rewrittenFrom);
         }
         record.set("result", result);
-        final Path file = keptRecord(dataDir, kept.jobId);
-        final Path next = PrivateFiles.create(dir.resolve("job-" + kept.jobId + ".json.next"));
-        Files.write(next, JsonMessages.MAPPER.writeValueAsBytes(record));
-        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.sync(link); // on disk before the upload goes: a power cut leaves one or the other
+        PrivateFiles.replaceDurably(keptRecord(dataDir, kept.jobId), JsonMessages.MAPPER.writeValueAsBytes(record));
         kept.streamer = null;
         kept.ended.complete(null);
         sweep(); // kept for 0 s: gone at once
