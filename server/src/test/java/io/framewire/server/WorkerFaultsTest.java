@@ -54,11 +54,14 @@ class WorkerFaultsTest
                 // SIGKILL one worker once the job is under way.
                 final CompletableFuture<TestClient.Run> killed = job(server, video, dir.resolve("killed.mp4"));
                 awaitEncoded(server, 10); // early: the stopped worker is still sent frames
-                // Stopped first, it holds the frames it is sent (up to its credit; the job cannot end without them)
-                // until it is killed with them.
-                workers.get(1).signal("STOP");
-                awaitInFlight(server, workers.get(1).pid());
-                workers.get(1).kill();
+                // One that is sent frames (the least busy takes the next frame, so fast workers may leave one idle),
+                // stopped: it holds the frames it has (the job cannot end without them) until it is killed with them.
+                final WorkerProcess victim = busyWorker(server, workers);
+                victim.signal("STOP");
+                awaitInFlight(server, victim.pid());
+                victim.kill();
+                workers.remove(victim);
+                victim.close();
                 final TestClient.Run afterKill = killed.get(120, TimeUnit.SECONDS);
                 assertEquals(ExitCode.OK, afterKill.exitCode(), afterKill.stderr());
                 assertEquals(FRAMES, afterKill.result().get("frames").asInt());
@@ -74,9 +77,10 @@ class WorkerFaultsTest
                 // SIGSTOP another: its frames go elsewhere; when it wakes up, its late results are dropped.
                 final CompletableFuture<TestClient.Run> hung = job(server, video, dir.resolve("hung.mp4"));
                 awaitEncoded(server, 40);
-                workers.get(2).signal("STOP");
+                final WorkerProcess sleeper = workers.get(workers.size() - 1);
+                sleeper.signal("STOP");
                 final TestClient.Run afterHang = hung.get(120, TimeUnit.SECONDS);
-                workers.get(2).signal("CONT");
+                sleeper.signal("CONT");
                 assertEquals(ExitCode.OK, afterHang.exitCode(), afterHang.stderr());
                 assertEquals(FRAMES, afterHang.result().get("frames").asInt());
                 VideoAssertions.assertBlurredCopy(video, dir.resolve("hung.mp4"), FRAMES, VideoAssertions.MIN_PSNR_DB);
@@ -174,6 +178,28 @@ class WorkerFaultsTest
             }
             return false;
         });
+    }
+
+    /** Waits until one of {@code workers} has frames in flight; returns it. */
+    private static WorkerProcess busyWorker(final FramewireServer server, final List<WorkerProcess> workers)
+        throws Exception
+    {
+        final WorkerProcess[] busy = new WorkerProcess[1];
+        awaitPrometheus(server, 30, "no worker process had a frame in flight", text ->
+        {
+            for (final WorkerProcess worker : workers)
+            {
+                final Matcher line = Pattern.compile("^framewire_worker_in_flight\\{[^}]*pid=\"" + worker.pid() +
+                    "\"[^}]*} ([0-9.E]+)$", Pattern.MULTILINE).matcher(text);
+                if (line.find() && Double.parseDouble(line.group(1)) > 0)
+                {
+                    busy[0] = worker;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return busy[0];
     }
 
     /** Waits until the worker of process {@code pid} has frames in flight. */
