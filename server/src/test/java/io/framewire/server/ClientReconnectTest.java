@@ -34,9 +34,9 @@ class ClientReconnectTest
         {
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");
-            final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+            final CompletableFuture<TestClient.Run> job = TestClient.start(
                 "--host", "127.0.0.1", "--port", Integer.toString(relay.port()), "--video", video.toString(),
-                "--out", out.toString()), runnable -> Thread.ofVirtual().start(runnable));
+                "--out", out.toString());
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while ((!Files.exists(partial) || Files.size(partial) < 10_000) && System.nanoTime() < deadline)
             {

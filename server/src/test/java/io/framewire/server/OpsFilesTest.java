@@ -96,9 +96,9 @@ class OpsFilesTest
             try (HttpClient http = HttpClient.newHttpClient())
             {
                 awaitReady(http, port, prometheus);
-                final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+                final CompletableFuture<TestClient.Run> job = TestClient.start(
                     "--port", Integer.toString(server.port()), "--video", video.toString(), "--out",
-                    dir.resolve("out.mp4").toString(), "--quiet"), runnable -> Thread.ofVirtual().start(runnable));
+                    dir.resolve("out.mp4").toString(), "--quiet");
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (query(http, port, "framewire_job_frames_encoded_total > 0").isEmpty())
                 {

@@ -69,9 +69,9 @@ class ServerDrainTest
         try (ServerProcess first = ServerProcess.start(dir, "first", port, data, "--paced", "--drain-s", "1"))
         {
             final Path out = dir.resolve("out.mp4");
-            final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+            final CompletableFuture<TestClient.Run> job = TestClient.start(
                 "--port", Integer.toString(port), "--video", video.toString(), "--out", out.toString(),
-                "--reconnect-s", "90"), runnable -> Thread.ofVirtual().start(runnable));
+                "--reconnect-s", "90");
             Thread.sleep(2_500); // a paced job of 10 s: a drain of 1 s does not see it through
             assertEquals(0, first.signal("TERM"), "the server exits 0 after the drain: " + first.log());
             final List<String> left;

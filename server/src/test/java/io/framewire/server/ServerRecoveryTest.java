@@ -201,8 +201,7 @@ class ServerRecoveryTest
         final List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port), "--video",
             video.toString(), "--out", out.toString(), "--reconnect-s", "90"));
         args.addAll(List.of(options));
-        return CompletableFuture.supplyAsync(() -> TestClient.run(args.toArray(String[]::new)),
-            runnable -> Thread.ofVirtual().start(runnable));
+        return TestClient.start(args.toArray(String[]::new));
     }
 
     private interface OutputCheck
@@ -320,9 +319,9 @@ class ServerRecoveryTest
         {
             final Path out = dir.resolve("out.mp4");
             final Path partial = dir.resolve(".out.mp4.part");
-            final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+            final CompletableFuture<TestClient.Run> job = TestClient.start(
                 "--host", "127.0.0.1", "--port", Integer.toString(relay.port()), "--video", video.toString(),
-                "--out", out.toString(), "--reconnect-s", "90"), runnable -> Thread.ofVirtual().start(runnable));
+                "--out", out.toString(), "--reconnect-s", "90");
             final Path kept = data.resolve("kept");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!hasKeptResult(kept) && System.nanoTime() < deadline)

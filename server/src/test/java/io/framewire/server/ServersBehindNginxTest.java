@@ -68,8 +68,7 @@ class ServersBehindNginxTest
                     final String[] args = {"--host", "127.0.0.1", "--port", Integer.toString(port),
                         "--source-address", "127.0.0." + (2 + i), "--video", video.toString(), "--out",
                         dir.resolve("out-" + i + ".mp4").toString(), "--quiet"};
-                    clients.add(CompletableFuture.supplyAsync(() -> TestClient.run(args),
-                        runnable -> Thread.ofVirtual().start(runnable)));
+                    clients.add(TestClient.start(args));
                 }
                 for (int i = 0; i < clients.size(); i++)
                 {

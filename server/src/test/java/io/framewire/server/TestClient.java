@@ -7,6 +7,7 @@ import io.framewire.codec.JsonMessages;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 
 /** Runs the real client in this JVM and captures what it prints, for the end-to-end tests. */
 final class TestClient
@@ -22,6 +23,12 @@ final class TestClient
         {
             return JsonMessages.MAPPER.readTree(stdout);
         }
+    }
+
+    /** The client run on a virtual thread, as a client process beside the test would run. */
+    static CompletableFuture<Run> start(final String... args)
+    {
+        return CompletableFuture.supplyAsync(() -> run(args), runnable -> Thread.ofVirtual().start(runnable));
     }
 
     static Run run(final String... args)

@@ -43,9 +43,9 @@ class UploadResumeTest
             TcpRelay relay = new TcpRelay(server.port(), UP_BYTES_PER_SECOND))
         {
             final Path out = dir.resolve("out.mp4");
-            final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+            final CompletableFuture<TestClient.Run> job = TestClient.start(
                 "--host", "127.0.0.1", "--port", Integer.toString(relay.port()), "--video", video.toString(),
-                "--out", out.toString(), "--protocol", protocol), runnable -> Thread.ofVirtual().start(runnable));
+                "--out", out.toString(), "--protocol", protocol);
             final long arrived = awaitUpload(dir.resolve("data"), Files.size(video) / 3);
             relay.cut();
             final TestClient.Run run = job.get(120, TimeUnit.SECONDS);
@@ -74,9 +74,9 @@ class UploadResumeTest
             TcpRelay relay = new TcpRelay(port, UP_BYTES_PER_SECOND))
         {
             final Path out = dir.resolve("out.mp4");
-            final CompletableFuture<TestClient.Run> job = CompletableFuture.supplyAsync(() -> TestClient.run(
+            final CompletableFuture<TestClient.Run> job = TestClient.start(
                 "--host", "127.0.0.1", "--port", Integer.toString(relay.port()), "--video", video.toString(),
-                "--out", out.toString(), "--reconnect-s", "90"), runnable -> Thread.ofVirtual().start(runnable));
+                "--out", out.toString(), "--reconnect-s", "90");
             awaitUpload(data, Files.size(video) / 3);
             first.signal("KILL");
             relay.cut();

@@ -242,8 +242,7 @@ class WorkerFaultsTest
     private static CompletableFuture<TestClient.Run> job(final FramewireServer server, final Path video,
         final Path out)
     {
-        return CompletableFuture.supplyAsync(() -> TestClient.run("--port", Integer.toString(server.port()),
-            "--video", video.toString(), "--out", out.toString(), "--quiet"), runnable ->
-                Thread.ofVirtual().start(runnable));
+        return TestClient.start("--port", Integer.toString(server.port()),
+            "--video", video.toString(), "--out", out.toString(), "--quiet");
     }
 }

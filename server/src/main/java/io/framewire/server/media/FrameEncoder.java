@@ -29,7 +29,6 @@ public final class FrameEncoder implements Agent
     private final PreviewGif gif;
     private final AudioTrack audio;
     private final Thumbnails thumbnails;
-    private long firstTimestampUs = Long.MIN_VALUE;
     /** The output frame number of the ring's first frame: 0, or where a carried-on job's output goes on. */
     private final long firstFrameNumber;
     private long lastFrameNumber;
@@ -127,15 +126,11 @@ public final class FrameEncoder implements Agent
         {
             // Keep the input's timing: variable frame rates and gaps survive, on the output's frame-rate grid.
             final long timestampUs = ring.timestampUs(next);
-            if (firstTimestampUs == Long.MIN_VALUE)
-            {
-                firstTimestampUs = ring.firstTimestampUs();
-            }
             writeAudioUpTo(timestampUs);
             // The output's time base is one frame at the input's base rate: a gap in the input stays a gap. Two
             // timestamps closer than a frame on that grid still get frames of their own: the muxer takes no repeat.
             lastFrameNumber = Math.max(lastFrameNumber + 1,
-                Math.round((timestampUs - firstTimestampUs) * frameRate / 1_000_000.0));
+                Math.round((timestampUs - ring.firstTimestampUs()) * frameRate / 1_000_000.0));
             recorder.setFrameNumber((int)(lastFrameNumber - firstFrameNumber));
             Mat pixels = slotFrames[ring.slotOf(next)];
             if (padded != null)

@@ -177,8 +177,7 @@ public final class ClientSession implements Runnable
         final Handshake handshake = first != null ? (Handshake)first :
             HandshakeCodec.decode(stream.payload(), 0, stream.length());
         authenticate(handshake.token(), peer);
-        final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
-            handshake.processing();
+        final String processing = processingOf(handshake);
         final Pipeline pipeline = validate(handshake, processing);
         final OutputFormat format = outputFormat(handshake);
         checkSpace(handshake.fileSize());
@@ -431,8 +430,7 @@ public final class ClientSession implements Runnable
         try
         {
             final Handshake handshake = carried.handshake();
-            final String processing = handshake.processing().isEmpty() ? config.defaultProcessing() :
-                handshake.processing();
+            final String processing = processingOf(handshake);
             final Pipeline pipeline = validate(handshake, processing);
             final OutputFormat format = outputFormat(handshake);
             LOG.info("job {}: {} from its upload ({} bytes)", jobId, client == null ?
@@ -494,6 +492,12 @@ public final class ClientSession implements Runnable
         }
     }
 
+    /** The processing the handshake names, or the server's default. */
+    private String processingOf(final Handshake handshake)
+    {
+        return handshake.processing().isEmpty() ? config.defaultProcessing() : handshake.processing();
+    }
+
     /**
      * Whether the job's result lists what its filters found in each frame (faces): the frames of a kept output have
      * no such record, so that job is made again from its first frame, for a whole list.
@@ -502,8 +506,7 @@ public final class ClientSession implements Runnable
     {
         try
         {
-            return validate(handshake, handshake.processing().isEmpty() ? config.defaultProcessing() :
-                handshake.processing()).reportsDetections();
+            return validate(handshake, processingOf(handshake)).reportsDetections();
         }
         catch (final ProtocolException ex)
         {
